@@ -1,0 +1,267 @@
+"""The ``digit-exhibit`` command: thin wrappers over the packages, one subcommand each.
+
+Exit codes: 0 success, 2 bad input (config, files, weights, usage), 1 anything unexpected.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from exhibit.config import Config, ConfigError, load as load_config
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSETS = ROOT / "assets"
+BUNDLED_MNIST = ASSETS / "mnist"
+EXAMPLE = ASSETS / "examples" / "digits.json"
+
+
+class UsageError(Exception):
+    """Bad input from the command line; printed without a traceback, exit 2."""
+
+
+def canvas_size(cfg: Config) -> tuple[float, float]:
+    """The drawing canvas in pixels at the configured screen size."""
+    w, h = cfg["window.size"]
+    _, _, fw, fh = cfg["layout.canvas"]
+    return w * fw, h * fh
+
+
+def recognizer(cfg: Config, model: str | None = None, weights: str | None = None):
+    from exhibit.model.weights import load_model
+    from exhibit.recognize import Recognizer
+
+    lm = load_model(model or (None if weights else cfg["model"]), weights)
+    return Recognizer(lm, stroke_width=cfg["ink.stroke_width"], min_points=cfg["ink.min_points"])
+
+
+def _fmt(x: float) -> float:
+    return round(float(x), 4)
+
+
+def cmd_classify(args: argparse.Namespace, cfg: Config) -> int:
+    from exhibit.ink.files import read_drawings
+
+    rec = recognizer(cfg, args.model, args.weights)
+    canvas = canvas_size(cfg)
+    out = sys.stdout
+    for f in args.files:
+        for i, d in enumerate(read_drawings(f, canvas)):
+            snap = rec.read(d.ink)
+            out.write(json.dumps({
+                "source": str(f), "index": i, "label": d.label,
+                "prediction": snap.digit,
+                "confidence": _fmt(snap.confidence),
+                "probs": None if snap.probs is None else [_fmt(p) for p in snap.probs],
+            }) + "\n")
+    return 0
+
+
+def mnist_dir(arg: str | None) -> Path:
+    if arg:
+        return Path(arg)
+    return BUNDLED_MNIST
+
+
+def cmd_evaluate(args: argparse.Namespace, cfg: Config) -> int:
+    from exhibit.ink.normalize import preprocess_many
+    from exhibit.training.mnist import load_split
+
+    rec = recognizer(cfg, args.model, args.weights)
+    try:
+        images, labels = load_split(mnist_dir(args.mnist), "test")
+    except FileNotFoundError as e:
+        raise UsageError(str(e)) from None
+    x, _ = preprocess_many(list(images.astype(np.float32) / 255.0), rec.model.spec)
+    pred = np.concatenate([rec.model.net.predict(x[i:i + 4096]).argmax(1)
+                           for i in range(0, len(x), 4096)])
+    acc = float((pred == labels).mean())
+    print(json.dumps({"model": rec.model.name, "accuracy": round(acc, 4), "n": int(len(labels))}))
+    return 0
+
+
+def cmd_train(args: argparse.Namespace, cfg: Config) -> int:
+    from exhibit.ink.normalize import preprocess_many
+    from exhibit.model import weights as wio
+    from exhibit.training import mnist, trainer
+
+    if args.arch not in trainer.ARCHS:
+        raise UsageError(f"--arch must be one of {', '.join(trainer.ARCHS)}")
+    sizes, spec = trainer.ARCHS[args.arch]
+    try:
+        sums = mnist.checksums(args.mnist)
+    except FileNotFoundError as e:
+        raise UsageError(str(e)) from None
+    log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
+    log(f"building the training set (cached after the first time) for {args.arch}")
+    data = trainer.build_dataset(args.mnist, spec_28(spec), args.seed, log=log)
+    teacher = teacher_x = None
+    if args.teacher:
+        teacher = wio.load(args.teacher).net
+        teacher_x = data.x
+    if spec.side == 14:
+        data = trainer.Dataset(pool14(data.x), data.y, pool14(data.x_val), data.y_val,
+                               pool14(data.x_val_drawn))
+    log(f"training {args.arch} {sizes} on {len(data.x)} digits")
+    net = trainer.train(sizes, data, args.epochs, args.seed, optimizer=args.optimizer,
+                        lr=args.lr, batch=args.batch, teacher=teacher, teacher_x=teacher_x,
+                        log=log)
+    test_x, test_y = mnist.load_split(args.mnist, "test")
+    xt, _ = preprocess_many(list(test_x.astype(np.float32) / 255.0), spec)
+    acc = trainer.accuracy(net, xt, test_y.astype(np.int64))
+    val = trainer.accuracy(net, data.x_val, data.y_val)
+    val_drawn = trainer.accuracy(net, data.x_val_drawn, data.y_val)
+    command = "digit-exhibit " + shlex.join(args.argv)
+    manifest = wio.save(net, Path(args.out), spec, {
+        "mnist_test_accuracy": round(acc, 4),
+        "validation_accuracy": round(val, 4),
+        "validation_redrawn_accuracy": round(val_drawn, 4),
+        "training_command": command,
+        "teacher": Path(args.teacher).stem if args.teacher else None,
+        "seed": args.seed, "epochs": args.epochs, "optimizer": args.optimizer,
+        "recipe_version": trainer.RECIPE_VERSION,
+        "mnist_md5": sums,
+    })
+    print(json.dumps({"model": manifest["name"], "mnist_test_accuracy": manifest[
+        "mnist_test_accuracy"], "validation_accuracy": manifest["validation_accuracy"],
+        "validation_redrawn_accuracy": manifest["validation_redrawn_accuracy"]}))
+    return 0
+
+
+def spec_28(spec):
+    from exhibit.ink.normalize import InputSpec
+    return InputSpec(28, spec.deskew)
+
+
+def pool14(x: np.ndarray) -> np.ndarray:
+    """28x28 inputs -> 14x14 by 2x2 means, the last step of preprocessing for side 14."""
+    return x.reshape(-1, 14, 2, 14, 2).mean(axis=(2, 4)).reshape(-1, 196).astype(np.float32)
+
+
+def cmd_check_config(args: argparse.Namespace, cfg: Config) -> int:
+    load_config(args.path, args.set or ())
+    print(f"{args.path}: OK")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace, cfg: Config) -> int:
+    if not args.inference:
+        raise UsageError("bench: only --inference is available so far")
+    from exhibit.ink.files import read_drawings
+
+    rec = recognizer(cfg, args.model, args.weights)
+    drawing = next(read_drawings(ASSETS / "bench" / "digit.json", canvas_size(cfg)))
+    for _ in range(200):
+        rec.read(drawing.strokes)
+    times = np.empty(args.repeats)
+    for i in range(args.repeats):
+        t0 = time.perf_counter()
+        rec.read(drawing.strokes)
+        times[i] = time.perf_counter() - t0
+    us = times * 1e6
+    result = {"inference_us": {"p50": round(float(np.percentile(us, 50)), 1),
+                               "p99": round(float(np.percentile(us, 99)), 1),
+                               "mean": round(float(us.mean()), 1)},
+              "model": rec.model.name, "repeats": args.repeats,
+              "points": int(sum(len(s) for s in drawing.strokes))}
+    if args.json:
+        print(json.dumps(result))
+    else:
+        r = result["inference_us"]
+        print(f"strokes -> probabilities ({result['model']}, {result['points']} points): "
+              f"p50 {r['p50']} us, p99 {r['p99']} us over {args.repeats} runs")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
+    # The window arrives with the exhibit issue; until then show what the network reads.
+    ns = argparse.Namespace(files=[str(EXAMPLE)], model=None, weights=None)
+    return cmd_classify(ns, cfg)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", help="config YAML (default: config.yaml)")
+    common.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
+                        help="override one config key (repeatable)")
+
+    def model_opts(p: argparse.ArgumentParser) -> None:
+        g = p.add_mutually_exclusive_group()
+        g.add_argument("--model", choices=("explainer", "compact14", "deep"))
+        g.add_argument("--weights", metavar="PATH", help="an .npz with its .json manifest")
+
+    parser = argparse.ArgumentParser(prog="digit-exhibit", parents=[common],
+                                     description="Digit Exhibit: draw a digit, watch a network read it.")
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("run", parents=[common], help="start the exhibit")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("classify", parents=[common], help="classify stroke files, PNGs or .npy")
+    model_opts(p)
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(func=cmd_classify)
+
+    p = sub.add_parser("evaluate", parents=[common], help="accuracy on the MNIST test set")
+    model_opts(p)
+    p.add_argument("--mnist", metavar="DIR", help="folder with the MNIST files "
+                   "(default: the test set bundled in assets/mnist)")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("train", parents=[common], help="train a network from MNIST")
+    p.add_argument("--mnist", metavar="DIR", required=True)
+    p.add_argument("--arch", required=True, choices=("explainer", "compact14", "deep"))
+    p.add_argument("--out", required=True, metavar="PATH")
+    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--optimizer", choices=("adam", "sgd"), default="adam")
+    p.add_argument("--lr", type=float, default=None)
+    p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--teacher", metavar="PATH", help="distil from this network's weights")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("bench", parents=[common], help="benchmarks")
+    model_opts(p)
+    p.add_argument("--inference", action="store_true", help="strokes -> probabilities")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--repeats", type=int, default=5000)
+    p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("check-config", parents=[common], help="validate a config file")
+    p.add_argument("path")
+    p.set_defaults(func=cmd_check_config)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from exhibit.ink.files import DrawingFileError
+    from exhibit.model.weights import WeightsError
+    from exhibit.training.mnist import IdxError
+
+    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(argv)
+    if args.command is None:
+        argv = ["run", *argv]
+        args = parser.parse_args(argv)
+    args.argv = argv
+    try:
+        cfg = load_config(args.config, args.set)
+        return int(args.func(args, cfg) or 0)
+    except (ConfigError, WeightsError, DrawingFileError, IdxError, UsageError) as e:
+        print(f"digit-exhibit: {e}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

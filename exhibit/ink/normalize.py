@@ -1,0 +1,218 @@
+"""The one preprocessing path: a drawing (strokes or a raster) -> the picture a network reads.
+
+Everything that feeds a network goes through :func:`preprocess`: live drawing, replay, attract
+mode, ``classify``, evaluation and the training data. It follows the MNIST recipe:
+
+1. crop to the ink and scale so that the longest side is 20 px (area averaging for rasters;
+   strokes are rendered straight into that 20 px box with a brush whose width is fixed *in the
+   box*, so a small digit does not turn into a fat one);
+2. paste into 28x28 with the centre of mass at pixel (14, 14), rounded as MNIST did;
+3. optionally deskew by image moments (a horizontal shear about the centre of mass);
+4. optionally area-average to 14x14 for the compact network.
+
+Pixel values are float32 in [0, 1], 1 = ink. Coordinates: x to the right, y down, pixel (r, c)
+covers [c, c+1) x [r, r+1).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from exhibit.ink.raster import render_segments
+from exhibit.ink.strokes import Strokes, stroke_segments
+
+BOX = 20  # MNIST: the longest side of the ink fits 20 px
+SIDE = 28
+CENTRE = 14.0
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """What a network expects: side 28 or 14, deskewed or not."""
+
+    side: int = 28
+    deskew: bool = True
+
+    def __post_init__(self) -> None:
+        if self.side not in (28, 14):
+            raise ValueError(f"input side must be 28 or 14, not {self.side}")
+
+
+def preprocess(drawing: Strokes | np.ndarray, spec: InputSpec = InputSpec(), *,
+               stroke_width: float = 2.0, centre: bool = True) -> np.ndarray | None:
+    """Turn a drawing into a network input of shape (side, side), or None when it has no ink.
+
+    ``drawing`` is either strokes (a sequence of (n, 2) point arrays in any pixel units) or a
+    2-D raster with ink high in [0, 1]. ``stroke_width`` is the brush width in pixels of the
+    20 px box. ``centre=False`` skips the bbox/centre-of-mass steps (a teaching aid only: it
+    places the drawing as it was on a square canvas of the raster's size).
+    """
+    if isinstance(drawing, np.ndarray) and drawing.ndim == 2:
+        box = raster_box(drawing) if centre else uncentred_raster(drawing)
+    else:
+        box = strokes_box(drawing, stroke_width)
+    if box is None:
+        return None
+    img = paste_by_mass(box) if centre else box
+    if spec.deskew and centre:
+        img = deskew(img)
+    if spec.side == 14:
+        img = img.reshape(14, 2, 14, 2).mean(axis=(1, 3))
+    return img.astype(np.float32, copy=False)
+
+
+def strokes_box(strokes: Strokes, stroke_width: float = 2.0) -> np.ndarray | None:
+    """Render strokes into their 20 px ink box (longest side 20, the brush's AA fringe included)."""
+    segs = stroke_segments(strokes)
+    if segs is None:
+        return None
+    pts = segs.reshape(-1, 2)
+    lo = pts.min(axis=0)
+    extent = pts.max(axis=0) - lo
+    longest = float(extent.max())
+    w = float(stroke_width)
+    # The coverage profile reaches w/2 + 0.5 from the centre line, so the ink spans
+    # scale*longest + w + 1 pixels; make that BOX.
+    scale = (BOX - 1.0 - w) / longest if longest > 1e-6 else 0.0
+    margin = (w + 1.0) / 2.0
+    segs = (segs - np.tile(lo, 2)) * scale + margin
+    if len(segs) > 24:
+        segs = _decimate(segs)
+    h, wd = np.minimum(BOX, np.ceil(extent[::-1] * scale + 2 * margin - 1e-6)).astype(int)
+    return render_segments(segs, (max(h, 1), max(wd, 1)), w)
+
+
+def _decimate(segs: np.ndarray, step: float = 0.45) -> np.ndarray:
+    """Merge runs of short consecutive segments into chords about ``step`` px long.
+
+    A fast finger or a high-rate mouse gives many tiny segments; rendering cost grows with
+    their number, while chords this short change no pixel visibly. Only segments that
+    continue the previous one (a polyline) are merged.
+    """
+    a, b = segs[:, :2], segs[:, 2:]
+    cont = np.zeros(len(segs), bool)
+    cont[1:] = (a[1:] == b[:-1]).all(axis=1)
+    length = np.hypot(*(b - a).T)
+    run = np.cumsum(~cont)  # polyline id of each segment
+    cum = np.cumsum(length)
+    start_cum = (cum - length)[~cont][run - 1]  # arc length where each polyline starts
+    bucket = np.floor((cum - start_cum) / step).astype(np.int64)
+    # keep a segment's end point when it is the last of its polyline or enters a new bucket
+    last = np.ones(len(segs), bool)
+    last[:-1] = ~cont[1:]
+    keep_end = last.copy()
+    keep_end[:-1] |= (bucket[1:] != bucket[:-1]) & cont[1:]
+    ends = np.flatnonzero(keep_end)
+    starts = np.empty_like(ends)
+    starts[0] = 0
+    starts[1:] = ends[:-1] + 1
+    # a chord runs from the start of its first segment to the end of its last segment
+    return np.hstack([a[starts], b[ends]])
+
+
+def raster_box(img: np.ndarray, threshold: float = 0.5 / 255) -> np.ndarray | None:
+    """Crop a raster to its ink and area-average it so that the longest side is 20 px."""
+    img = np.asarray(img, dtype=np.float32)
+    rows = np.flatnonzero((img > threshold).any(axis=1))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero((img > threshold).any(axis=0))
+    crop = img[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    h, w = crop.shape
+    s = BOX / max(h, w)
+    oh, ow = max(1, round(h * s)), max(1, round(w * s))
+    if (oh, ow) == (h, w):
+        return np.clip(crop, 0.0, 1.0)
+    return np.clip(area_matrix(h, oh) @ crop @ area_matrix(w, ow).T, 0.0, 1.0)
+
+
+def uncentred_raster(img: np.ndarray) -> np.ndarray | None:
+    """The whole raster area-averaged to 28x28, no cropping or centring (for the X toggle)."""
+    img = np.asarray(img, dtype=np.float32)
+    if not (img > 0.5 / 255).any():
+        return None
+    h, w = img.shape
+    side = max(h, w)
+    sq = np.zeros((side, side), np.float32)
+    sq[(side - h) // 2:(side - h) // 2 + h, (side - w) // 2:(side - w) // 2 + w] = img
+    return np.clip(area_matrix(side, SIDE) @ sq @ area_matrix(side, SIDE).T, 0, 1)
+
+
+def area_matrix(n_in: int, n_out: int) -> np.ndarray:
+    """(n_out, n_in) weights that average input pixels by their overlap with each output pixel."""
+    edges_out = np.arange(n_out + 1) * (n_in / n_out)
+    lo = np.maximum(edges_out[:-1, None], np.arange(n_in)[None, :])
+    hi = np.minimum(edges_out[1:, None], np.arange(1, n_in + 1)[None, :])
+    overlap = np.clip(hi - lo, 0.0, None)
+    return (overlap / overlap.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+def paste_by_mass(box: np.ndarray) -> np.ndarray:
+    """Paste a box into 28x28 so that its centre of mass lands on pixel (14, 14), as MNIST."""
+    h, w = box.shape
+    m = float(box.sum())
+    if m <= 0:
+        cy, cx = (h - 1) / 2, (w - 1) / 2
+    else:
+        cy = float(box.sum(axis=1) @ np.arange(h)) / m
+        cx = float(box.sum(axis=0) @ np.arange(w)) / m
+    oy, ox = int(np.floor(CENTRE - cy + 0.5)), int(np.floor(CENTRE - cx + 0.5))
+    out = np.zeros((SIDE, SIDE), np.float32)
+    y0, x0 = max(oy, 0), max(ox, 0)
+    y1, x1 = min(oy + h, SIDE), min(ox + w, SIDE)
+    out[y0:y1, x0:x1] = box[y0 - oy:y1 - oy, x0 - ox:x1 - ox]
+    return out
+
+
+_COLS = np.arange(SIDE, dtype=np.float32)
+
+
+def deskew(img: np.ndarray) -> np.ndarray:
+    """Shear rows so that the image's second moment mu11 becomes zero (upright strokes).
+
+    Each row y moves by -alpha * (y - cy) with linear interpolation, alpha = mu11 / mu02; the
+    shear is capped so that a near-horizontal scribble is not thrown off the picture.
+    """
+    m = float(img.sum())
+    if m <= 0:
+        return img
+    rows = img.sum(axis=1)
+    ys = np.arange(img.shape[0], dtype=np.float32)
+    cy = float(rows @ ys) / m
+    cx = float(img.sum(axis=0) @ _COLS[:img.shape[1]]) / m
+    dy = ys - cy
+    mu02 = float(rows @ (dy * dy)) / m
+    if mu02 < 1e-3:
+        return img
+    mu11 = float(dy @ (img @ (_COLS[:img.shape[1]] - cx))) / m
+    alpha = max(-1.0, min(1.0, mu11 / mu02))
+    if abs(alpha) < 1e-3:
+        return img
+    h, w = img.shape
+    # Sample the input at x + alpha*(y - cy) with linear interpolation, via flat indices into a
+    # copy padded with zero columns that absorb everything that falls off the picture.
+    src = _COLS[None, :w] + (alpha * dy)[:, None] + 2.0
+    np.clip(src, 0.0, w + 2.0, out=src)
+    x0 = src.astype(np.int32)
+    f = src - x0
+    flat = np.pad(img, ((0, 0), (2, 2))).ravel()
+    idx = x0 + _ROW_BASE[:h, None] * (w + 4)
+    return flat[idx] * (1 - f) + flat[idx + 1] * f
+
+
+_ROW_BASE = np.arange(SIDE, dtype=np.int32)
+
+
+def preprocess_many(drawings: Sequence[Strokes | np.ndarray], spec: InputSpec,
+                    stroke_width: float = 2.0) -> tuple[np.ndarray, np.ndarray]:
+    """Preprocess a batch; returns (inputs (n, side*side), has_ink (n,) bool)."""
+    out = np.zeros((len(drawings), spec.side * spec.side), np.float32)
+    ok = np.zeros(len(drawings), bool)
+    for i, d in enumerate(drawings):
+        img = preprocess(d, spec, stroke_width=stroke_width)
+        if img is not None:
+            out[i] = img.ravel()
+            ok[i] = True
+    return out, ok

@@ -1,0 +1,58 @@
+"""Strokes: what a finger leaves. A stroke is an (n, 2) float array of points (x, y down)."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+
+
+class Segments:
+    """Ink given directly as line segments (S, 4: ax, ay, bx, by), e.g. a traced skeleton."""
+
+    __slots__ = ("array",)
+
+    def __init__(self, array: np.ndarray) -> None:
+        self.array = np.asarray(array, np.float32).reshape(-1, 4)
+
+
+Strokes = Sequence[np.ndarray] | Segments
+
+
+def stroke_segments(strokes: Strokes) -> np.ndarray | None:
+    """All strokes as line segments (S, 4), a single-point stroke as a dot; None if no points.
+
+    Points are joined by straight segments, so fast finger motion leaves no gaps.
+    Non-finite points (a broken touch driver) are dropped.
+    """
+    if isinstance(strokes, Segments):
+        ok = np.isfinite(strokes.array).all(axis=1)
+        return strokes.array[ok] if ok.any() else None
+    parts = []
+    for s in strokes:
+        p = np.asarray(s, dtype=np.float32).reshape(-1, 2)
+        p = p[np.isfinite(p).all(axis=1)]
+        if len(p) == 0:
+            continue
+        if len(p) == 1:
+            p = np.vstack([p, p])
+        parts.append(np.hstack([p[:-1], p[1:]]))
+    if not parts:
+        return None
+    return np.vstack(parts)
+
+
+def transform(strokes: Strokes, scale: float, offset: Sequence[float]) -> list[np.ndarray]:
+    """Scale then shift every point: p * scale + offset."""
+    off = np.asarray(offset, np.float32)
+    return [np.asarray(s, np.float32).reshape(-1, 2) * scale + off for s in strokes]
+
+
+def fit_box(box: Sequence[float], target: Sequence[float]) -> tuple[float, tuple[float, float]]:
+    """Uniform scale and offset that fit a (w, h) box centred onto a (w, h) target."""
+    bw, bh = float(box[0]), float(box[1])
+    tw, th = float(target[0]), float(target[1])
+    if bw <= 0 or bh <= 0:
+        raise ValueError(f"box must have a positive width and height, not {list(box)}")
+    s = min(tw / bw, th / bh)
+    return s, ((tw - bw * s) / 2, (th - bh * s) / 2)

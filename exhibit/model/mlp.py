@@ -1,0 +1,114 @@
+"""A multilayer perceptron in numpy, with names that follow the maths.
+
+    z[l] = a[l-1] @ W[l] + b[l]          (pre-activation, shape (n, sizes[l]))
+    a[l] = relu(z[l]) * mask[l]           (hidden layers; mask switches neurons off)
+    a[L] = softmax(z[L])                  (the ten probabilities)
+
+``a[0]`` is the input: n flattened pictures of shape (n, sizes[0]), values in [0, 1].
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+
+def relu(z: np.ndarray) -> np.ndarray:
+    return np.maximum(z, 0.0)
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@dataclass
+class Forward:
+    """Every layer of one forward pass: ``zs[l-1]`` and ``activations[l]`` for l = 1..L.
+
+    ``activations[0]`` is the input; ``activations[-1]`` the probabilities.
+    """
+
+    zs: list[np.ndarray]
+    activations: list[np.ndarray]
+
+    @property
+    def probs(self) -> np.ndarray:
+        return self.activations[-1]
+
+
+@dataclass
+class MLP:
+    """A ReLU network ending in softmax. ``weights[l]`` has shape (sizes[l], sizes[l+1])."""
+
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
+    sizes: list[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        if len(self.weights) != len(self.biases) or not self.weights:
+            raise ValueError("need one bias vector per weight matrix")
+        self.sizes = [self.weights[0].shape[0]] + [w.shape[1] for w in self.weights]
+        for l, (w, b) in enumerate(zip(self.weights, self.biases)):
+            if w.ndim != 2 or w.shape[0] != self.sizes[l] or b.shape != (w.shape[1],):
+                raise ValueError(f"layer {l + 1}: weights {w.shape} and bias {b.shape} do not chain")
+
+    @classmethod
+    def init(cls, sizes: Sequence[int], rng: np.random.Generator) -> "MLP":
+        """He-initialised weights, zero biases."""
+        ws = [(rng.standard_normal((m, n)) * np.sqrt(2.0 / m)).astype(np.float32)
+              for m, n in zip(sizes[:-1], sizes[1:])]
+        return cls(ws, [np.zeros(n, np.float32) for n in sizes[1:]])
+
+    @property
+    def hidden_sizes(self) -> list[int]:
+        return self.sizes[1:-1]
+
+    def forward(self, x: np.ndarray, masks: Sequence[np.ndarray | None] | None = None) -> Forward:
+        """Run inputs x (n, sizes[0]) or (sizes[0],) through the network.
+
+        ``masks[l]`` (one per hidden layer, 1 = on, 0 = off, or None) ablates hidden neurons.
+        """
+        a = np.asarray(x, np.float32)
+        zs, acts = [], [a]
+        last = len(self.weights) - 1
+        for l, (w, b) in enumerate(zip(self.weights, self.biases)):
+            z = a @ w + b
+            if l == last:
+                a = softmax(z)
+            else:
+                a = relu(z)
+                if masks is not None and masks[l] is not None:
+                    a = a * masks[l]
+            zs.append(z)
+            acts.append(a)
+        return Forward(zs, acts)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return self.forward(x).probs
+
+    def gradients(self, fwd: Forward, dz_out: np.ndarray,
+                  masks: Sequence[np.ndarray | None] | None = None,
+                  ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Backpropagate dLoss/dz of the last layer; returns (dW per layer, db per layer).
+
+        For cross-entropy on softmax, dz_out = (probs - targets) / n.
+        """
+        dws: list[np.ndarray] = [np.empty(0)] * len(self.weights)
+        dbs: list[np.ndarray] = [np.empty(0)] * len(self.weights)
+        dz = dz_out
+        for l in range(len(self.weights) - 1, -1, -1):
+            dws[l] = fwd.activations[l].T @ dz
+            dbs[l] = dz.sum(axis=0)
+            if l > 0:
+                da = dz @ self.weights[l].T
+                if masks is not None and masks[l - 1] is not None:
+                    da = da * masks[l - 1]
+                dz = da * (fwd.zs[l - 1] > 0)
+        return dws, dbs
+
+
+def cross_entropy(probs: np.ndarray, targets: np.ndarray) -> float:
+    """Mean cross-entropy of probs (n, k) against target distributions (n, k)."""
+    return float(-(targets * np.log(np.clip(probs, 1e-12, 1.0))).sum(axis=1).mean())

@@ -1,0 +1,124 @@
+"""Weights on disk: ``NAME.npz`` (W1, b1, W2, b2, ...) beside ``NAME.json`` (the manifest).
+
+The manifest records the architecture, how the input is prepared, the sha256 of the npz, the
+MNIST test accuracy, the exact training command and the MNIST file checksums. Loading checks
+the hash before numpy reads a byte, and never unpickles.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from exhibit.ink.normalize import InputSpec
+from exhibit.model.mlp import MLP
+
+WEIGHTS_DIR = Path(__file__).resolve().parents[2] / "weights"
+MODEL_NAMES = ("explainer", "compact14", "deep")
+
+
+class WeightsError(Exception):
+    """Weights that cannot be used; the message says why, for an operator."""
+
+
+@dataclass
+class LoadedModel:
+    name: str
+    net: MLP
+    spec: InputSpec
+    manifest: dict[str, Any]
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def save(net: MLP, path: Path, spec: InputSpec, manifest: dict[str, Any]) -> dict[str, Any]:
+    """Write NAME.npz (float32) and NAME.json; returns the manifest written."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays = {}
+    for l, (w, b) in enumerate(zip(net.weights, net.biases), start=1):
+        arrays[f"W{l}"] = w.astype(np.float32)
+        arrays[f"b{l}"] = b.astype(np.float32)
+    np.savez_compressed(path, **arrays)
+    full = dict(manifest)
+    full.update({
+        "name": path.stem,
+        "architecture": "→".join(str(s) for s in net.sizes),
+        "sizes": net.sizes,
+        "activation": "relu",
+        "output": "softmax",
+        "input": {"side": spec.side, "deskew": spec.deskew},
+        "sha256": sha256_file(path),
+    })
+    path.with_suffix(".json").write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n",
+                                         encoding="utf-8")
+    return full
+
+
+def resolve(name: str | None = None, weights: str | Path | None = None) -> Path:
+    """The npz for --model NAME or --weights PATH."""
+    if weights is not None:
+        return Path(weights)
+    name = name or "explainer"
+    if name not in MODEL_NAMES:
+        raise WeightsError(f"unknown model '{name}': expected one of {', '.join(MODEL_NAMES)}")
+    return WEIGHTS_DIR / f"{name}.npz"
+
+
+def load(path: str | Path) -> LoadedModel:
+    """Load and verify weights; raises WeightsError with an operator-readable reason."""
+    path = Path(path)
+    man_path = path.with_suffix(".json")
+    if not path.is_file():
+        raise WeightsError(f"weights file not found: {path}")
+    if not man_path.is_file():
+        raise WeightsError(f"manifest not found beside the weights: {man_path}")
+    try:
+        manifest = json.loads(man_path.read_text(encoding="utf-8"))
+        sizes = [int(s) for s in manifest["sizes"]]
+        spec = InputSpec(side=int(manifest["input"]["side"]),
+                         deskew=bool(manifest["input"]["deskew"]))
+        expected = str(manifest["sha256"])
+    except (ValueError, KeyError, TypeError) as e:
+        raise WeightsError(f"manifest {man_path} is damaged ({e.__class__.__name__}: {e})") from None
+    actual = sha256_file(path)
+    if actual != expected:
+        raise WeightsError(f"{path} does not match its manifest (sha256 {actual[:12]}…, "
+                           f"expected {expected[:12]}…): the file is damaged or was replaced")
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            n = len(sizes) - 1
+            missing = [k for l in range(1, n + 1) for k in (f"W{l}", f"b{l}") if k not in z.files]
+            if missing:
+                raise WeightsError(f"{path} lacks arrays {missing} for architecture {sizes}")
+            ws = [z[f"W{l}"].astype(np.float32) for l in range(1, n + 1)]
+            bs = [z[f"b{l}"].astype(np.float32) for l in range(1, n + 1)]
+    except WeightsError:
+        raise
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as e:
+        raise WeightsError(f"{path} cannot be read as plain arrays ({e})") from None
+    try:
+        net = MLP(ws, bs)
+    except ValueError as e:
+        raise WeightsError(f"{path}: {e}") from None
+    if net.sizes != sizes or sizes[0] != spec.side ** 2 or sizes[-1] != 10:
+        raise WeightsError(f"{path} holds a {net.sizes} network; its manifest says {sizes} "
+                           f"with {spec.side}x{spec.side} input and 10 outputs")
+    if not all(np.isfinite(a).all() for a in ws + bs):
+        raise WeightsError(f"{path} contains NaN or infinite weights")
+    return LoadedModel(path.stem, net, spec, manifest)
+
+
+def load_model(name: str | None = None, weights: str | Path | None = None) -> LoadedModel:
+    return load(resolve(name, weights))

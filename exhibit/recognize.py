@@ -1,0 +1,66 @@
+"""From a drawing to a :class:`Snapshot` of the whole forward pass: the one path that live
+drawing, replay, attract mode, ``classify``, evaluation and the benchmarks share."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from exhibit.ink.normalize import preprocess
+from exhibit.ink.strokes import Strokes
+from exhibit.model.mlp import Forward
+from exhibit.model.weights import LoadedModel
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What views render: the picture the network read and every layer's z and a.
+
+    For an empty drawing ``picture``, ``forward`` and ``probs`` are None and ``digit`` is None.
+    """
+
+    picture: np.ndarray | None  # (side, side) float32 in [0, 1]
+    forward: Forward | None
+    probs: np.ndarray | None  # (10,)
+    digit: int | None  # the top class, None when nothing is drawn
+    confidence: float  # its probability (0 when empty)
+    model: str
+
+    @property
+    def empty(self) -> bool:
+        return self.picture is None
+
+
+class Recognizer:
+    """A loaded network plus the preprocessing it was trained with."""
+
+    def __init__(self, model: LoadedModel, stroke_width: float = 2.4, min_points: int = 1) -> None:
+        self.model = model
+        self.stroke_width = stroke_width
+        self.min_points = min_points
+
+    @property
+    def side(self) -> int:
+        return self.model.spec.side
+
+    def picture(self, drawing: Strokes | np.ndarray, centre: bool = True) -> np.ndarray | None:
+        if not isinstance(drawing, np.ndarray):
+            n = sum(len(s) for s in drawing) if isinstance(drawing, (list, tuple)) else None
+            if n is not None and n < self.min_points:
+                return None
+        return preprocess(drawing, self.model.spec, stroke_width=self.stroke_width, centre=centre)
+
+    def read_picture(self, picture: np.ndarray | None,
+                     masks: Sequence[np.ndarray | None] | None = None) -> Snapshot:
+        if picture is None:
+            return Snapshot(None, None, None, None, 0.0, self.model.name)
+        fwd = self.model.net.forward(picture.reshape(-1), masks)
+        probs = fwd.probs
+        digit = int(probs.argmax())
+        return Snapshot(picture, fwd, probs, digit, float(probs[digit]), self.model.name)
+
+    def read(self, drawing: Strokes | np.ndarray,
+             masks: Sequence[np.ndarray | None] | None = None, centre: bool = True) -> Snapshot:
+        """Preprocess a drawing (strokes or a raster, ink high) and run the network on it."""
+        return self.read_picture(self.picture(drawing, centre), masks)

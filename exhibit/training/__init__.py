@@ -1,0 +1,1 @@
+"""Training: MNIST files, the training-data recipe for finger-drawn input, and the optimiser."""

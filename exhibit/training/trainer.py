@@ -1,0 +1,202 @@
+"""Mini-batch training (Adam or SGD with momentum), optionally distilled from a teacher network.
+
+The recipe (what goes into the training set) is in :func:`build_dataset`; recipes are compared
+on a validation split carved from the 60k training digits, never on the test set.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from exhibit.ink.normalize import InputSpec
+from exhibit.model.mlp import MLP, cross_entropy
+from exhibit.training import augment, mnist
+
+ARCHS: dict[str, tuple[list[int], InputSpec]] = {
+    "explainer": ([784, 25, 25, 10], InputSpec(28, True)),
+    "compact14": ([196, 100, 10], InputSpec(14, True)),
+    "deep": ([784, 512, 256, 128, 10], InputSpec(28, True)),
+}
+RECIPE_VERSION = 3
+N_VAL = 5000
+
+
+@dataclass
+class Dataset:
+    x: np.ndarray  # (n, side*side) float32, preprocessed
+    y: np.ndarray  # (n,) int labels
+    x_val: np.ndarray  # MNIST validation digits, preprocessed
+    y_val: np.ndarray
+    x_val_drawn: np.ndarray  # the same digits redrawn as strokes (a proxy for finger input)
+
+
+def onehot(y: np.ndarray, k: int = 10) -> np.ndarray:
+    out = np.zeros((len(y), k), np.float32)
+    out[np.arange(len(y)), y] = 1.0
+    return out
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "digit-exhibit"
+
+
+def build_dataset(mnist_dir: str | Path, spec: InputSpec, seed: int, raster_copies: int = 2,
+                  redrawn_copies: int = 3, log: Callable[[str], None] = print) -> Dataset:
+    """Training digits preprocessed: originals + warped rasters + redrawn strokes.
+
+    The result is cached outside the repository, keyed by the MNIST checksums and the recipe.
+    """
+    sums = mnist.checksums(mnist_dir)
+    key = hashlib.sha256(repr((sorted(sums.items()), spec, seed, raster_copies, redrawn_copies,
+                               RECIPE_VERSION)).encode()).hexdigest()[:16]
+    path = cache_dir() / f"data-{key}.npz"
+    if path.is_file():
+        with np.load(path, allow_pickle=False) as z:
+            return Dataset(*(z[k] for k in ("x", "y", "x_val", "y_val", "x_val_drawn")))
+    images, labels = mnist.load_split(mnist_dir, "train")
+    tr_img, tr_y = images[:-N_VAL], labels[:-N_VAL].astype(np.int64)
+    va_img, va_y = images[-N_VAL:], labels[-N_VAL:].astype(np.int64)
+    rng = np.random.default_rng(seed)
+    t0 = time.time()
+    xs = [augment.raster_inputs(tr_img, spec, None)]
+    for i in range(raster_copies):
+        xs.append(augment.raster_inputs(tr_img, spec, rng))
+        log(f"  warped copy {i + 1}/{raster_copies} ({time.time() - t0:.0f} s)")
+    for i in range(redrawn_copies):
+        xs.append(augment.redraw_inputs(tr_img, spec, rng))
+        log(f"  redrawn copy {i + 1}/{redrawn_copies} ({time.time() - t0:.0f} s)")
+    ys = np.tile(tr_y, 1 + raster_copies + redrawn_copies)
+    data = Dataset(np.concatenate(xs), ys, augment.raster_inputs(va_img, spec, None), va_y,
+                   augment.redraw_inputs(va_img, spec, np.random.default_rng(seed + 1),
+                                         width=(2.0, 3.0)))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(tmp, x=data.x, y=data.y, x_val=data.x_val, y_val=data.y_val,
+             x_val_drawn=data.x_val_drawn)
+    tmp.replace(path)
+    return data
+
+
+def accuracy(net: MLP, x: np.ndarray, y: np.ndarray, batch: int = 4096) -> float:
+    hits = 0
+    for i in range(0, len(x), batch):
+        hits += int((net.predict(x[i:i + batch]).argmax(axis=1) == y[i:i + batch]).sum())
+    return hits / max(1, len(x))
+
+
+class Adam:
+    def __init__(self, params: list[np.ndarray], lr: float, b1: float = 0.9, b2: float = 0.999,
+                 eps: float = 1e-8) -> None:
+        self.params, self.lr, self.b1, self.b2, self.eps = params, lr, b1, b2, eps
+        self.m = [np.zeros_like(p) for p in params]
+        self.v = [np.zeros_like(p) for p in params]
+        self.t = 0
+
+    def step(self, grads: list[np.ndarray]) -> None:
+        self.t += 1
+        c1, c2 = 1 - self.b1 ** self.t, 1 - self.b2 ** self.t
+        for p, g, m, v in zip(self.params, grads, self.m, self.v):
+            m *= self.b1
+            m += (1 - self.b1) * g
+            v *= self.b2
+            v += (1 - self.b2) * g * g
+            p -= (self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)).astype(p.dtype)
+
+
+class SGD:
+    def __init__(self, params: list[np.ndarray], lr: float, momentum: float = 0.9) -> None:
+        self.params, self.lr, self.momentum = params, lr, momentum
+        self.vel = [np.zeros_like(p) for p in params]
+
+    def step(self, grads: list[np.ndarray]) -> None:
+        for p, g, v in zip(self.params, grads, self.vel):
+            v *= self.momentum
+            v -= self.lr * g
+            p += v.astype(p.dtype)
+
+
+def progress(epoch: int, epochs: int, done: int, total: int, loss: float, extra: str = "") -> None:
+    width = 30
+    filled = int(width * done / max(1, total))
+    bar = "#" * filled + "-" * (width - filled)
+    sys.stderr.write(f"\repoch {epoch}/{epochs} [{bar}] loss {loss:.4f} {extra}   ")
+    sys.stderr.flush()
+
+
+def train(sizes: list[int], data: Dataset, epochs: int, seed: int, optimizer: str = "adam",
+          lr: float | None = None, batch: int = 128, weight_decay: float = 1e-5,
+          teacher: MLP | None = None, teacher_x: np.ndarray | None = None,
+          temperature: float = 3.0, distill_weight: float = 0.7,
+          log: Callable[[str], None] = print) -> MLP:
+    """Train a fresh network on ``data``; cosine-decayed learning rate; returns the network.
+
+    With a teacher, the loss is (1-w)*CE(labels) + w*T^2*KL(teacher_T || student_T), the
+    teacher reading ``teacher_x`` (its own input format) for the same digits.
+    """
+    rng = np.random.default_rng(seed)
+    net = MLP.init(sizes, rng)
+    params = [p for wb in zip(net.weights, net.biases) for p in wb]
+    if optimizer == "adam":
+        opt: Adam | SGD = Adam(params, lr or 1e-3)
+    elif optimizer == "sgd":
+        opt = SGD(params, lr or 0.05)
+    else:
+        raise ValueError(f"optimizer must be adam or sgd, not {optimizer!r}")
+    base_lr = opt.lr
+    n = len(data.x)
+    steps_per_epoch = (n + batch - 1) // batch
+    total_steps = epochs * steps_per_epoch
+    soft = None
+    if teacher is not None:
+        tx = teacher_x if teacher_x is not None else data.x
+        soft = np.concatenate([_soft(teacher, tx[i:i + 8192], temperature)
+                               for i in range(0, n, 8192)])
+    step = 0
+    for epoch in range(1, epochs + 1):
+        order = rng.permutation(n)
+        run_loss = 0.0
+        t0 = time.time()
+        for bi in range(steps_per_epoch):
+            idx = order[bi * batch:(bi + 1) * batch]
+            xb, yb = data.x[idx], onehot(data.y[idx])
+            fwd = net.forward(xb)
+            p = fwd.probs
+            dz = (p - yb)
+            loss = cross_entropy(p, yb)
+            if soft is not None:
+                ps = _softmax(fwd.zs[-1] / temperature)
+                dz = (1 - distill_weight) * dz + distill_weight * temperature * (ps - soft[idx])
+            dz /= len(idx)
+            dws, dbs = net.gradients(fwd, dz)
+            grads = []
+            for w, dw, db in zip(net.weights, dws, dbs):
+                grads += [dw + weight_decay * w, db]
+            opt.lr = base_lr * 0.5 * (1 + np.cos(np.pi * step / total_steps))
+            opt.step(grads)
+            step += 1
+            run_loss = 0.98 * run_loss + 0.02 * loss if bi else loss
+            if bi % 50 == 0:
+                progress(epoch, epochs, bi, steps_per_epoch, run_loss)
+        va = accuracy(net, data.x_val, data.y_val)
+        vd = accuracy(net, data.x_val_drawn, data.y_val)
+        progress(epoch, epochs, steps_per_epoch, steps_per_epoch, run_loss,
+                 f"val {va:.4f} val-drawn {vd:.4f} ({time.time() - t0:.0f} s)")
+        sys.stderr.write("\n")
+    return net
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _soft(teacher: MLP, x: np.ndarray, temperature: float) -> np.ndarray:
+    return _softmax(teacher.forward(x).zs[-1] / temperature).astype(np.float32)

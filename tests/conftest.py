@@ -1,0 +1,30 @@
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
+sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture(scope="session")
+def mnist_test():
+    from exhibit.training.mnist import load_split
+    return load_split(ROOT / "assets" / "mnist", "test")
+
+
+@pytest.fixture(scope="session")
+def explainer():
+    from exhibit.model.weights import load_model
+    return load_model("explainer")
+
+
+def ascii_art(img: np.ndarray) -> str:
+    return "\n".join("".join(" .:-=+*#%@"[int(v * 9.99)] for v in row) for row in img)
