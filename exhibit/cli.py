@@ -19,7 +19,6 @@ from exhibit.config import Config, ConfigError, load as load_config
 ROOT = Path(__file__).resolve().parents[1]
 ASSETS = ROOT / "assets"
 BUNDLED_MNIST = ASSETS / "mnist"
-EXAMPLE = ASSETS / "examples" / "digits.json"
 
 
 class UsageError(Exception):
@@ -28,9 +27,10 @@ class UsageError(Exception):
 
 def canvas_size(cfg: Config) -> tuple[float, float]:
     """The drawing canvas in pixels at the configured screen size."""
-    w, h = cfg["window.size"]
-    _, _, fw, fh = cfg["layout.canvas"]
-    return w * fw, h * fh
+    from exhibit.app.geometry import regions
+
+    _, _, w, h = regions(cfg, tuple(cfg["window.size"]))["canvas"]
+    return w, h
 
 
 def recognizer(cfg: Config, model: str | None = None, weights: str | None = None):
@@ -111,7 +111,8 @@ def cmd_train(args: argparse.Namespace, cfg: Config) -> int:
     log(f"training {args.arch} {sizes} on {len(data.x)} digits")
     net = trainer.train(sizes, data, args.epochs, args.seed, optimizer=args.optimizer,
                         lr=args.lr, batch=args.batch, teacher=teacher, teacher_x=teacher_x,
-                        log=log)
+                        temperature=args.temperature, distill_weight=args.distill_weight,
+                        weight_decay=args.weight_decay, log=log)
     test_x, test_y = mnist.load_split(args.mnist, "test")
     xt, _ = preprocess_many(list(test_x.astype(np.float32) / 255.0), spec)
     acc = trainer.accuracy(net, xt, test_y.astype(np.int64))
@@ -124,6 +125,8 @@ def cmd_train(args: argparse.Namespace, cfg: Config) -> int:
         "validation_redrawn_accuracy": round(val_drawn, 4),
         "training_command": command,
         "teacher": Path(args.teacher).stem if args.teacher else None,
+        "distill_weight": args.distill_weight if args.teacher else None,
+        "temperature": args.temperature if args.teacher else None,
         "seed": args.seed, "epochs": args.epochs, "optimizer": args.optimizer,
         "recipe_version": trainer.RECIPE_VERSION,
         "mnist_md5": sums,
@@ -150,9 +153,7 @@ def cmd_check_config(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
-def cmd_bench(args: argparse.Namespace, cfg: Config) -> int:
-    if not args.inference:
-        raise UsageError("bench: only --inference is available so far")
+def bench_inference(args: argparse.Namespace, cfg: Config) -> int:
     from exhibit.ink.files import read_drawings
 
     rec = recognizer(cfg, args.model, args.weights)
@@ -179,10 +180,43 @@ def cmd_bench(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
+def parse_size(text: str | None, cfg: Config) -> tuple[int, int]:
+    if not text:
+        w, h = cfg["window.size"]
+        return int(w), int(h)
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise UsageError(f"--size {text}: expected WIDTHxHEIGHT, e.g. 1920x1080") from None
+    if not (320 <= w <= 7680 and 320 <= h <= 7680):
+        raise UsageError(f"--size {text}: each side must be from 320 to 7680")
+    return w, h
+
+
 def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
-    # The window arrives with the exhibit issue; until then show what the network reads.
-    ns = argparse.Namespace(files=[str(EXAMPLE)], model=None, weights=None)
-    return cmd_classify(ns, cfg)
+    from exhibit.app.loop import run
+
+    size = parse_size(args.size, cfg)
+    fullscreen = cfg["window.fullscreen"] and not args.windowed
+    display = args.display if args.display is not None else cfg["window.display"]
+    return run(cfg, size, fullscreen, display, args.event_log or cfg["log.events"] or None,
+               args.max_seconds)
+
+
+def cmd_bench(args: argparse.Namespace, cfg: Config) -> int:
+    if args.inference:
+        return bench_inference(args, cfg)
+    from exhibit.app.bench import bench_frames
+
+    result = bench_frames(cfg, parse_size(args.size, cfg), args.seconds)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        f = result["frame_ms"]
+        print(f"{result['frames']} frames at {result['size'][0]}x{result['size'][1]}: "
+              f"p50 {f['p50']} ms, p95 {f['p95']} ms, p99 {f['p99']} ms, max {f['max']} ms; "
+              f"{result['connections_drawn']} connections, {result['pulses_peak']} pulses at peak")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -200,7 +234,12 @@ def build_parser() -> argparse.ArgumentParser:
                                      description="Digit Exhibit: draw a digit, watch a network read it.")
     sub = parser.add_subparsers(dest="command")
 
-    p = sub.add_parser("run", parents=[common], help="start the exhibit")
+    p = sub.add_parser("run", parents=[common], help="start the exhibit (the default)")
+    p.add_argument("--windowed", action="store_true", help="a window instead of full screen")
+    p.add_argument("--size", metavar="WxH", help="logical screen size (default: window.size)")
+    p.add_argument("--display", type=int, metavar="N", help="monitor index (default: config)")
+    p.add_argument("--event-log", metavar="FILE", help="append JSON event lines here")
+    p.add_argument("--max-seconds", type=float, metavar="S", help="quit cleanly after S seconds")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("classify", parents=[common], help="classify stroke files, PNGs or .npy")
@@ -224,12 +263,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lr", type=float, default=None)
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--teacher", metavar="PATH", help="distil from this network's weights")
+    p.add_argument("--distill-weight", type=float, default=0.7,
+                   help="share of the loss that follows the teacher (default 0.7)")
+    p.add_argument("--temperature", type=float, default=3.0, help="distillation temperature")
+    p.add_argument("--weight-decay", type=float, default=1e-5)
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("bench", parents=[common], help="benchmarks")
     model_opts(p)
-    p.add_argument("--inference", action="store_true", help="strokes -> probabilities")
+    p.add_argument("--inference", action="store_true", help="strokes -> probabilities only")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--size", metavar="WxH", help="frame benchmark screen size")
+    p.add_argument("--seconds", type=float, default=20.0, help="simulated seconds to render")
     p.add_argument("--repeats", type=int, default=5000)
     p.set_defaults(func=cmd_bench)
 

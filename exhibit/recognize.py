@@ -44,12 +44,14 @@ class Recognizer:
     def side(self) -> int:
         return self.model.spec.side
 
-    def picture(self, drawing: Strokes | np.ndarray, centre: bool = True) -> np.ndarray | None:
+    def picture(self, drawing: Strokes | np.ndarray, centre: bool = True,
+                frame: tuple[float, float] | None = None, brush: float = 20.0) -> np.ndarray | None:
         if not isinstance(drawing, np.ndarray):
             n = sum(len(s) for s in drawing) if isinstance(drawing, (list, tuple)) else None
             if n is not None and n < self.min_points:
                 return None
-        return preprocess(drawing, self.model.spec, stroke_width=self.stroke_width, centre=centre)
+        return preprocess(drawing, self.model.spec, stroke_width=self.stroke_width, centre=centre,
+                          frame=frame, brush=brush)
 
     def read_picture(self, picture: np.ndarray | None,
                      masks: Sequence[np.ndarray | None] | None = None) -> Snapshot:
@@ -61,6 +63,7 @@ class Recognizer:
         return Snapshot(picture, fwd, probs, digit, float(probs[digit]), self.model.name)
 
     def read(self, drawing: Strokes | np.ndarray,
-             masks: Sequence[np.ndarray | None] | None = None, centre: bool = True) -> Snapshot:
+             masks: Sequence[np.ndarray | None] | None = None, centre: bool = True,
+             frame: tuple[float, float] | None = None, brush: float = 20.0) -> Snapshot:
         """Preprocess a drawing (strokes or a raster, ink high) and run the network on it."""
-        return self.read_picture(self.picture(drawing, centre), masks)
+        return self.read_picture(self.picture(drawing, centre, frame, brush), masks)

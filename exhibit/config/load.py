@@ -135,6 +135,17 @@ def coerce(key: Key, value: Any) -> Any:
         if not isinstance(value, str):
             raise ValueError
         return value
+    if k == "keys":
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not value or not all(
+                isinstance(v, str) and _KEY_RE.match(v.lower()) for v in value):
+            raise ValueError
+        return [v.lower() for v in value]
+    if k == "color":
+        if not isinstance(value, str) or not _COLOR_RE.match(value):
+            raise ValueError
+        return value.lower()
     if not isinstance(value, list):
         raise ValueError
     if k == "size":
@@ -166,6 +177,9 @@ def _validate(name: str, value: Any, where: str) -> Any:
         raise ConfigError(f"{where}: {name}: expected {key.expected()}, got {shown}") from None
 
 
+_KEY_RE = re.compile(r"^([a-z0-9]|right|left|up|down|space|return|tab|backspace|"
+                     r"page up|page down|home|end|f([1-9]|1[0-2]))$")
+_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 _SET_RE = re.compile(r"^([A-Za-z0-9_.]+)=(.*)$", re.S)
 
 
@@ -209,5 +223,7 @@ def load(path: str | Path | None = None, overrides: Iterable[str] = ()) -> Confi
             value = yaml.safe_load(text) if text.strip() else text
         except yaml.YAMLError:
             value = text
-        values[name] = _validate(name, value, f"--set {name}")
+        if TABLE[name].kind in ("str", "color", "choice") and not isinstance(value, str):
+            value = text  # '#ff00ff' is a YAML comment, 'on' a boolean: the text is meant
+        values[name] = _validate(name, value, "--set")
     return Config(values, source)

@@ -35,9 +35,37 @@ class Key:
             return "a text"
         if self.kind == "size":
             return f"[width, height] in pixels, each from {self.lo:g} to {self.hi:g}"
+        if self.kind == "keys":
+            return "a list of key names such as [\"f\"] or [\"right\", \"n\"]"
+        if self.kind == "color":
+            return "a colour as '#rrggbb'"
         if self.kind == "rect":
             return "[x, y, w, h] as fractions of the screen, each from 0 to 1, inside it"
         return f"a list of {self.length} numbers from {self.lo:g} to {self.hi:g}"
+
+
+REGIONS = {
+    "title": "Title and answer line",
+    "canvas": "Drawing canvas",
+    "buttons": "Clear and sample-digit buttons",
+    "preview": "What the network sees (the 28x28 picture)",
+    "network": "Hidden layers and outputs",
+    "bars": "The ten probabilities",
+}
+LAYOUTS = {
+    "landscape": {"title": [0.02, 0.01, 0.96, 0.09], "canvas": [0.02, 0.12, 0.36, 0.74],
+                  "buttons": [0.02, 0.88, 0.36, 0.10], "preview": [0.395, 0.25, 0.17, 0.44],
+                  "network": [0.58, 0.12, 0.27, 0.84], "bars": [0.86, 0.12, 0.12, 0.84]},
+    "portrait": {"title": [0.03, 0.005, 0.94, 0.05], "canvas": [0.05, 0.06, 0.90, 0.46],
+                 "buttons": [0.05, 0.53, 0.90, 0.05], "preview": [0.02, 0.68, 0.26, 0.15],
+                 "network": [0.31, 0.60, 0.42, 0.39], "bars": [0.75, 0.60, 0.23, 0.39]},
+}
+
+
+def _layout_keys() -> list["Key"]:
+    return [Key(f"layout.{o}.{r}", rect, "rect",
+                f"{REGIONS[r]} in the {o} layout: x, y, width, height as fractions of the screen.")
+            for o, rects in LAYOUTS.items() for r, rect in rects.items()]
 
 
 MODELS = ("explainer", "compact14", "deep")
@@ -52,10 +80,72 @@ KEYS: tuple[Key, ...] = (
         "Fewer points than this in all strokes together counts as an empty canvas.", 1, 1000),
     Key("answer.min_confidence", 0.5, "float",
         "Below this top probability the answer shows '?' instead of a digit.", 0.0, 1.0),
+    Key("language", "en", "choice", "Language of the on-screen text.", choices=("en", "de")),
     Key("window.size", [1920, 1080], "size",
-        "Logical screen size the layout is made for (and the windowed size).", 320, 7680),
-    Key("layout.canvas", [0.02, 0.05, 0.40, 0.90], "rect",
-        "Drawing canvas region: x, y, width, height as fractions of the screen."),
+        "Logical screen size the layout is drawn at; full screen scales it to the display, "
+        "letterboxed if the shapes differ. Use [1080, 1920] for an upright kiosk.", 320, 7680),
+    Key("window.fullscreen", True, "bool", "Full screen (false: a window, for development)."),
+    Key("window.display", 0, "int", "Which monitor to use, counting from 0.", 0, 16),
+    Key("window.fps", 60, "int", "Frame-rate cap when the display offers no vsync.", 20, 240),
+    Key("window.vsync", True, "bool", "Ask for vsync (falls back to the capped clock)."),
+    Key("layout.orientation", "auto", "choice",
+        "Which layout to use: auto picks by the screen's shape.",
+        choices=("auto", "landscape", "portrait")),
+    *_layout_keys(),
+    Key("colors.background", "#0b1020", "color", "Screen background."),
+    Key("colors.panel", "#151c33", "color", "Behind each region."),
+    Key("colors.canvas", "#000000", "color", "Drawing canvas background."),
+    Key("colors.ink", "#ffffff", "color", "The visitor's strokes."),
+    Key("colors.text", "#f2f4ff", "color", "Main text."),
+    Key("colors.muted", "#8a93b8", "color", "Captions and inactive things."),
+    Key("colors.positive", "#ff9a1f", "color",
+        "Positive weights (orange; with blue a colour-blind-safe pair)."),
+    Key("colors.negative", "#3d8bff", "color", "Negative weights (blue)."),
+    Key("colors.neuron", "#ffd34d", "color", "A fully active neuron's glow."),
+    Key("colors.answer", "#36d97b", "color", "Ring around the top digit."),
+    Key("colors.button", "#27315a", "color", "Buttons."),
+    Key("sizes.text_scale", 1.0, "float", "Scale for all text (1 = sized for 1080 lines).",
+        0.5, 3.0),
+    Key("sizes.brush_px", 26, "int", "Width of the visitor's strokes on the canvas, in pixels.",
+        4, 120),
+    Key("sizes.neuron_px", 13, "int", "Radius of a hidden neuron, in pixels.", 3, 60),
+    Key("network.lines_per_neuron", 8, "int",
+        "Strongest incoming connections (by |weight x activation|) drawn per neuron.", 1, 64),
+    Key("network.max_lines_per_layer", 200, "int",
+        "Cap on strong connections drawn between two columns.", 10, 2000),
+    Key("network.background_lines", 120, "int",
+        "Faint fixed sample of connections per column pair, so the wiring never looks empty.",
+        0, 2000),
+    Key("pulses.speed", 1.6, "float", "Pulse speed: column gaps crossed per second.", 0.1, 20.0),
+    Key("pulses.max", 600, "int", "Most pulses in flight at once.", 0, 5000),
+    Key("pulses.wave_interval", 0.25, "float",
+        "Least time between two waves of pulses while the drawing changes (seconds).", 0.02, 5.0),
+    Key("pulses.size_px", 12, "int", "Diameter of the strongest pulse, in pixels.", 2, 64),
+    Key("timing.clear_after", 4.0, "float",
+        "Seconds after the last stroke until the canvas clears itself (0: never).", 0.0, 600.0),
+    Key("log.events", "", "str", "Append JSON event lines to this file ('' = no log)."),
+    Key("attract.idle_seconds", 45.0, "float",
+        "Seconds without input before the exhibit starts drawing digits by itself (0: never).",
+        0.0, 3600.0),
+    Key("attract.speed", 650.0, "float", "Speed of the invisible hand, in pixels per second.",
+        50.0, 5000.0),
+    Key("attract.hold", 2.5, "float", "Seconds each attract digit stays up with its answer.",
+        0.2, 30.0),
+    Key("attract.reset_seconds", 300.0, "float",
+        "Seconds without input after which model, language, centring and ablations return "
+        "to their defaults (0: never).", 0.0, 86400.0),
+    *[Key(f"keys.{name}", default, "keys", f"Key(s) that {what}.") for name, default, what in (
+        ("freeze", ["f"], "freeze and unfreeze"),
+        ("step", ["right", "n"], "step through the forward pass while frozen"),
+        ("explain", ["e"], "show the explain captions"),
+        ("help", ["h"], "show the help card"),
+        ("clear", ["c"], "clear the canvas"),
+        ("model", ["m"], "cycle the network"),
+        ("centring", ["x"], "toggle centring off and on"),
+        ("ablation", ["a"], "toggle ablation mode"),
+        ("restore", ["r"], "switch every neuron back on"),
+        ("language", ["l"], "cycle the language"),
+    )],
 )
 
 TABLE: dict[str, Key] = {k.name: k for k in KEYS}

@@ -41,16 +41,20 @@ class InputSpec:
 
 
 def preprocess(drawing: Strokes | np.ndarray, spec: InputSpec = InputSpec(), *,
-               stroke_width: float = 2.0, centre: bool = True) -> np.ndarray | None:
+               stroke_width: float = 2.0, centre: bool = True,
+               frame: tuple[float, float] | None = None, brush: float = 20.0) -> np.ndarray | None:
     """Turn a drawing into a network input of shape (side, side), or None when it has no ink.
 
     ``drawing`` is either strokes (a sequence of (n, 2) point arrays in any pixel units) or a
     2-D raster with ink high in [0, 1]. ``stroke_width`` is the brush width in pixels of the
-    20 px box. ``centre=False`` skips the bbox/centre-of-mass steps (a teaching aid only: it
-    places the drawing as it was on a square canvas of the raster's size).
+    20 px box. ``centre=False`` skips cropping, scaling and centring (a teaching aid only, to
+    show why they matter): the whole canvas (``frame``, w x h, for strokes drawn with a
+    ``brush`` px wide) or raster is shrunk to 28x28 as it is.
     """
     if isinstance(drawing, np.ndarray) and drawing.ndim == 2:
         box = raster_box(drawing) if centre else uncentred_raster(drawing)
+    elif not centre and frame is not None:
+        box = uncentred_strokes(drawing, frame, brush)
     else:
         box = strokes_box(drawing, stroke_width)
     if box is None:
@@ -84,7 +88,7 @@ def strokes_box(strokes: Strokes, stroke_width: float = 2.0) -> np.ndarray | Non
     return render_segments(segs, (max(h, 1), max(wd, 1)), w)
 
 
-def _decimate(segs: np.ndarray, step: float = 0.45) -> np.ndarray:
+def _decimate(segs: np.ndarray, step: float = 0.8) -> np.ndarray:
     """Merge runs of short consecutive segments into chords about ``step`` px long.
 
     A fast finger or a high-rate mouse gives many tiny segments; rendering cost grows with
@@ -138,6 +142,17 @@ def uncentred_raster(img: np.ndarray) -> np.ndarray | None:
     sq = np.zeros((side, side), np.float32)
     sq[(side - h) // 2:(side - h) // 2 + h, (side - w) // 2:(side - w) // 2 + w] = img
     return np.clip(area_matrix(side, SIDE) @ sq @ area_matrix(side, SIDE).T, 0, 1)
+
+
+def uncentred_strokes(strokes: Strokes, frame: tuple[float, float], brush: float) -> np.ndarray | None:
+    """Strokes on a (w, h) canvas shrunk to 28x28 as they are, brush and all."""
+    segs = stroke_segments(strokes)
+    if segs is None:
+        return None
+    fw, fh = frame
+    s = SIDE / max(fw, fh)
+    off = np.array([(SIDE - fw * s) / 2, (SIDE - fh * s) / 2] * 2, np.float32)
+    return render_segments(segs * s + off, (SIDE, SIDE), max(0.5, brush * s))
 
 
 def area_matrix(n_in: int, n_out: int) -> np.ndarray:

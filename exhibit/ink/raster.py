@@ -3,30 +3,72 @@ from __future__ import annotations
 
 import numpy as np
 
+MAX_PIECE = 1.2  # segments are cut into pieces at most this long, so each touches a small window
+
+
+def coverage(d: np.ndarray, width: float) -> np.ndarray:
+    """Brush profile: 1 inside, a one-pixel linear ramp at the edge; integrates to ``width``."""
+    return np.clip(width / 2 + 0.5 - d, 0.0, 1.0)
+
 
 def render_segments(segs: np.ndarray, shape: tuple[int, int], width: float) -> np.ndarray:
     """Coverage of round-capped strokes of ``width`` px along ``segs`` (S, 4: ax, ay, bx, by).
 
-    A pixel's value is clip(width/2 + 0.5 - d, 0, 1), d the distance from its centre to the
-    nearest segment: a one-pixel linear ramp that integrates to the brush width, which is
-    what area averaging a crisp brush gives for strokes wider than a pixel.
+    A pixel's value is coverage(d), d the distance from its centre to the nearest segment.
+    Each piece of a segment only reaches a small window of pixels, so the cost grows with the
+    length of the ink, not with the picture's area times the number of segments.
     """
     h, w = shape
-    segs = np.asarray(segs, np.float32)
+    segs = _subdivide(np.asarray(segs, np.float32), MAX_PIECE)
+    reach = width / 2 + 0.5
+    k = int(np.ceil(MAX_PIECE + 2 * reach)) + 1  # window side that holds every touched pixel
+    pad = k + 1  # windows may start left of / above the picture: draw on a padded one
+    ax, ay, bx, by = (segs + pad).T
+    # the window's first pixel: the first whose centre (i + 0.5) can be within reach
+    x0 = np.ceil(np.minimum(ax, bx) - (reach + 0.5)).astype(np.int32)
+    y0 = np.ceil(np.minimum(ay, by) - (reach + 0.5)).astype(np.int32)
+    off = np.arange(k, dtype=np.int32)
+    ix = x0[:, None, None] + off  # (S, 1, k)
+    iy = y0[:, None, None] + off[:, None]  # (S, k, 1)
+    dx, dy = (bx - ax)[:, None, None], (by - ay)[:, None, None]
+    inv = 1.0 / (dx * dx + dy * dy + 1e-12)  # a dot has d = 0, so t = 0 whatever inv is
+    apx = ix + (0.5 - ax[:, None, None])
+    apy = iy + (0.5 - ay[:, None, None])
+    t = np.clip((apx * dx + apy * dy) * inv, 0.0, 1.0)
+    ex = apx - t * dx
+    ey = apy - t * dy
+    cov = coverage(np.sqrt(ex * ex + ey * ey), width)  # (S, k, k)
+    pw = w + 2 * pad
+    flat = np.zeros((h + 2 * pad) * pw, np.float32)
+    np.maximum.at(flat, (iy * pw + ix).ravel(), cov.ravel())
+    return flat.reshape(h + 2 * pad, pw)[pad:pad + h, pad:pad + w]
+
+
+def _subdivide(segs: np.ndarray, max_len: float) -> np.ndarray:
+    """Cut segments longer than ``max_len`` into equal pieces."""
+    d = segs[:, 2:] - segs[:, :2]
+    n = np.maximum(1, np.ceil(np.hypot(d[:, 0], d[:, 1]) / max_len)).astype(np.int64)
+    if n.max() == 1:
+        return segs
+    parent = np.repeat(np.arange(len(segs)), n)
+    k = np.arange(len(parent)) - np.repeat(np.cumsum(n) - n, n)
+    t0 = (k / n[parent])[:, None].astype(np.float32)
+    t1 = ((k + 1) / n[parent])[:, None].astype(np.float32)
+    a, dp = segs[parent, :2], d[parent]
+    return np.hstack([a + t0 * dp, a + t1 * dp])
+
+
+def render_segments_dense(segs: np.ndarray, shape: tuple[int, int], width: float) -> np.ndarray:
+    """The same picture computed the plain way (every pixel against every segment): the
+    reference the fast renderer is tested against."""
+    h, w = shape
+    segs = np.asarray(segs, np.float64)
     ax, ay = segs[:, 0], segs[:, 1]
     dx, dy = segs[:, 2] - ax, segs[:, 3] - ay
     len2 = dx * dx + dy * dy
     inv = np.divide(1.0, len2, out=np.zeros_like(len2), where=len2 > 1e-12)
-    apx = (np.arange(w, dtype=np.float32) + 0.5)[:, None] - ax  # (w, S)
-    apy = (np.arange(h, dtype=np.float32) + 0.5)[:, None] - ay  # (h, S)
-    # t = clip(ap . d / |d|^2, 0, 1), the nearest point's position along each segment
-    t = np.add((apy * (dy * inv))[:, None, :], (apx * (dx * inv))[None, :, :])
-    np.clip(t, 0.0, 1.0, out=t)
-    ex = apx[None, :, :] - t * dx
-    t *= dy
-    np.subtract(apy[:, None, :], t, out=t)  # t now holds ey
-    ex *= ex
-    t *= t
-    ex += t
-    d = np.sqrt(ex.min(axis=2))
-    return np.clip(width / 2 + 0.5 - d, 0.0, 1.0)
+    py = (np.arange(h) + 0.5)[:, None, None]
+    px = (np.arange(w) + 0.5)[None, :, None]
+    t = np.clip(((px - ax) * dx + (py - ay) * dy) * inv, 0.0, 1.0)
+    d = np.hypot(px - ax - t * dx, py - ay - t * dy).min(axis=2)
+    return coverage(d, width).astype(np.float32)

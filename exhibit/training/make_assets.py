@@ -3,7 +3,11 @@
     python -m exhibit.training.make_assets [--mnist DIR]
 
 - ``assets/examples/digits.json``: one traced test digit per class (the README's demo);
-- ``assets/bench/digit.json``: the realistic digit that ``bench --inference`` times.
+- ``assets/bench/digit.json``: the realistic digit that ``bench --inference`` times;
+- ``assets/attract.json``: four traced test digits per class, picked at random (not by whether
+  the network reads them), for attract mode;
+- ``assets/samples.npz``: five test pictures per digit that the default network reads right
+  (with at least 90 % confidence), for the sample-digit buttons.
 """
 from __future__ import annotations
 
@@ -41,7 +45,49 @@ def main(argv: list[str] | None = None) -> None:
     st = place(digit_strokes(images[i]), 420, (BOX / 2, BOX / 2), spacing=6.0)
     write(ROOT / "assets" / "bench" / "digit.json",
           {"box": [BOX, BOX], "label": 2, "mnist_test_index": i, "strokes": to_json_strokes(st)})
-    print("wrote assets/examples/digits.json and assets/bench/digit.json")
+    write_attract(images, labels)
+    write_samples(images, labels)
+    print("wrote assets/examples/digits.json, assets/bench/digit.json, assets/attract.json, "
+          "assets/samples.npz")
+
+
+def write_attract(images: np.ndarray, labels: np.ndarray, per_digit: int = 4, seed: int = 11) -> None:
+    """Real handwriting for the invisible hand. Digits whose skeleton falls into more than
+    three strokes are passed over (a hand would not write them so), nothing else."""
+    rng = np.random.default_rng(seed)
+    digits = []
+    for d in range(10):
+        n = 0
+        for i in rng.permutation(np.flatnonzero(labels == d)):
+            st = digit_strokes(images[i])
+            if not 1 <= len(st) <= 3 or any(len(s) < 2 for s in st):
+                continue
+            st = place(st, 420, (BOX / 2, BOX / 2), spacing=5.0)
+            digits.append({"label": d, "mnist_test_index": int(i), "strokes": to_json_strokes(st)})
+            n += 1
+            if n == per_digit:
+                break
+    write(ROOT / "assets" / "attract.json", {"box": [BOX, BOX], "digits": digits})
+
+
+def write_samples(images: np.ndarray, labels: np.ndarray, per_digit: int = 5) -> None:
+    from exhibit.model.weights import load_model
+    from exhibit.recognize import Recognizer
+
+    rec = Recognizer(load_model("explainer"))
+    chosen = []
+    for d in range(10):
+        n = 0
+        for i in np.flatnonzero(labels == d):
+            snap = rec.read(images[i].astype(np.float32) / 255.0)
+            if snap.digit == d and snap.confidence >= 0.9:
+                chosen.append(int(i))
+                n += 1
+                if n == per_digit:
+                    break
+    idx = np.array(chosen)
+    np.savez_compressed(ROOT / "assets" / "samples.npz", images=images[idx],
+                        labels=labels[idx].astype(np.uint8), mnist_test_index=idx)
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ def place(strokes: list[np.ndarray], height: float, centre: tuple[float, float],
     out = []
     for st in strokes:
         p = resample((st - mid) * s + np.asarray(centre, np.float32), spacing)
-        if tremor > 0 and rng is not None and len(p) > 2:
+        if tremor > 0 and rng is not None and len(p) >= 5:
             noise = rng.normal(0, tremor, p.shape)
             k = np.ones(5) / 5
             noise = np.stack([np.convolve(noise[:, i], k, mode="same") for i in range(2)], 1)

@@ -96,8 +96,9 @@ class Adam:
     def __init__(self, params: list[np.ndarray], lr: float, b1: float = 0.9, b2: float = 0.999,
                  eps: float = 1e-8) -> None:
         self.params, self.lr, self.b1, self.b2, self.eps = params, lr, b1, b2, eps
-        self.m = [np.zeros_like(p) for p in params]
-        self.v = [np.zeros_like(p) for p in params]
+        # float64 moments: float32 ones decay into denormals, which slow the CPU tenfold
+        self.m = [np.zeros(p.shape, np.float64) for p in params]
+        self.v = [np.zeros(p.shape, np.float64) for p in params]
         self.t = 0
 
     def step(self, grads: list[np.ndarray]) -> None:
@@ -109,6 +110,8 @@ class Adam:
             v *= self.b2
             v += (1 - self.b2) * g * g
             p -= (self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)).astype(p.dtype)
+        if self.t % 100 == 0:
+            _flush_tiny(self.params + self.m + self.v)
 
 
 class SGD:
@@ -121,6 +124,16 @@ class SGD:
             v *= self.momentum
             v -= self.lr * g
             p += v.astype(p.dtype)
+        self.t = getattr(self, "t", 0) + 1
+        if self.t % 100 == 0:
+            _flush_tiny(self.params + self.vel)
+
+
+def _flush_tiny(arrays: list[np.ndarray]) -> None:
+    """Zero values near the bottom of the float range. Moments of parameters whose gradient is
+    exactly zero decay towards it, and denormal numbers make the CPU ~100x slower."""
+    for a in arrays:
+        a[np.abs(a) < 1e-30] = 0.0
 
 
 def progress(epoch: int, epochs: int, done: int, total: int, loss: float, extra: str = "") -> None:
@@ -175,6 +188,9 @@ def train(sizes: list[int], data: Dataset, epochs: int, seed: int, optimizer: st
                 ps = _softmax(fwd.zs[-1] / temperature)
                 dz = (1 - distill_weight) * dz + distill_weight * temperature * (ps - soft[idx])
             dz /= len(idx)
+            # Gradients this small teach nothing, and as the network grows confident they
+            # become denormal floats, which make every matrix product ~100x slower.
+            dz[np.abs(dz) < 1e-12] = 0.0
             dws, dbs = net.gradients(fwd, dz)
             grads = []
             for w, dw, db in zip(net.weights, dws, dbs):
@@ -194,8 +210,8 @@ def train(sizes: list[int], data: Dataset, epochs: int, seed: int, optimizer: st
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+    from exhibit.model.mlp import softmax
+    return softmax(z)
 
 
 def _soft(teacher: MLP, x: np.ndarray, temperature: float) -> np.ndarray:

@@ -1,0 +1,110 @@
+"""Attract mode's invisible hand: replays real handwriting (MNIST test digits traced into pen
+strokes, ``assets/attract.json``) at a human pace, point by point, into the same Drawing a
+finger writes into.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from exhibit.ink.drawing import Drawing
+from exhibit.ink.strokes import fit_box
+
+ATTRACT = Path(__file__).resolve().parents[2] / "assets" / "attract.json"
+
+
+@dataclass
+class Script:
+    label: int
+    strokes: list[np.ndarray]  # in the file's box units
+
+
+def load_scripts(path: Path = ATTRACT) -> tuple[tuple[float, float], list[Script]]:
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    box = (float(doc["box"][0]), float(doc["box"][1]))
+    return box, [Script(int(d["label"]), [np.asarray(s, np.float32) for s in d["strokes"]])
+                 for d in doc["digits"]]
+
+
+class AttractPlayer:
+    """Writes one digit after another: strokes at ``speed`` px/s, a short lift between strokes,
+    a pause on the answer, then the next digit, cycling so that all ten come round."""
+
+    def __init__(self, canvas_size: tuple[int, int], speed: float = 650.0, lift: float = 0.3,
+                 hold: float = 2.5, seed: int = 0, path: Path = ATTRACT) -> None:
+        self.box, scripts = load_scripts(path)
+        self.speed, self.lift, self.hold = speed, lift, hold
+        rng = np.random.default_rng(seed)
+        by_digit = {d: [s for s in scripts if s.label == d] for d in range(10)}
+        for v in by_digit.values():
+            rng.shuffle(v)
+        # round-robin over the digits, so every ten in a row holds each digit once
+        self.order: list[Script] = []
+        for k in range(max(len(v) for v in by_digit.values())):
+            for d in rng.permutation(10):
+                if k < len(by_digit[d]):
+                    self.order.append(by_digit[d][k])
+        self.canvas_size = canvas_size
+        self.index = -1
+        self.finished_digit: Script | None = None
+        self._next_digit()
+
+    def _next_digit(self) -> None:
+        self.index = (self.index + 1) % len(self.order)
+        self.script = self.order[self.index]
+        w, h = self.canvas_size
+        margin = 0.12 * min(w, h)
+        s, (ox, oy) = fit_box(self.box, (w - 2 * margin, h - 2 * margin))
+        self.paths = [st * s + np.array([ox + margin, oy + margin], np.float32)
+                      for st in self.script.strokes]
+        self.stroke = 0
+        self.dist = 0.0  # along the current stroke
+        self.wait = 0.4  # before the first stroke
+        self.pen_down = False
+        self.holding = False
+
+    @property
+    def label(self) -> int:
+        return self.script.label
+
+    def update(self, dt: float, drawing: Drawing) -> str | None:
+        """Advance the hand by dt; returns "stroke_done", "digit_done" or "cleared" on those
+        moments (the caller logs and clears), else None."""
+        if self.wait > 0:
+            self.wait -= dt
+            if self.wait > 0:
+                return None
+            if self.holding:
+                self._next_digit()
+                return "cleared"
+        pts = self.paths[self.stroke]
+        seg = np.hypot(*np.diff(pts, axis=0).T) if len(pts) > 1 else np.zeros(0)
+        cum = np.concatenate([[0.0], np.cumsum(seg)])
+        if not self.pen_down:
+            drawing.begin(float(pts[0, 0]), float(pts[0, 1]))
+            self.pen_down = True
+            self.dist = 0.0
+        before = self.dist
+        self.dist = min(cum[-1], self.dist + self.speed * dt)
+        passed = np.flatnonzero((cum > before) & (cum <= self.dist))
+        for i in passed:
+            drawing.extend(float(pts[i, 0]), float(pts[i, 1]))
+        if self.dist < cum[-1]:
+            # the hand is between two points: show the ink up to where it is now
+            i = int(np.searchsorted(cum, self.dist))
+            f = (self.dist - cum[i - 1]) / max(seg[i - 1], 1e-6)
+            x, y = pts[i - 1] + f * (pts[i] - pts[i - 1])
+            drawing.extend(float(x), float(y))
+            return None
+        drawing.end()
+        self.pen_down = False
+        self.stroke += 1
+        if self.stroke < len(self.paths):
+            self.wait = self.lift
+            return "stroke_done"
+        self.holding = True
+        self.wait = self.hold
+        return "digit_done"

@@ -1,0 +1,275 @@
+"""The network: the input picture's pixels, hidden neurons that glow, the ten outputs, and a
+representative subset of connections chosen by |weight x activation| of this forward pass.
+
+Geometry is computed once per layout. ``Wiring.select`` picks the lines for a snapshot (pure
+numpy, testable without a screen); the view draws them into the composed layer only when the
+snapshot changes, and pulses travel along them every frame.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pygame
+
+from exhibit.model.mlp import MLP
+from exhibit.views.theme import Theme, mix
+
+MAX_COLUMN = 32  # a layer with more neurons is drawn as a grid of small cells
+
+
+@dataclass
+class Lines:
+    """Connections to draw between layer l-1 and l: endpoints, strength in [0, 1], sign."""
+
+    layer: int
+    src: np.ndarray  # (n, 2) pixel positions
+    dst: np.ndarray
+    strength: np.ndarray  # |w*a| / the layer's strongest
+    positive: np.ndarray  # bool: sign of the weight
+    value: np.ndarray  # w*a, the real contribution
+
+
+class Wiring:
+    """Neuron positions for one network in one layout, and the choice of lines."""
+
+    def __init__(self, net: MLP, side: int, preview: pygame.Rect, network: pygame.Rect,
+                 outputs_rect: pygame.Rect, neuron_px: int) -> None:
+        self.net = net
+        self.side = side
+        self.pos: list[np.ndarray] = []  # per layer, (n, 2) centres
+        # layer 0: the picture's pixels inside the preview
+        cell = min(preview.w, preview.h) / side
+        ox = preview.x + (preview.w - cell * side) / 2
+        oy = preview.y + (preview.h - cell * side) / 2
+        r, c = np.divmod(np.arange(side * side), side)
+        self.pixel_cell = cell
+        self.picture_rect = pygame.Rect(round(ox), round(oy), round(cell * side), round(cell * side))
+        self.pos.append(np.stack([ox + (c + 0.5) * cell, oy + (r + 0.5) * cell], 1))
+        hidden = net.sizes[1:-1]
+        ncols = len(hidden) + 1
+        colw = network.w / ncols
+        self.radius: list[float] = [cell / 2]
+        for i, n in enumerate(hidden):
+            cx = network.x + (i + 0.5) * colw
+            self.pos.append(self._column(n, cx, network, colw, neuron_px))
+        # outputs line up with the probability bars
+        ys = outputs_rect.y + (np.arange(10) + 0.5) * outputs_rect.h / 10
+        self.pos.append(np.stack([np.full(10, network.x + (ncols - 0.5) * colw), ys], 1))
+        self.radius.append(neuron_px * 1.15)
+        self.background = self._background_sample()
+
+    def _column(self, n: int, cx: float, rect: pygame.Rect, colw: float, neuron_px: int) -> np.ndarray:
+        if n <= MAX_COLUMN:
+            step = rect.h / n
+            self.radius.append(min(neuron_px, step * 0.42))
+            ys = rect.y + (np.arange(n) + 0.5) * step
+            return np.stack([np.full(n, cx), ys], 1)
+        rows = MAX_COLUMN
+        cols = math.ceil(n / rows)
+        step = min(rect.h / rows, colw * 0.8 / cols)
+        self.radius.append(step * 0.45)
+        i = np.arange(n)
+        x = cx + (i // rows - (cols - 1) / 2) * step
+        y = rect.y + rect.h / 2 + (i % rows - (rows - 1) / 2) * step
+        return np.stack([x, y], 1)
+
+    def _background_sample(self, per_layer: int = 120, seed: int = 3) -> list[tuple[np.ndarray, np.ndarray]]:
+        rng = np.random.default_rng(seed)
+        out = []
+        for l, w in enumerate(self.net.weights):
+            n_in, n_out = w.shape
+            k = min(per_layer, n_in * n_out)
+            flat = rng.choice(n_in * n_out, size=k, replace=False)
+            out.append(np.divmod(flat, n_out))
+        return out
+
+    def hit(self, x: float, y: float) -> tuple[int, int] | None:
+        """(layer, neuron) of the neuron under a tap (with a forgiving margin), else None."""
+        best = None
+        for l in range(1, len(self.pos)):
+            d = np.hypot(self.pos[l][:, 0] - x, self.pos[l][:, 1] - y)
+            j = int(d.argmin())
+            reach = max(self.radius[l] * 1.6, 12.0)
+            if d[j] <= reach and (best is None or d[j] < best[2]):
+                best = (l, j, float(d[j]))
+        return None if best is None else best[:2]
+
+    def select(self, activations: list[np.ndarray], per_neuron: int, cap: int) -> list[Lines]:
+        """Per target neuron the ``per_neuron`` strongest incoming |w*a|, at most ``cap`` a layer."""
+        out = []
+        for l, w in enumerate(self.net.weights):
+            a = np.asarray(activations[l]).reshape(-1)
+            contrib = a[:, None] * w  # (n_in, n_out): what each source adds to each z
+            mag = np.abs(contrib)
+            k = min(per_neuron, mag.shape[0])
+            src = np.argpartition(-mag, k - 1, axis=0)[:k]  # (k, n_out)
+            dst = np.broadcast_to(np.arange(mag.shape[1]), src.shape)
+            src, dst = src.ravel(), dst.ravel()
+            m = mag[src, dst]
+            keep = m > 0
+            src, dst, m = src[keep], dst[keep], m[keep]
+            if len(m) > cap:
+                top = np.argpartition(-m, cap - 1)[:cap]
+                src, dst, m = src[top], dst[top], m[top]
+            strongest = float(m.max()) if len(m) else 1.0
+            p0, p1 = self.pos[l][src], self.pos[l + 1][dst]
+            if l == 0:  # lines from the picture start where they leave it
+                right = self.picture_rect.right
+                t = np.clip((right - p0[:, 0]) / np.maximum(p1[:, 0] - p0[:, 0], 1e-6), 0, 1)
+                p0 = p0 + (p1 - p0) * t[:, None]
+            out.append(Lines(l + 1, p0, p1, m / strongest, w[src, dst] > 0, contrib[src, dst]))
+        return out
+
+
+class Pulses:
+    """Dots that travel along the drawn connections, layer after layer, sized and brightened by
+    |weight x activation| of their source. Positions are computed for all at once."""
+
+    LEVELS = 8
+
+    def __init__(self, theme: Theme, size_px: int, max_pulses: int) -> None:
+        self.max = max_pulses
+        self.sprites = {sign: [self._sprite(theme, sign, i, size_px) for i in range(self.LEVELS)]
+                        for sign in (True, False)}
+        self.clear()
+
+    def _sprite(self, theme: Theme, positive: bool, level: int, size_px: int) -> pygame.Surface:
+        col = theme.c["positive" if positive else "negative"]
+        f = (level + 1) / self.LEVELS
+        r = max(1.5, size_px / 2 * (0.35 + 0.65 * f))
+        side = int(math.ceil(r * 2 + 2))
+        s = pygame.Surface((side, side), pygame.SRCALPHA)
+        c = side / 2
+        for k, alpha in ((1.0, 0.35), (0.7, 0.7), (0.45, 1.0)):
+            glow = mix(col, pygame.Color(255, 255, 255), 0.5 * (1 - k) * f)
+            pygame.draw.circle(s, (*glow[:3], int(255 * alpha * (0.45 + 0.55 * f))), (c, c), r * k)
+        return s
+
+    def clear(self) -> None:
+        self.p0 = np.zeros((0, 2), np.float32)
+        self.p1 = np.zeros((0, 2), np.float32)
+        self.t0 = np.zeros(0, np.float32)
+        self.dur = np.ones(0, np.float32)
+        self.level = np.zeros(0, np.int16)
+        self.sign = np.zeros(0, bool)
+        self.now = 0.0
+
+    @property
+    def count(self) -> int:
+        return len(self.t0)
+
+    def wave(self, lines: list[Lines], gap_seconds: float) -> None:
+        """Launch pulses along ``lines``; layer l starts (l-1) gaps later than layer 1."""
+        for ln in lines:
+            n = len(ln.strength)
+            if n == 0:
+                continue
+            self.p0 = np.concatenate([self.p0, ln.src.astype(np.float32)])
+            self.p1 = np.concatenate([self.p1, ln.dst.astype(np.float32)])
+            self.t0 = np.concatenate([self.t0, np.full(n, self.now + (ln.layer - 1) * gap_seconds,
+                                                       np.float32)])
+            self.dur = np.concatenate([self.dur, np.full(n, gap_seconds, np.float32)])
+            lv = np.minimum(self.LEVELS - 1, (ln.strength * self.LEVELS).astype(np.int16))
+            self.level = np.concatenate([self.level, lv])
+            self.sign = np.concatenate([self.sign, ln.positive])
+        if self.count > self.max:  # the oldest go first
+            keep = slice(self.count - self.max, None)
+            for name in ("p0", "p1", "t0", "dur", "level", "sign"):
+                setattr(self, name, getattr(self, name)[keep])
+
+    def update(self, dt: float) -> None:
+        self.now += dt
+        if self.count:
+            alive = self.now < self.t0 + self.dur
+            if not alive.all():
+                for name in ("p0", "p1", "t0", "dur", "level", "sign"):
+                    setattr(self, name, getattr(self, name)[alive])
+
+    def in_flight(self) -> int:
+        return int(((self.now >= self.t0) & (self.now < self.t0 + self.dur)).sum())
+
+    def draw(self, surface: pygame.Surface) -> int:
+        if not self.count:
+            return 0
+        f = (self.now - self.t0) / self.dur
+        on = (f >= 0) & (f < 1)
+        if not on.any():
+            return 0
+        f = f[on][:, None]
+        xy = self.p0[on] + (self.p1[on] - self.p0[on]) * f
+        levels, signs = self.level[on], self.sign[on]
+        seq = []
+        for (x, y), lv, sg in zip(xy.tolist(), levels.tolist(), signs.tolist()):
+            spr = self.sprites[sg][lv]
+            seq.append((spr, (x - spr.get_width() / 2, y - spr.get_height() / 2)))
+        surface.fblits(seq)
+        return len(seq)
+
+
+class NetworkView:
+    """Draws the wiring, the neurons and the pulses for one network in one layout."""
+
+    def __init__(self, theme: Theme, wiring: Wiring, network_rect: pygame.Rect) -> None:
+        self.theme = theme
+        self.wiring = wiring
+        self.rect = network_rect
+        self.lines: list[Lines] = []
+
+    def draw_static(self, surface: pygame.Surface, caption: callable) -> None:
+        """Faint fixed wiring and the empty neurons: what never changes."""
+        th, w = self.theme, self.wiring
+        faint = {s: mix(th.c["panel"], th.c["positive" if s else "negative"], 0.22) for s in (True, False)}
+        for l, (src, dst) in enumerate(w.background):
+            sign = w.net.weights[l][src, dst] > 0
+            for a, b, sg in zip(w.pos[l][src].tolist(), w.pos[l + 1][dst].tolist(), sign.tolist()):
+                pygame.draw.aaline(surface, faint[sg], a, b)
+        off = mix(th.c["panel"], th.c["muted"], 0.35)
+        for l in range(1, len(w.pos)):
+            r = w.radius[l]
+            for x, y in w.pos[l].tolist():
+                pygame.draw.circle(surface, off, (x, y), r, width=max(1, round(r / 5)))
+        for l in range(1, len(w.pos)):
+            label = caption(l, len(w.pos) - 1)
+            x = float(w.pos[l][:, 0].mean())
+            surf = th.text(label, 26, "muted")
+            surface.blit(surf, surf.get_rect(midtop=(x, self.rect.bottom + th.px(10))))
+
+    def draw_snapshot(self, surface: pygame.Surface, activations: list[np.ndarray] | None,
+                      lines: list[Lines], top: int | None, masks=None) -> None:
+        """``masks``: per hidden layer, 0 marks a neuron switched off (drawn crossed out)."""
+        """Strong connections, glowing neurons and the outputs for this forward pass."""
+        th, w = self.theme, self.wiring
+        bg = th.c["panel"]
+        for ln in lines:
+            order = np.argsort(ln.strength)  # strongest on top
+            for i in order.tolist():
+                s = float(ln.strength[i])
+                col = mix(bg, th.c["positive" if ln.positive[i] else "negative"], 0.3 + 0.7 * s)
+                pygame.draw.line(surface, col, ln.src[i].tolist(), ln.dst[i].tolist(),
+                                 1 + round(3 * s))
+        off = mix(bg, th.c["muted"], 0.35)
+        for l in range(1, len(w.pos)):
+            r = w.radius[l]
+            if activations is None:
+                levels = np.zeros(len(w.pos[l]))
+            else:
+                a = np.asarray(activations[l]).reshape(-1)
+                levels = a if l == len(w.pos) - 1 else a / max(1.0, float(a.max()))
+            dead = (masks[l - 1] == 0) if masks is not None and l - 1 < len(masks) else None
+            for j, ((x, y), v) in enumerate(zip(w.pos[l].tolist(), levels.tolist())):
+                if dead is not None and dead[j]:
+                    pygame.draw.circle(surface, th.c["background"], (x, y), r)
+                    d = r * 0.8
+                    width = max(2, round(r / 4))
+                    pygame.draw.line(surface, th.c["negative"], (x - d, y - d), (x + d, y + d), width)
+                    pygame.draw.line(surface, th.c["negative"], (x - d, y + d), (x + d, y - d), width)
+                    continue
+                if v > 0.02:
+                    pygame.draw.circle(surface, mix(bg, th.c["neuron"], 0.25 + 0.75 * v), (x, y), r)
+                pygame.draw.circle(surface, off, (x, y), r, width=max(1, round(r / 5)))
+        if top is not None:
+            x, y = w.pos[-1][top].tolist()
+            pygame.draw.circle(surface, th.c["answer"], (x, y), w.radius[-1] * 1.5,
+                               width=max(2, round(w.radius[-1] / 3)))

@@ -1,0 +1,197 @@
+"""The simpler regions: canvas, preview picture, probability bars, buttons and the title line.
+
+Each draws onto the surface it is given and reads only a Snapshot and the drawing; none of them
+computes the model.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pygame
+
+from exhibit.ink.drawing import Drawing
+from exhibit.recognize import Snapshot
+from exhibit.views.theme import Theme, mix
+
+
+def panel(surface: pygame.Surface, theme: Theme, rect: pygame.Rect, colour: str = "panel") -> None:
+    pygame.draw.rect(surface, theme.c[colour], rect, border_radius=theme.px(14))
+
+
+class CanvasView:
+    """The visitor's drawing, exactly where the fingers went; new segments are added
+    incrementally, so drawing costs the same however long the stroke already is."""
+
+    def __init__(self, theme: Theme, rect: pygame.Rect, brush_px: int) -> None:
+        self.theme = theme
+        self.rect = rect
+        self.brush = max(2, round(brush_px * theme.scale))
+        self.surface = pygame.Surface(rect.size)
+        self._drawn: tuple[int, int] = (0, 0)  # strokes fully drawn, points of the next one
+        self._version = -1
+        self._sample_id: int | None = None
+        self.reset()
+
+    def reset(self) -> None:
+        self.surface.fill(self.theme.c["canvas"])
+        self._drawn = (0, 0)
+
+    def sync(self, drawing: Drawing, sample: np.ndarray | None = None, sample_id: int | None = None) -> None:
+        if sample is not None:
+            if sample_id != self._sample_id:
+                self._show_raster(sample)
+                self._sample_id = sample_id
+            self._version = drawing.version
+            return
+        if self._sample_id is not None:
+            self._sample_id = None
+            self.reset()
+        if drawing.version == self._version:
+            return
+        if drawing.empty or drawing.version < self._version:
+            self.reset()
+        self._version = drawing.version
+        si, pi = self._drawn
+        if si > len(drawing.strokes):
+            self.reset()
+            si, pi = 0, 0
+        ink, r = self.theme.c["ink"], self.brush / 2
+        for s in range(si, len(drawing.strokes)):
+            pts = drawing.strokes[s]
+            start = pi if s == si else 0
+            for i in range(max(start, 0), len(pts)):
+                x, y = pts[i]
+                if i > 0:
+                    px, py = pts[i - 1]
+                    pygame.draw.line(self.surface, ink, (px, py), (x, y), self.brush)
+                pygame.draw.aacircle(self.surface, ink, (x, y), r)
+                pygame.draw.circle(self.surface, ink, (x, y), r - 0.5)
+        last = len(drawing.strokes) - 1
+        self._drawn = (max(last, 0), len(drawing.strokes[last]) if last >= 0 else 0)
+
+    def _show_raster(self, img: np.ndarray) -> None:
+        """A sample picture, blown up smoothly into the canvas (ink = the ink colour)."""
+        self.reset()
+        side = min(self.rect.w, self.rect.h) * 0.8
+        grey = (np.clip(img, 0, 1) * 255).astype(np.uint8)
+        ink = self.theme.c["ink"]
+        bg = self.theme.c["canvas"]
+        t = grey.T[:, :, None] / 255.0
+        rgb = (np.array(bg[:3]) * (1 - t) + np.array(ink[:3]) * t).astype(np.uint8)
+        small = pygame.surfarray.make_surface(rgb)
+        big = pygame.transform.smoothscale(small, (round(side), round(side)))
+        self.surface.blit(big, big.get_rect(center=(self.rect.w / 2, self.rect.h / 2)))
+
+    def draw(self, surface: pygame.Surface) -> None:
+        surface.blit(self.surface, self.rect)
+
+
+class PreviewView:
+    """The picture the network reads, pixel by pixel."""
+
+    def __init__(self, theme: Theme, picture_rect: pygame.Rect, side: int) -> None:
+        self.theme = theme
+        self.rect = picture_rect
+        self.side = side
+
+    def draw(self, surface: pygame.Surface, snap: Snapshot | None) -> None:
+        th = self.theme
+        pygame.draw.rect(surface, th.c["canvas"], self.rect)
+        if snap is not None and snap.picture is not None:
+            pic = np.clip(snap.picture, 0, 1)
+            ink, bg = np.array(th.c["ink"][:3]), np.array(th.c["canvas"][:3])
+            rgb = (bg * (1 - pic.T[:, :, None]) + ink * pic.T[:, :, None]).astype(np.uint8)
+            surf = pygame.transform.scale(pygame.surfarray.make_surface(rgb), self.rect.size)
+            surface.blit(surf, self.rect)
+        grid = mix(th.c["canvas"], th.c["muted"], 0.25)
+        cell = self.rect.w / self.side
+        if cell >= 6:
+            for i in range(1, self.side):
+                x = self.rect.x + i * cell
+                y = self.rect.y + i * cell
+                pygame.draw.line(surface, grid, (x, self.rect.y), (x, self.rect.bottom - 1))
+                pygame.draw.line(surface, grid, (self.rect.x, y), (self.rect.right - 1, y))
+        pygame.draw.rect(surface, th.c["muted"], self.rect.inflate(4, 4), width=2)
+
+
+class BarsView:
+    """Ten rows: the digit, a bar, the percentage; the top digit ringed in green."""
+
+    def __init__(self, theme: Theme, rect: pygame.Rect) -> None:
+        self.theme = theme
+        self.rect = rect
+
+    def row_y(self, i: int) -> float:
+        return self.rect.y + (i + 0.5) * self.rect.h / 10
+
+    def draw(self, surface: pygame.Surface, snap: Snapshot | None, sure: bool) -> None:
+        th = self.theme
+        row_h = self.rect.h / 10
+        label_x = self.rect.x + th.px(30)
+        bar_x = self.rect.x + th.px(62)
+        bar_w = self.rect.right - bar_x - th.px(8)
+        size = min(56, max(16, round(row_h * 0.55 / th.scale)))
+        for d in range(10):
+            y = self.row_y(d)
+            p = None if snap is None or snap.probs is None else float(snap.probs[d])
+            top = p is not None and sure and d == snap.digit
+            label = th.text(str(d), size, "text" if p is not None else "muted", bold=top)
+            surface.blit(label, label.get_rect(center=(label_x, y)))
+            if top:
+                pygame.draw.circle(surface, th.c["answer"], (label_x, y), row_h * 0.42,
+                                   width=max(3, th.px(5)))
+            track = pygame.Rect(bar_x, round(y - row_h * 0.18), bar_w, max(4, round(row_h * 0.36)))
+            pygame.draw.rect(surface, mix(th.c["panel"], th.c["muted"], 0.25), track,
+                             border_radius=th.px(6))
+            if p is not None:
+                fill = track.copy()
+                fill.w = max(0, round(bar_w * p))
+                if fill.w:
+                    pygame.draw.rect(surface, th.c["answer"] if top else th.c["neuron"], fill,
+                                     border_radius=th.px(6))
+                pct = th.text(f"{p * 100:.0f}%", max(14, size * 2 // 3), "text")
+                surface.blit(pct, pct.get_rect(midright=(track.right - th.px(6), y))
+                             if fill.w > pct.get_width() + th.px(12)
+                             else pct.get_rect(midleft=(fill.right + th.px(6), y)))
+
+
+class ButtonsView:
+    """A Clear button and ten sample-digit buttons."""
+
+    def __init__(self, theme: Theme, rect: pygame.Rect) -> None:
+        self.theme = theme
+        self.rect = rect
+        gap = theme.px(8)
+        clear_w = round(rect.w * 0.22)
+        self.clear = pygame.Rect(rect.x, rect.y + gap, clear_w - gap, rect.h - 2 * gap)
+        bw = (rect.w - clear_w) / 10
+        self.samples = [pygame.Rect(round(rect.x + clear_w + i * bw), rect.y + gap,
+                                    max(4, round(bw) - gap), rect.h - 2 * gap) for i in range(10)]
+
+    def hit(self, x: float, y: float) -> tuple[str, int] | None:
+        if self.clear.collidepoint(x, y):
+            return ("clear", -1)
+        for d, r in enumerate(self.samples):
+            if r.collidepoint(x, y):
+                return ("sample", d)
+        return None
+
+    def draw(self, surface: pygame.Surface, clear_label: str) -> None:
+        th = self.theme
+        rad = th.px(12)
+        pygame.draw.rect(surface, th.c["button"], self.clear, border_radius=rad)
+        t = th.text(clear_label, 40, "text", bold=True)
+        surface.blit(t, t.get_rect(center=self.clear.center))
+        for d, r in enumerate(self.samples):
+            pygame.draw.rect(surface, th.c["button"], r, border_radius=rad)
+            t = th.text(str(d), 40, "text")
+            surface.blit(t, t.get_rect(center=r.center))
+
+
+class TitleView:
+    def __init__(self, theme: Theme, rect: pygame.Rect) -> None:
+        self.theme = theme
+        self.rect = rect
+
+    def draw(self, surface: pygame.Surface, line: str, colour: str = "text") -> None:
+        t = self.theme.text(line, 72, colour, bold=True)
+        surface.blit(t, t.get_rect(center=self.rect.center))

@@ -1,0 +1,109 @@
+"""The whole screen, composed in three layers so that a frame costs little:
+
+- static: background, panels, captions, the faint fixed wiring (redrawn on layout, model or
+  language change);
+- composed: static + everything that depends on the snapshot (picture, strong connections,
+  glowing neurons, bars, title), redrawn only when the snapshot changes;
+- per frame: the composed layer, the canvas, the pulses and any overlay.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import pygame
+
+from exhibit.ink.drawing import Drawing
+from exhibit.recognize import Snapshot
+from exhibit.views.network import Lines, NetworkView, Pulses, Wiring
+from exhibit.views.panels import BarsView, ButtonsView, CanvasView, PreviewView, TitleView, panel
+from exhibit.views.theme import Theme
+
+
+class Scene:
+    def __init__(self, cfg, size: tuple[int, int], rects: dict[str, tuple[int, int, int, int]],
+                 theme: Theme, wiring_for: Callable[[pygame.Rect, pygame.Rect, pygame.Rect], Wiring],
+                 say: Callable[..., str]) -> None:
+        self.cfg = cfg
+        self.size = size
+        self.theme = theme
+        self.say = say
+        self.rects = {k: pygame.Rect(v) for k, v in rects.items()}
+        r = self.rects
+        pad = theme.px(18)
+        head = theme.px(46)  # room for each region's caption
+        self.inner_preview = pygame.Rect(r["preview"].x + pad, r["preview"].y + head,
+                                         r["preview"].w - 2 * pad, r["preview"].h - head - pad)
+        self.inner_network = pygame.Rect(r["network"].x + pad, r["network"].y + head,
+                                         r["network"].w - 2 * pad, r["network"].h - 2 * head)
+        self.inner_bars = pygame.Rect(r["bars"].x + pad // 2, r["bars"].y + head,
+                                      r["bars"].w - pad, r["bars"].h - 2 * head)
+        self.wiring = wiring_for(self.inner_preview, self.inner_network, self.inner_bars)
+        self.canvas = CanvasView(theme, r["canvas"], cfg["sizes.brush_px"])
+        self.preview = PreviewView(theme, self.wiring.picture_rect, self.wiring.side)
+        self.network = NetworkView(theme, self.wiring, self.inner_network)
+        self.bars = BarsView(theme, self.inner_bars)
+        self.buttons = ButtonsView(theme, r["buttons"])
+        self.title = TitleView(theme, r["title"])
+        self.pulses = Pulses(theme, theme.px(cfg["pulses.size_px"]), cfg["pulses.max"])
+        self.static = pygame.Surface(size)
+        self.composed = pygame.Surface(size)
+        # teacher overlays go over everything, canvas and pulses included; only the rects
+        # they cover are copied each frame
+        self.overlay = pygame.Surface(size, pygame.SRCALPHA)
+        self.overlay_rects: list[pygame.Rect] = []
+        self.lines: list[Lines] = []
+        self.build_static()
+
+    def build_static(self) -> None:
+        s, th, r = self.static, self.theme, self.rects
+        s.fill(th.c["background"])
+        for name in ("preview", "network", "bars"):
+            panel(s, th, r[name])
+        for name, key in (("preview", "sees"), ("network", "network"), ("bars", "probabilities")):
+            t = th.text(self.say(key), 30, "muted", bold=True)
+            s.blit(t, t.get_rect(midtop=(r[name].centerx, r[name].y + th.px(8))))
+        self.network.draw_static(s, self._column_caption)
+        self.buttons.draw(s, self.say("clear"))
+
+    def _column_caption(self, l: int, n: int) -> str:
+        return self.say("outputs") if l == n else self.say("hidden_layer", n=l)
+
+    def compose(self, snap: Snapshot, lines: list[Lines], title: str, sure: bool, masks=None) -> None:
+        c = self.composed
+        c.blit(self.static, (0, 0))
+        self.lines = lines
+        acts = None if snap.forward is None else snap.forward.activations
+        self.preview.draw(c, snap)
+        self.network.draw_snapshot(c, acts, lines, snap.digit if sure else None, masks)
+        self.bars.draw(c, snap if not snap.empty else None, sure)
+        self.title.draw(c, title)
+
+    def draw(self, surface: pygame.Surface, drawing: Drawing, sample=None, sample_id=None,
+             canvas: bool = True) -> int:
+        """One frame; returns the number of pulses drawn."""
+        surface.blit(self.composed, (0, 0))
+        self.canvas.sync(drawing, sample, sample_id)
+        if canvas:
+            self.canvas.draw(surface)
+        n = self.pulses.draw(surface)
+        for r in self.overlay_rects:
+            surface.blit(self.overlay, r, r)
+        return n
+
+    def begin_overlay(self) -> pygame.Surface:
+        for r in self.overlay_rects:
+            self.overlay.fill((0, 0, 0, 0), r)
+        self.overlay_rects = []
+        return self.overlay
+
+    def add_overlay(self, rect: pygame.Rect | list[pygame.Rect] | None) -> None:
+        if rect is None:
+            return
+        for r in rect if isinstance(rect, list) else [rect]:
+            r = pygame.Rect(r).inflate(8, 8).clip(self.overlay.get_rect())
+            if r.w and r.h:
+                self.overlay_rects.append(r)
+
+    @property
+    def connections_drawn(self) -> int:
+        return sum(len(ln.strength) for ln in self.lines)

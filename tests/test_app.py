@@ -1,0 +1,282 @@
+"""The exhibit headless: real frames rendered and inspected, synthesized mouse and finger input."""
+import json
+import math
+
+import numpy as np
+import pygame
+import pytest
+
+from conftest import ROOT
+from exhibit.app.exhibit import Exhibit, Mode
+from exhibit.app.eventlog import EventLog
+from exhibit.app.geometry import Viewport
+from exhibit.app.pointer import PointerTracker
+from exhibit.config import load
+
+E = pygame.event.Event
+SIZE = (1280, 720)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def display():
+    pygame.display.init()
+    pygame.font.init()
+    yield
+
+
+@pytest.fixture(scope="module")
+def models():
+    from exhibit.model.weights import load_model
+    return {"explainer": load_model("explainer")}
+
+
+def make(models, *sets, size=SIZE, log=None):
+    cfg = load(None, list(sets))
+    return Exhibit(cfg, size, log or EventLog(None), models=dict(models))
+
+
+def example(label):
+    doc = json.loads((ROOT / "assets/examples/digits.json").read_text())
+    return doc["box"], doc["digits"][label]["strokes"]
+
+
+def draw_mouse(ex, label, frac=0.8):
+    """Draw example digit `label` with mouse events over most of the canvas."""
+    box, strokes = example(label)
+    c = ex.canvas_rect
+    s = frac * min(c.w, c.h) / max(box)
+    ox, oy = c.centerx - box[0] * s / 2, c.centery - box[1] * s / 2
+    for st in strokes:
+        pts = [(ox + x * s, oy + y * s) for x, y in st]
+        ex.handle(E(pygame.MOUSEBUTTONDOWN, pos=pts[0], button=1, touch=False))
+        for p in pts[1:]:
+            ex.handle(E(pygame.MOUSEMOTION, pos=p, buttons=(1, 0, 0), rel=(0, 0), touch=False))
+            ex.step(1 / 120)
+            ex.frame()
+        ex.handle(E(pygame.MOUSEBUTTONUP, pos=pts[-1], button=1, touch=False))
+
+
+def render(ex):
+    surf = pygame.Surface(ex.size)
+    ex.frame()
+    ex.draw(surf)
+    return surf
+
+
+def region_pixels(surf, rect):
+    return pygame.surfarray.pixels3d(surf)[rect.x:rect.right, rect.y:rect.bottom].copy()
+
+
+def has_colour(pixels, hex_, tol=10):
+    c = np.array(pygame.Color(hex_)[:3])
+    return bool((np.abs(pixels.astype(int) - c).max(axis=-1) <= tol).any())
+
+
+# --- input mapping ------------------------------------------------------------------------
+def test_viewport_letterbox_mapping():
+    vp = Viewport((1920, 1080), (1920, 1200))  # a 16:10 panel shows 16:9 with bars of 60 px
+    assert vp.scale == 1.0 and vp.offset == (0.0, 60.0)
+    assert vp.from_finger(0.5, 0.5) == (960.0, 540.0)
+    assert vp.from_finger(0.0, 60 / 1200) == (0.0, 0.0)
+    vp = Viewport((1920, 1080), (3840, 2160))
+    assert vp.from_finger(0.25, 0.25) == (480.0, 270.0)
+    vp = Viewport((1080, 1920), (1920, 1080))  # portrait layout on a landscape panel
+    x, y = vp.from_finger(0.5, 0.0)
+    assert math.isclose(x, 540) and math.isclose(y, 0)
+
+
+def finger(kind, fx, fy, fid=0):
+    t = {"down": pygame.FINGERDOWN, "move": pygame.FINGERMOTION, "up": pygame.FINGERUP}[kind]
+    return E(t, x=fx, y=fy, dx=0.0, dy=0.0, finger_id=fid, touch_id=1, pressure=1.0)
+
+
+def test_touch_is_handled_once_and_first_finger_owns_the_stroke():
+    pt = PointerTracker(Viewport((1000, 1000), (1000, 1000)))
+    out = pt.handle(finger("down", 0.1, 0.1))
+    out += pt.handle(E(pygame.MOUSEBUTTONDOWN, pos=(100, 100), button=1, touch=True))
+    assert [(p.kind, p.x, p.y) for p in out] == [("down", 100.0, 100.0)]
+    assert pt.handle(finger("down", 0.8, 0.8, fid=1)) == []  # a second finger does not scribble
+    assert pt.handle(finger("move", 0.9, 0.9, fid=1)) == []
+    assert [p.kind for p in pt.handle(finger("move", 0.2, 0.2))] == ["move"]
+    assert pt.handle(E(pygame.MOUSEMOTION, pos=(300, 300), buttons=(1, 0, 0), rel=(0, 0), touch=True)) == []
+    assert pt.handle(finger("up", 0.8, 0.8, fid=1)) == []
+    assert [p.kind for p in pt.handle(finger("up", 0.2, 0.2))] == ["up"]
+    assert not pt.busy
+
+
+def test_panels_without_finger_motion_still_draw():
+    pt = PointerTracker(Viewport((1000, 1000), (1000, 1000)))
+    pt.handle(finger("down", 0.1, 0.1))
+    out = pt.handle(E(pygame.MOUSEMOTION, pos=(300, 300), buttons=(1, 0, 0), rel=(0, 0), touch=True))
+    assert [(p.kind, p.x) for p in out] == [("move", 300.0)]
+
+
+def test_broken_coordinates_are_ignored():
+    pt = PointerTracker(Viewport((1000, 1000), (1000, 1000)))
+    assert pt.handle(finger("down", float("nan"), 0.5)) == []
+    assert pt.handle(finger("down", 1e30, 0.5)) == []
+    assert pt.handle(E(pygame.MOUSEBUTTONDOWN, pos=(float("inf"), 3), button=1, touch=False)) == []
+    assert pt.handle(E(pygame.MOUSEBUTTONDOWN, pos=(3, 3), button=3, touch=False)) == []
+
+
+def test_finger_drawing_lands_on_the_canvas_through_the_letterbox(models):
+    ex = make(models)
+    ex.viewport = Viewport(SIZE, (1280, 800))  # 40 px bars above and below
+    ex.pointer.viewport = ex.viewport
+    c = ex.canvas_rect
+    fx = lambda x: x / 1280  # noqa: E731
+    fy = lambda y: (y + 40) / 800  # noqa: E731
+    ex.handle(finger("down", fx(c.centerx), fy(c.y + 50)))
+    ex.handle(finger("move", fx(c.centerx), fy(c.bottom - 50)))
+    ex.handle(finger("up", fx(c.centerx), fy(c.bottom - 50)))
+    (x0, y0), (x1, y1) = ex.drawing.strokes[0]
+    assert abs(x0 - c.w / 2) < 1 and abs(y0 - 50) < 1 and abs(y1 - (c.h - 50)) < 1
+    assert ex.log.events[-2]["event"] == "prediction" and ex.log.events[-2]["digit"] == 1
+
+
+# --- what the screen shows ----------------------------------------------------------------
+def test_empty_canvas_shows_no_prediction(models):
+    ex = make(models)
+    surf = render(ex)
+    assert ex.snapshot.empty and ex.snapshot.digit is None
+    bars = region_pixels(surf, ex.scene.rects["bars"])
+    assert not has_colour(bars, ex.cfg["colors.answer"])  # no green bar, no ring
+    title = region_pixels(surf, ex.scene.rects["title"])
+    assert has_colour(title, ex.cfg["colors.text"])  # "Draw a digit" is written
+
+
+@pytest.mark.parametrize("label", [0, 3, 7])
+def test_drawn_digit_is_read_and_shown(models, label):
+    ex = make(models)
+    draw_mouse(ex, label)
+    surf = render(ex)
+    assert ex.snapshot.digit == label
+    preds = [e for e in ex.log.events if e["event"] == "prediction"]
+    assert preds[-1]["digit"] == label and preds[-1]["source"] == "visitor"
+    canvas = region_pixels(surf, ex.canvas_rect)
+    assert (np.abs(canvas.astype(int) - 255).max(axis=-1) < 10).mean() > 0.02  # white ink
+    pic = ex.scene.wiring.picture_rect
+    assert region_pixels(surf, pic).max() > 200  # the 28x28 shows ink
+    bars = ex.scene.bars
+    row = pygame.Rect(bars.rect.x, round(bars.row_y(label) - 10), bars.rect.w, 20)
+    assert has_colour(region_pixels(surf, row), ex.cfg["colors.answer"])
+    assert ex.scene.connections_drawn >= 100
+
+
+def test_probabilities_resettle_during_the_stroke(models):
+    ex = make(models)
+    box, strokes = example(7)
+    c = ex.canvas_rect
+    s = 0.8 * min(c.w, c.h) / max(box)
+    pts = [(c.x + 40 + x * s, c.y + 40 + y * s) for x, y in strokes[0]]
+    ex.handle(E(pygame.MOUSEBUTTONDOWN, pos=pts[0], button=1, touch=False))
+    seen = []
+    for p in pts[1:]:
+        ex.handle(E(pygame.MOUSEMOTION, pos=p, buttons=(1, 0, 0), rel=(0, 0), touch=False))
+        ex.frame()
+        seen.append(ex.snapshot.digit)
+    assert ex.mode == Mode.DRAWING
+    assert len(set(seen)) >= 2 and seen[-1] == 7  # it changed its mind while the 7 was drawn
+
+
+def test_clear_button_key_and_timeout(models):
+    ex = make(models, "timing.clear_after=2")
+    draw_mouse(ex, 4)
+    ex.handle(E(pygame.KEYDOWN, key=pygame.K_c, mod=0, unicode="c"))
+    assert ex.drawing.empty and ex.log.events[-1]["event"] == "clear"
+    draw_mouse(ex, 4)
+    b = ex.scene.buttons.clear
+    ex.handle(E(pygame.MOUSEBUTTONDOWN, pos=b.center, button=1, touch=False))
+    ex.handle(E(pygame.MOUSEBUTTONUP, pos=b.center, button=1, touch=False))
+    assert ex.drawing.empty
+    draw_mouse(ex, 4)
+    for _ in range(int(1.9 * 120)):
+        ex.step(1 / 120)
+    assert not ex.drawing.empty
+    for _ in range(30):
+        ex.step(1 / 120)
+    assert ex.drawing.empty
+    surf = render(ex)
+    assert ex.snapshot.empty
+    assert not has_colour(region_pixels(surf, ex.scene.rects["bars"]), ex.cfg["colors.answer"])
+
+
+def test_sample_buttons_load_real_digits(models):
+    ex = make(models)
+    for d in (2, 5, 9):
+        r = ex.scene.buttons.samples[d]
+        ex.handle(E(pygame.MOUSEBUTTONDOWN, pos=r.center, button=1, touch=False))
+        ex.handle(E(pygame.MOUSEBUTTONUP, pos=r.center, button=1, touch=False))
+        surf = render(ex)
+        assert ex.snapshot.digit == d
+        assert ex.log.events[-1] | {"t": 0} == {"t": 0, "event": "prediction", "digit": d,
+                                                 "confidence": ex.log.events[-1]["confidence"],
+                                                 "source": "sample", "label": d}
+        assert region_pixels(surf, ex.canvas_rect).max() > 200
+
+
+def test_colours_and_layout_come_from_config(models):
+    ex = make(models, "colors.background=#ff00ff", "colors.canvas=#203040",
+              "layout.landscape.canvas=[0.5, 0.5, 0.45, 0.45]",
+              "layout.landscape.network=[0.02, 0.12, 0.4, 0.8]",
+              "layout.landscape.preview=[0.05, 0.02, 0.1, 0.1]")
+    surf = render(ex)
+    assert tuple(surf.get_at((1, 1)))[:3] == (255, 0, 255)
+    c = ex.canvas_rect
+    assert (c.x, c.y) == (640, 360)
+    assert tuple(surf.get_at((c.x + 5, c.y + 5)))[:3] == (0x20, 0x30, 0x40)
+    net = ex.scene.rects["network"]
+    assert net.x < 100
+
+
+def test_portrait_layout(models):
+    ex = make(models, size=(720, 1280))
+    assert ex.scene.rects["canvas"].w > ex.scene.rects["canvas"].h * 0.9
+    assert ex.scene.rects["network"].y > ex.scene.rects["canvas"].bottom
+    draw_mouse(ex, 2)
+    render(ex)
+    assert ex.snapshot.digit == 2
+
+
+def test_pulses_flow_after_a_stroke_and_die_out(models):
+    ex = make(models)
+    draw_mouse(ex, 6)
+    ex.frame()
+    for _ in range(12):
+        ex.step(1 / 120)
+    surf = pygame.Surface(SIZE)
+    assert ex.scene.pulses.in_flight() >= 60
+    assert ex.draw(surf) >= 60
+    for _ in range(120 * 5):
+        ex.step(1 / 120)
+    assert ex.scene.pulses.in_flight() == 0
+
+
+def test_lines_use_real_weight_times_activation(models):
+    ex = make(models)
+    draw_mouse(ex, 3)
+    ex.frame()
+    net = ex.recognizer.model.net
+    acts = ex.snapshot.forward.activations
+    lines = ex.scene.wiring.select(acts, 8, 200)
+    for ln in lines:
+        l = ln.layer - 1
+        contrib = acts[l].reshape(-1)[:, None] * net.weights[l]
+        assert np.isclose(np.abs(ln.value).max(), np.abs(contrib).max())
+        # every drawn line is among each target's 8 strongest
+        assert len(ln.value) <= 200
+
+
+def test_event_log_file(models, tmp_path):
+    path = tmp_path / "events.jsonl"
+    log = EventLog(path)
+    ex = make(models, log=log)
+    draw_mouse(ex, 7)
+    ex.clear()
+    log.close()
+    rows = [json.loads(l) for l in path.read_text().splitlines()]
+    kinds = [r["event"] for r in rows]
+    assert kinds == ["mode", "prediction", "mode", "clear"]
+    assert all(isinstance(r["t"], float) for r in rows)
+    assert rows[1]["digit"] == 7 and rows[1]["source"] == "visitor" and rows[1]["label"] is None
+    assert "strokes" not in path.read_text()

@@ -1,0 +1,212 @@
+"""Attract mode, the state machine and the teacher keys, headless on a simulated clock."""
+import json
+
+import numpy as np
+import pygame
+import pytest
+
+from exhibit.app.eventlog import EventLog
+from exhibit.app.exhibit import Exhibit, Mode
+from exhibit.attract.player import load_scripts
+from exhibit.config import load
+from test_app import draw_mouse, render
+
+E = pygame.event.Event
+SIZE = (1280, 720)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def display():
+    pygame.display.init()
+    pygame.font.init()
+    yield
+
+
+@pytest.fixture(scope="module")
+def models():
+    from exhibit.model.weights import load_model
+    return {n: load_model(n) for n in ("explainer", "compact14", "deep")}
+
+
+def make(models, *sets):
+    return Exhibit(load(None, list(sets)), SIZE, EventLog(None), models=dict(models))
+
+
+def run(ex, seconds, surf=None):
+    for _ in range(int(seconds * 60)):
+        ex.step(1 / 120)
+        ex.step(1 / 120)
+        ex.frame()
+        if surf is not None:
+            ex.draw(surf)
+
+
+def key(ex, k):
+    ex.handle(E(pygame.KEYDOWN, key=k, mod=0, unicode=""))
+    ex.frame()
+
+
+def tap(ex, pos):
+    ex.handle(E(pygame.MOUSEBUTTONDOWN, pos=tuple(map(float, pos)), button=1, touch=False))
+    ex.handle(E(pygame.MOUSEBUTTONUP, pos=tuple(map(float, pos)), button=1, touch=False))
+    ex.frame()
+
+
+def events(ex, kind):
+    return [e for e in ex.log.events if e["event"] == kind]
+
+
+def test_attract_scripts_are_real_digits_of_every_class():
+    box, scripts = load_scripts()
+    assert sorted({s.label for s in scripts}) == list(range(10))
+    assert all(len(s.strokes) >= 1 and all(len(st) >= 2 for st in s.strokes) for s in scripts)
+
+
+def test_attract_mode_draws_real_digits_that_the_network_mostly_reads(models):
+    ex = make(models, "attract.idle_seconds=2")
+    run(ex, 1.5)
+    assert ex.mode == Mode.IDLE
+    run(ex, 1.0)
+    assert ex.mode == Mode.ATTRACT
+    assert ex.log.events[0] == {**ex.log.events[0], "event": "mode", "mode": "attract"}
+    run(ex, 60)
+    preds = [e for e in events(ex, "prediction") if e["source"] == "attract"]
+    assert len(preds) >= 8
+    assert len({e["label"] for e in preds}) >= 8  # it cycles through the digits
+    right = np.mean([e["digit"] == e["label"] for e in preds])
+    assert right >= 0.75
+
+
+def test_attract_goes_through_the_same_path_as_a_finger(models):
+    ex = make(models, "attract.idle_seconds=1")
+    run(ex, 2.5)
+    assert ex.mode == Mode.ATTRACT and not ex.drawing.empty
+    assert not ex.snapshot.empty and ex.snapshot.forward is not None  # a real forward pass
+    assert ex.scene.connections_drawn > 0
+
+
+def test_any_input_ends_attract_mode_and_gives_the_canvas_back(models):
+    ex = make(models, "attract.idle_seconds=1")
+    run(ex, 3)
+    assert ex.mode == Mode.ATTRACT and not ex.drawing.empty
+    c = ex.canvas_rect
+    ex.handle(E(pygame.MOUSEBUTTONDOWN, pos=(c.centerx, c.centery), button=1, touch=False))
+    assert ex.mode == Mode.DRAWING
+    assert len(ex.drawing.strokes) == 1 and len(ex.drawing.strokes[0]) == 1  # only the visitor's
+    modes = [e["mode"] for e in events(ex, "mode")]
+    assert modes[-2:] == ["idle", "drawing"]
+    ex = make(models, "attract.idle_seconds=1")
+    run(ex, 3)
+    key(ex, pygame.K_SPACE)
+    assert ex.mode == Mode.IDLE and ex.drawing.empty
+
+
+def test_freeze_holds_the_screen_still_and_resumes(models):
+    ex = make(models)
+    surf = pygame.Surface(SIZE)
+    draw_mouse(ex, 5)
+    run(ex, 0.1, surf)
+    key(ex, pygame.K_f)
+    assert ex.mode == Mode.FROZEN
+    run(ex, 0.5, surf)
+    a = pygame.image.tobytes(surf, "RGB")
+    run(ex, 1.0, surf)
+    c = ex.canvas_rect
+    ex.handle(E(pygame.MOUSEBUTTONDOWN, pos=c.center, button=1, touch=False))  # ignored
+    run(ex, 0.2, surf)
+    assert pygame.image.tobytes(surf, "RGB") == a
+    key(ex, pygame.K_f)
+    assert ex.mode == Mode.IDLE
+    run(ex, 0.5, surf)
+    assert pygame.image.tobytes(surf, "RGB") != a  # pulses move again and the badge is gone
+
+
+def test_step_through_shows_real_numbers(models):
+    ex = make(models)
+    draw_mouse(ex, 2)
+    key(ex, pygame.K_f)
+    stages = []
+    for _ in range(len(ex.stages())):
+        key(ex, pygame.K_RIGHT)
+        stages.append(ex.stages()[ex.stage][0])
+    assert stages == ["pixels", "sum", "relu", "sum", "relu", "scores", "softmax"]
+    assert [e["stage"] for e in events(ex, "step")] == stages
+    # the sum stage's numbers are the real z of the most active neuron
+    fwd, net = ex.snapshot.forward, ex.recognizer.model.net
+    j = int(fwd.zs[0].argmax())
+    wa = float(fwd.activations[0] @ net.weights[0][:, j])
+    assert np.isclose(wa + net.biases[0][j], fwd.zs[0][j], atol=1e-4)
+
+
+def test_ablation_changes_the_forward_pass_and_restore(models):
+    ex = make(models)
+    ex.load_sample(3)
+    before = ex.snapshot.probs.copy()
+    key(ex, pygame.K_a)
+    acts = ex.snapshot.forward.activations[1]
+    for j in np.argsort(-acts)[:8]:
+        tap(ex, ex.scene.wiring.pos[1][j])
+    assert (ex.masks[0] == 0).sum() == 8
+    assert np.all(ex.snapshot.forward.activations[1][ex.masks[0] == 0] == 0)
+    assert not np.allclose(ex.snapshot.probs, before)
+    net = ex.recognizer.model.net
+    direct = net.forward(ex.snapshot.picture.reshape(-1), ex.masks).probs
+    assert np.allclose(direct, ex.snapshot.probs)
+    key(ex, pygame.K_r)
+    assert np.allclose(ex.snapshot.probs, before)
+
+
+def test_neuron_detail_opens_on_tap(models):
+    ex = make(models)
+    ex.load_sample(4)
+    tap(ex, ex.scene.wiring.pos[1][0])
+    assert ex.detail == (1, 0)
+    surf = render(ex)
+    assert ex.scene.overlay_rects
+    tap(ex, (5, 5))
+    assert ex.detail is None
+
+
+def test_models_languages_and_centring(models):
+    ex = make(models)
+    draw_mouse(ex, 7)
+    names = []
+    for _ in range(3):
+        key(ex, pygame.K_m)
+        names.append(ex.model_name)
+        assert ex.snapshot.digit == 7
+    assert names == ["compact14", "deep", "explainer"]
+    assert ex.scene.wiring.side == 28
+    key(ex, pygame.K_l)
+    assert ex.lang == "de" and ex._title().startswith("Ich lese")
+    centred = ex.snapshot.picture.copy()
+    key(ex, pygame.K_x)
+    assert not ex.centring and not np.allclose(ex.snapshot.picture, centred)
+
+
+def test_help_and_explain_overlays_draw(models):
+    ex = make(models)
+    base = pygame.image.tobytes(render(ex), "RGB")
+    key(ex, pygame.K_h)
+    assert pygame.image.tobytes(render(ex), "RGB") != base
+    key(ex, pygame.K_h)
+    key(ex, pygame.K_e)
+    assert len(ex.scene.overlay_rects) == 4
+
+
+def test_long_idle_returns_to_defaults(models):
+    ex = make(models, "attract.idle_seconds=0", "attract.reset_seconds=10")
+    key(ex, pygame.K_m)
+    key(ex, pygame.K_l)
+    key(ex, pygame.K_a)
+    assert ex.model_name != "explainer" and ex.lang != "en"
+    run(ex, 11)
+    assert ex.model_name == "explainer" and ex.lang == "en" and not ex.ablating
+
+
+def test_stray_keys_do_nothing_harmful(models):
+    ex = make(models)
+    for k in (pygame.K_ESCAPE, pygame.K_q, pygame.K_F4, pygame.K_TAB, pygame.K_BACKSPACE, 0, 999999):
+        key(ex, k)
+    render(ex)
+    assert ex.mode == Mode.IDLE
