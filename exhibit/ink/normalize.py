@@ -181,43 +181,39 @@ def paste_by_mass(box: np.ndarray) -> np.ndarray:
     return out
 
 
-_COLS = np.arange(SIDE, dtype=np.float32)
+_COORD = np.arange(SIDE, dtype=np.float32)
+_PAD = SIDE + 2  # the shear moves a row by at most |alpha| * 28 <= 28 pixels
+_BASE = (np.arange(SIDE)[:, None] * (SIDE + 2 * _PAD) + np.arange(SIDE)[None, :] + _PAD)
 
 
 def deskew(img: np.ndarray) -> np.ndarray:
     """Shear rows so that the image's second moment mu11 becomes zero (upright strokes).
 
-    Each row y moves by -alpha * (y - cy) with linear interpolation, alpha = mu11 / mu02; the
-    shear is capped so that a near-horizontal scribble is not thrown off the picture.
+    Row y takes its pixels from x + alpha * (y - cy) with linear interpolation, where
+    alpha = mu11 / mu02; alpha is capped at +-1 so a near-horizontal scribble stays on the
+    picture. Expects a 28x28 picture.
     """
-    m = float(img.sum())
+    rows = img.sum(axis=1)
+    m = float(rows.sum())
     if m <= 0:
         return img
-    rows = img.sum(axis=1)
-    ys = np.arange(img.shape[0], dtype=np.float32)
-    cy = float(rows @ ys) / m
-    cx = float(img.sum(axis=0) @ _COLS[:img.shape[1]]) / m
-    dy = ys - cy
+    cy = float(rows @ _COORD) / m
+    dy = _COORD - cy
     mu02 = float(rows @ (dy * dy)) / m
     if mu02 < 1e-3:
         return img
-    mu11 = float(dy @ (img @ (_COLS[:img.shape[1]] - cx))) / m
+    cx = float(img.sum(axis=0) @ _COORD) / m
+    mu11 = float(dy @ (img @ (_COORD - cx))) / m
     alpha = max(-1.0, min(1.0, mu11 / mu02))
     if abs(alpha) < 1e-3:
         return img
-    h, w = img.shape
-    # Sample the input at x + alpha*(y - cy) with linear interpolation, via flat indices into a
-    # copy padded with zero columns that absorb everything that falls off the picture.
-    src = _COLS[None, :w] + (alpha * dy)[:, None] + 2.0
-    np.clip(src, 0.0, w + 2.0, out=src)
-    x0 = src.astype(np.int32)
-    f = src - x0
-    flat = np.pad(img, ((0, 0), (2, 2))).ravel()
-    idx = x0 + _ROW_BASE[:h, None] * (w + 4)
-    return flat[idx] * (1 - f) + flat[idx + 1] * f
-
-
-_ROW_BASE = np.arange(SIDE, dtype=np.int32)
+    shift = alpha * dy
+    whole = np.floor(shift)
+    frac = (shift - whole)[:, None]
+    flat = np.pad(img, ((0, 0), (_PAD, _PAD))).ravel()
+    idx = _BASE + whole.astype(np.int64)[:, None]
+    left = flat[idx]
+    return (left + (flat[idx + 1] - left) * frac).astype(np.float32, copy=False)
 
 
 def preprocess_many(drawings: Sequence[Strokes | np.ndarray], spec: InputSpec,

@@ -39,9 +39,9 @@ def render_segments(segs: np.ndarray, shape: tuple[int, int], width: float) -> n
     ey = apy - t * dy
     cov = coverage(np.sqrt(ex * ex + ey * ey), width)  # (S, k, k)
     pw = w + 2 * pad
-    flat = np.zeros((h + 2 * pad) * pw, np.float32)
+    flat = np.zeros((h + 2 * pad) * pw, cov.dtype)  # same dtype: ufunc.at is slow when casting
     np.maximum.at(flat, (iy * pw + ix).ravel(), cov.ravel())
-    return flat.reshape(h + 2 * pad, pw)[pad:pad + h, pad:pad + w]
+    return flat.reshape(h + 2 * pad, pw)[pad:pad + h, pad:pad + w].astype(np.float32)
 
 
 def _subdivide(segs: np.ndarray, max_len: float) -> np.ndarray:
