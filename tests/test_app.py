@@ -276,7 +276,7 @@ def test_event_log_file(models, tmp_path):
     log.close()
     rows = [json.loads(l) for l in path.read_text().splitlines()]
     kinds = [r["event"] for r in rows]
-    assert kinds == ["mode", "prediction", "mode", "clear"]
+    assert kinds == ["mode", "mode", "prediction", "clear"]
     assert all(isinstance(r["t"], float) for r in rows)
-    assert rows[1]["digit"] == 7 and rows[1]["source"] == "visitor" and rows[1]["label"] is None
+    assert rows[2]["digit"] == 7 and rows[2]["source"] == "visitor" and rows[2]["label"] is None
     assert "strokes" not in path.read_text()

@@ -221,9 +221,9 @@ class Exhibit:
             self.drawing.extend(x, y)
         elif p.kind == "up" and self.drawing.end():
             self.stroke_ended_at = self.now
+            self.set_mode(Mode.IDLE)
             self.frame()  # the last points are in: read them before reporting
             self.log_prediction("visitor", None)
-            self.set_mode(Mode.IDLE)
 
     def tap_neuron(self, layer: int, neuron: int) -> None:
         if layer >= len(self.masks) + 1:
@@ -497,4 +497,7 @@ class Exhibit:
         self.frames += 1
         sample = None if self.sample is None else self.sample[0]
         sid = None if self.sample is None else self.sample[2]
+        if surface is not getattr(self, "_target", None):
+            self._target = surface  # a new surface holds no previous frame to build on
+            self.scene.invalidate()
         return self.scene.draw(surface, self.drawing, sample, sid)

@@ -6,8 +6,8 @@ does not snowball. vsync where the display has it, a capped clock where not.
 """
 from __future__ import annotations
 
+import gc
 import os
-import sys
 import time
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
@@ -61,8 +61,8 @@ def run(cfg: Config, size: tuple[int, int], fullscreen: bool, display: int,
     (x0, y0), (x1, y1) = ex.viewport.to_window(c.x, c.y), ex.viewport.to_window(c.right, c.bottom)
     log.write("start", size=list(size), window=list(pygame.display.get_window_size()),
               canvas=[round(x0), round(y0), round(x1 - x0), round(y1 - y0)], model=ex.model_name)
-    ex.set_mode(ex.mode)
     clock = pygame.time.Clock()
+    gc.freeze()  # start-up objects never need collecting: shorter collector pauses
     acc = 0.0
     chord_since: float | None = None
     cap = 0 if vsync else cfg["window.fps"]
@@ -79,6 +79,10 @@ def run(cfg: Config, size: tuple[int, int], fullscreen: bool, display: int,
                 if ev.type in (pygame.WINDOWSIZECHANGED, pygame.WINDOWRESIZED):
                     ex.viewport = Viewport(size, pygame.display.get_window_size())
                     ex.pointer.viewport = ex.viewport
+                    ex.scene.invalidate()
+                    continue
+                if ev.type in (pygame.WINDOWEXPOSED, pygame.WINDOWRESTORED, pygame.VIDEOEXPOSE):
+                    ex.scene.invalidate()
                     continue
                 if ev.type == pygame.WINDOWFOCUSLOST:
                     for p in ex.pointer.reset():

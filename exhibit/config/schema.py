@@ -109,7 +109,7 @@ KEYS: tuple[Key, ...] = (
     Key("sizes.brush_px", 26, "int", "Width of the visitor's strokes on the canvas, in pixels.",
         4, 120),
     Key("sizes.neuron_px", 13, "int", "Radius of a hidden neuron, in pixels.", 3, 60),
-    Key("network.lines_per_neuron", 8, "int",
+    Key("network.lines_per_neuron", 6, "int",
         "Strongest incoming connections (by |weight x activation|) drawn per neuron.", 1, 64),
     Key("network.max_lines_per_layer", 200, "int",
         "Cap on strong connections drawn between two columns.", 10, 2000),

@@ -190,22 +190,26 @@ class Pulses:
     def in_flight(self) -> int:
         return int(((self.now >= self.t0) & (self.now < self.t0 + self.dur)).sum())
 
-    def draw(self, surface: pygame.Surface) -> int:
+    def draw(self, surface: pygame.Surface) -> list[pygame.Rect]:
+        """Blit the pulses in flight; returns the rects they cover (to erase next frame)."""
         if not self.count:
-            return 0
+            return []
         f = (self.now - self.t0) / self.dur
         on = (f >= 0) & (f < 1)
         if not on.any():
-            return 0
+            return []
         f = f[on][:, None]
         xy = self.p0[on] + (self.p1[on] - self.p0[on]) * f
         levels, signs = self.level[on], self.sign[on]
-        seq = []
+        seq, rects = [], []
         for (x, y), lv, sg in zip(xy.tolist(), levels.tolist(), signs.tolist()):
             spr = self.sprites[sg][lv]
-            seq.append((spr, (x - spr.get_width() / 2, y - spr.get_height() / 2)))
+            w, h = spr.get_size()
+            pos = (int(x - w / 2), int(y - h / 2))
+            seq.append((spr, pos))
+            rects.append(pygame.Rect(pos[0] - 1, pos[1] - 1, w + 2, h + 2))
         surface.fblits(seq)
-        return len(seq)
+        return rects
 
 
 class NetworkView:
@@ -216,6 +220,15 @@ class NetworkView:
         self.wiring = wiring
         self.rect = network_rect
         self.lines: list[Lines] = []
+
+    def _palette(self) -> dict[bool, list[pygame.Color]]:
+        """Line colours by sign and 16 strength levels: faint lines blend into the panel."""
+        if not hasattr(self, "_pal"):
+            th = self.theme
+            self._pal = {sg: [mix(th.c["panel"], th.c["positive" if sg else "negative"],
+                                  0.3 + 0.7 * (i + 0.5) / 16) for i in range(16)]
+                         for sg in (True, False)}
+        return self._pal
 
     def draw_static(self, surface: pygame.Surface, caption: callable) -> None:
         """Faint fixed wiring and the empty neurons: what never changes."""
@@ -242,13 +255,16 @@ class NetworkView:
         """Strong connections, glowing neurons and the outputs for this forward pass."""
         th, w = self.theme, self.wiring
         bg = th.c["panel"]
+        palette = self._palette()
+        draw_line = pygame.draw.line
         for ln in lines:
             order = np.argsort(ln.strength)  # strongest on top
-            for i in order.tolist():
-                s = float(ln.strength[i])
-                col = mix(bg, th.c["positive" if ln.positive[i] else "negative"], 0.3 + 0.7 * s)
-                pygame.draw.line(surface, col, ln.src[i].tolist(), ln.dst[i].tolist(),
-                                 1 + round(3 * s))
+            level = np.minimum(15, (ln.strength[order] * 16).astype(np.int64))
+            width = (1.5 + 3 * ln.strength[order]).astype(np.int64)
+            sign = ln.positive[order]
+            for a, b, lv, wd, sg in zip(ln.src[order].tolist(), ln.dst[order].tolist(),
+                                         level.tolist(), width.tolist(), sign.tolist()):
+                draw_line(surface, palette[sg][lv], a, b, wd)
         off = mix(bg, th.c["muted"], 0.35)
         for l in range(1, len(w.pos)):
             r = w.radius[l]

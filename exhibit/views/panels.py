@@ -29,24 +29,29 @@ class CanvasView:
         self._drawn: tuple[int, int] = (0, 0)  # strokes fully drawn, points of the next one
         self._version = -1
         self._sample_id: int | None = None
+        self.dirty: pygame.Rect | None = None
         self.reset()
 
     def reset(self) -> None:
         self.surface.fill(self.theme.c["canvas"])
         self._drawn = (0, 0)
+        self.dirty = self.surface.get_rect()
 
-    def sync(self, drawing: Drawing, sample: np.ndarray | None = None, sample_id: int | None = None) -> None:
+    def sync(self, drawing: Drawing, sample: np.ndarray | None = None,
+             sample_id: int | None = None) -> pygame.Rect | None:
+        """Bring the canvas up to date; returns the changed area (canvas coordinates) or None."""
+        self.dirty = None
         if sample is not None:
             if sample_id != self._sample_id:
                 self._show_raster(sample)
                 self._sample_id = sample_id
             self._version = drawing.version
-            return
+            return self.dirty
         if self._sample_id is not None:
             self._sample_id = None
             self.reset()
         if drawing.version == self._version:
-            return
+            return self.dirty
         if drawing.empty or drawing.version < self._version:
             self.reset()
         self._version = drawing.version
@@ -55,6 +60,7 @@ class CanvasView:
             self.reset()
             si, pi = 0, 0
         ink, r = self.theme.c["ink"], self.brush / 2
+        touched: list[pygame.Rect] = []
         for s in range(si, len(drawing.strokes)):
             pts = drawing.strokes[s]
             start = pi if s == si else 0
@@ -62,15 +68,19 @@ class CanvasView:
                 x, y = pts[i]
                 if i > 0:
                     px, py = pts[i - 1]
-                    pygame.draw.line(self.surface, ink, (px, py), (x, y), self.brush)
-                pygame.draw.aacircle(self.surface, ink, (x, y), r)
+                    touched.append(pygame.draw.line(self.surface, ink, (px, py), (x, y), self.brush))
+                touched.append(pygame.draw.aacircle(self.surface, ink, (x, y), r))
                 pygame.draw.circle(self.surface, ink, (x, y), r - 0.5)
         last = len(drawing.strokes) - 1
         self._drawn = (max(last, 0), len(drawing.strokes[last]) if last >= 0 else 0)
+        if touched:
+            area = touched[0].unionall(touched[1:]).inflate(4, 4)
+            self.dirty = area if self.dirty is None else self.dirty.union(area)
+        return self.dirty
 
     def _show_raster(self, img: np.ndarray) -> None:
         """A sample picture, blown up smoothly into the canvas (ink = the ink colour)."""
-        self.reset()
+        self.reset()  # marks the whole canvas dirty
         side = min(self.rect.w, self.rect.h) * 0.8
         grey = (np.clip(img, 0, 1) * 255).astype(np.uint8)
         ink = self.theme.c["ink"]
@@ -102,15 +112,25 @@ class PreviewView:
             rgb = (bg * (1 - pic.T[:, :, None]) + ink * pic.T[:, :, None]).astype(np.uint8)
             surf = pygame.transform.scale(pygame.surfarray.make_surface(rgb), self.rect.size)
             surface.blit(surf, self.rect)
-        grid = mix(th.c["canvas"], th.c["muted"], 0.25)
-        cell = self.rect.w / self.side
-        if cell >= 6:
-            for i in range(1, self.side):
-                x = self.rect.x + i * cell
-                y = self.rect.y + i * cell
-                pygame.draw.line(surface, grid, (x, self.rect.y), (x, self.rect.bottom - 1))
-                pygame.draw.line(surface, grid, (self.rect.x, y), (self.rect.right - 1, y))
+        surface.blit(self._grid(), self.rect)
         pygame.draw.rect(surface, th.c["muted"], self.rect.inflate(4, 4), width=2)
+
+    def _grid(self) -> pygame.Surface:
+        """Lines between the pixels, drawn once (black is transparent)."""
+        if getattr(self, "_grid_surf", None) is None:
+            th = self.theme
+            g = pygame.Surface(self.rect.size)
+            g.set_colorkey((0, 0, 0))
+            col = mix(th.c["canvas"], th.c["muted"], 0.25)
+            if col[:3] == (0, 0, 0):
+                col = pygame.Color(1, 1, 1)
+            cell = self.rect.w / self.side
+            if cell >= 6:
+                for i in range(1, self.side):
+                    pygame.draw.line(g, col, (i * cell, 0), (i * cell, self.rect.h - 1))
+                    pygame.draw.line(g, col, (0, i * cell), (self.rect.w - 1, i * cell))
+            self._grid_surf = g
+        return self._grid_surf
 
 
 class BarsView:

@@ -52,6 +52,12 @@ class Scene:
         self.overlay = pygame.Surface(size, pygame.SRCALPHA)
         self.overlay_rects: list[pygame.Rect] = []
         self.lines: list[Lines] = []
+        # what changes when the snapshot does; the canvas, title-free, never lies inside
+        self.dynamic = [r["title"], r["bars"], r["preview"].union(r["network"]).inflate(4, 4)]
+        self.full_redraw = True  # the next frame paints everything
+        self._changed = False
+        self._pulse_rects: list[pygame.Rect] = []
+        self._stale: list[pygame.Rect] = []  # where overlays were, to paint over
         self.build_static()
 
     def build_static(self) -> None:
@@ -70,7 +76,12 @@ class Scene:
 
     def compose(self, snap: Snapshot, lines: list[Lines], title: str, sure: bool, masks=None) -> None:
         c = self.composed
-        c.blit(self.static, (0, 0))
+        if self.full_redraw:
+            c.blit(self.static, (0, 0))
+        else:
+            for r in self.dynamic:
+                c.blit(self.static, r, r)
+        self._changed = True
         self.lines = lines
         acts = None if snap.forward is None else snap.forward.activations
         self.preview.draw(c, snap)
@@ -78,21 +89,41 @@ class Scene:
         self.bars.draw(c, snap if not snap.empty else None, sure)
         self.title.draw(c, title)
 
-    def draw(self, surface: pygame.Surface, drawing: Drawing, sample=None, sample_id=None,
-             canvas: bool = True) -> int:
-        """One frame; returns the number of pulses drawn."""
-        surface.blit(self.composed, (0, 0))
-        self.canvas.sync(drawing, sample, sample_id)
-        if canvas:
-            self.canvas.draw(surface)
-        n = self.pulses.draw(surface)
+    def draw(self, surface: pygame.Surface, drawing: Drawing, sample=None, sample_id=None) -> int:
+        """One frame onto ``surface``, which must hold the previous frame: only what changed is
+        painted again (the snapshot's regions, new ink, the pulses' old and new places).
+        Returns the number of pulses drawn."""
+        canvas_dirty = self.canvas.sync(drawing, sample, sample_id)
+        cr = self.canvas.rect
+        if self.full_redraw:
+            surface.blit(self.composed, (0, 0))
+            restore = []
+            canvas_dirty = self.canvas.surface.get_rect()
+        else:
+            restore = self._pulse_rects + self._stale + (self.dynamic if self._changed else [])
+            for r in restore:
+                surface.blit(self.composed, r, r)
+        self.full_redraw = self._changed = False
+        self._stale = []
+        if canvas_dirty is not None:
+            surface.blit(self.canvas.surface, canvas_dirty.move(cr.topleft), canvas_dirty)
+        for r in restore:  # a restored area over the canvas needs its ink back
+            clip = r.clip(cr)
+            if clip.w and clip.h:
+                surface.blit(self.canvas.surface, clip, clip.move(-cr.x, -cr.y))
+        self._pulse_rects = self.pulses.draw(surface)
         for r in self.overlay_rects:
             surface.blit(self.overlay, r, r)
-        return n
+        return len(self._pulse_rects)
+
+    def invalidate(self) -> None:
+        """Paint everything on the next frame (a new display surface, or after an error)."""
+        self.full_redraw = True
 
     def begin_overlay(self) -> pygame.Surface:
         for r in self.overlay_rects:
             self.overlay.fill((0, 0, 0, 0), r)
+        self._stale += self.overlay_rects
         self.overlay_rects = []
         return self.overlay
 
