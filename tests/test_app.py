@@ -131,7 +131,7 @@ def test_finger_drawing_lands_on_the_canvas_through_the_letterbox(models):
     ex.handle(finger("up", fx(c.centerx), fy(c.bottom - 50)))
     (x0, y0), (x1, y1) = ex.drawing.strokes[0]
     assert abs(x0 - c.w / 2) < 1 and abs(y0 - 50) < 1 and abs(y1 - (c.h - 50)) < 1
-    assert ex.log.events[-2]["event"] == "prediction" and ex.log.events[-2]["digit"] == 1
+    assert ex.log.events[-1]["event"] == "prediction" and ex.log.events[-1]["digit"] == 1
 
 
 # --- what the screen shows ----------------------------------------------------------------
