@@ -111,7 +111,7 @@ class Exhibit:
 
     def build(self) -> None:
         """(Re)build the views for the current size, model and language."""
-        self.theme = Theme(self.cfg, self.size[1])
+        self.theme = Theme(self.cfg, min(self.size))  # sized for the short side
         net, side = self.recognizer.model.net, self.recognizer.side
         self.scene = Scene(self.cfg, self.size, regions(self.cfg, self.size), self.theme,
                            lambda pv, nw, bars: Wiring(net, side, pv, nw, bars,

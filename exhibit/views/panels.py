@@ -5,6 +5,8 @@ computes the model.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pygame
 
@@ -67,16 +69,31 @@ class CanvasView:
             for i in range(max(start, 0), len(pts)):
                 x, y = pts[i]
                 if i > 0:
-                    px, py = pts[i - 1]
-                    touched.append(pygame.draw.line(self.surface, ink, (px, py), (x, y), self.brush))
+                    touched.append(self._segment(pts[i - 1], (x, y), ink, r))
                 touched.append(pygame.draw.aacircle(self.surface, ink, (x, y), r))
-                pygame.draw.circle(self.surface, ink, (x, y), r - 0.5)
+                pygame.draw.circle(self.surface, ink, (x, y), r)
         last = len(drawing.strokes) - 1
         self._drawn = (max(last, 0), len(drawing.strokes[last]) if last >= 0 else 0)
         if touched:
             area = touched[0].unionall(touched[1:]).inflate(4, 4)
             self.dirty = area if self.dirty is None else self.dirty.union(area)
         return self.dirty
+
+    def _segment(self, a: tuple[float, float], b: tuple[float, float], ink: pygame.Color,
+                 r: float) -> pygame.Rect:
+        """A round-capped thick segment: a quad of the full width (pygame's thick lines are
+        thinner on diagonals) with anti-aliased long edges."""
+        dx, dy = b[0] - a[0], b[1] - a[1]
+        n = math.hypot(dx, dy)
+        if n < 1e-6:
+            return pygame.Rect(round(a[0]), round(a[1]), 1, 1)
+        ox, oy = -dy / n * r, dx / n * r
+        quad = [(a[0] + ox, a[1] + oy), (b[0] + ox, b[1] + oy), (b[0] - ox, b[1] - oy),
+                (a[0] - ox, a[1] - oy)]
+        rect = pygame.draw.polygon(self.surface, ink, quad)
+        pygame.draw.aaline(self.surface, ink, quad[0], quad[1])
+        pygame.draw.aaline(self.surface, ink, quad[2], quad[3])
+        return rect
 
     def _show_raster(self, img: np.ndarray) -> None:
         """A sample picture, blown up smoothly into the canvas (ink = the ink colour)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+import numpy as np
 import pygame
 
 from exhibit.ink.drawing import Drawing
@@ -53,9 +54,17 @@ class Scene:
         self.overlay_rects: list[pygame.Rect] = []
         self.lines: list[Lines] = []
         # what changes when the snapshot does; the canvas, title-free, never lies inside
-        self.dynamic = [r["title"], r["bars"], r["preview"].union(r["network"]).inflate(4, 4)]
+        w = self.wiring
+        pts = np.vstack(w.pos[1:])
+        reach = max(w.radius[1:]) * 1.6 + theme.px(6)
+        net = pygame.Rect(pts[:, 0].min() - reach, pts[:, 1].min() - reach,
+                          pts[:, 0].max() - pts[:, 0].min() + 2 * reach,
+                          pts[:, 1].max() - pts[:, 1].min() + 2 * reach)
+        # only where the snapshot draws: the picture, the wiring and neurons, the bars
+        self.dynamic = [r["bars"], w.picture_rect.inflate(6, 6).union(net)]
+        self._title = None
         self.full_redraw = True  # the next frame paints everything
-        self._changed = False
+        self._changed: list[pygame.Rect] | None = None
         self._pulse_rects: list[pygame.Rect] = []
         self._stale: list[pygame.Rect] = []  # where overlays were, to paint over
         self.build_static()
@@ -66,7 +75,11 @@ class Scene:
         for name in ("preview", "network", "bars"):
             panel(s, th, r[name])
         for name, key in (("preview", "sees"), ("network", "network"), ("bars", "probabilities")):
-            t = th.text(self.say(key), 30, "muted", bold=True)
+            size = 30
+            t = th.text(self.say(key), size, "muted", bold=True)
+            while t.get_width() > r[name].w - th.px(12) and size > 14:  # long translations fit
+                size -= 2
+                t = th.text(self.say(key), size, "muted", bold=True)
             s.blit(t, t.get_rect(midtop=(r[name].centerx, r[name].y + th.px(8))))
         self.network.draw_static(s, self._column_caption)
         self.buttons.draw(s, self.say("clear"))
@@ -76,12 +89,15 @@ class Scene:
 
     def compose(self, snap: Snapshot, lines: list[Lines], title: str, sure: bool, masks=None) -> None:
         c = self.composed
+        self._changed = list(self.dynamic)
+        if title != self._title:
+            self._title = title
+            self._changed.append(self.rects["title"])
         if self.full_redraw:
             c.blit(self.static, (0, 0))
         else:
-            for r in self.dynamic:
+            for r in self._changed:
                 c.blit(self.static, r, r)
-        self._changed = True
         self.lines = lines
         acts = None if snap.forward is None else snap.forward.activations
         self.preview.draw(c, snap)
@@ -100,10 +116,11 @@ class Scene:
             restore = []
             canvas_dirty = self.canvas.surface.get_rect()
         else:
-            restore = self._pulse_rects + self._stale + (self.dynamic if self._changed else [])
+            restore = self._pulse_rects + self._stale + (self._changed or [])
             for r in restore:
                 surface.blit(self.composed, r, r)
-        self.full_redraw = self._changed = False
+        self.full_redraw = False
+        self._changed = None
         self._stale = []
         if canvas_dirty is not None:
             surface.blit(self.canvas.surface, canvas_dirty.move(cr.topleft), canvas_dirty)

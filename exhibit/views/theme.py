@@ -20,11 +20,11 @@ def mix(a: pygame.Color, b: pygame.Color, t: float) -> pygame.Color:
 
 
 class Theme:
-    def __init__(self, cfg: Config, screen_h: int) -> None:
+    def __init__(self, cfg: Config, short_side: int) -> None:
         self.cfg = cfg
         self.c = {k.split(".", 1)[1]: colour(v) for k, v in cfg.as_dict().items()
                   if k.startswith("colors.")}
-        self.scale = cfg["sizes.text_scale"] * screen_h / 1080
+        self.scale = cfg["sizes.text_scale"] * short_side / 1080
         self._fonts: dict[int, pygame.font.Font] = {}
         self._text: OrderedDict[tuple, pygame.Surface] = OrderedDict()
 
