@@ -200,7 +200,7 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
     fullscreen = cfg["window.fullscreen"] and not args.windowed
     display = args.display if args.display is not None else cfg["window.display"]
     return run(cfg, size, fullscreen, display, args.event_log or cfg["log.events"] or None,
-               args.max_seconds)
+               args.max_seconds, config_path=args.config, overrides=args.set)
 
 
 def cmd_bench(args: argparse.Namespace, cfg: Config) -> int:
@@ -217,6 +217,20 @@ def cmd_bench(args: argparse.Namespace, cfg: Config) -> int:
               f"p50 {f['p50']} ms, p95 {f['p95']} ms, p99 {f['p99']} ms, max {f['max']} ms; "
               f"{result['connections_drawn']} connections, {result['pulses_peak']} pulses at peak")
     return 0
+
+
+def cmd_soak(args: argparse.Namespace, cfg: Config) -> int:
+    from exhibit.app.soak import soak
+
+    result = soak(cfg, args.frames, args.seed, parse_size(args.size, cfg) if args.size else (1280, 720),
+                  fps=args.fps, warmup=args.warmup)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"{result['frames']} frames ({result['simulated_hours']} simulated hours): "
+              f"{result['exceptions']} exceptions, RSS {result['rss_mb_start']} -> "
+              f"{result['rss_mb_end']} MB, frame p99 {result['frame_ms_p99']} ms")
+    return 0 if result["exceptions"] == 0 else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -277,6 +291,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seconds", type=float, default=20.0, help="simulated seconds to render")
     p.add_argument("--repeats", type=int, default=5000)
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("soak", parents=[common], help="run headless with a random visitor")
+    p.add_argument("--frames", type=int, default=40000)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--fps", type=float, default=60.0, help="simulated frames per second")
+    p.add_argument("--warmup", type=int, default=10000,
+                   help="uncounted frames first (every feature once, then random use)")
+    p.add_argument("--size", metavar="WxH", help="screen size (default 1280x720)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_soak)
 
     p = sub.add_parser("check-config", parents=[common], help="validate a config file")
     p.add_argument("path")

@@ -89,6 +89,9 @@ class Exhibit:
         self._wave_due: float | None = None
         self._last_wave = -1e9
         self.frames = 0
+        for name in MODELS:  # all three now: no stall on M, and memory stays flat afterwards
+            if name not in self.models:
+                self.models[name] = load_model(name)
         self.set_model(self.model_name, log=False)
 
     # --- set-up -----------------------------------------------------------------------------
@@ -279,6 +282,21 @@ class Exhibit:
         self.drawing.clear()
         self.stroke_ended_at = None
         self.set_mode(Mode.IDLE)
+
+    def recover(self) -> None:
+        """After an error: forget the gesture and the teacher layers, fall back to attract mode."""
+        self.pointer.reset()
+        self.stage = None
+        self.show_help = self.show_explain = False
+        self.detail = None
+        self.player = None
+        self.drawing.clear()
+        self.sample = None
+        self.stroke_ended_at = None
+        self._seen = ()
+        self.set_mode(Mode.FAILSAFE)
+        self.build()
+        self.start_attract()
 
     def toggle_freeze(self) -> None:
         if self.mode == Mode.FROZEN:

@@ -49,7 +49,7 @@ class Theme:
             surf = f.render(s, True, col)
             f.bold = False
             self._text[key] = surf
-            if len(self._text) > 600:
+            if len(self._text) > 256:
                 self._text.popitem(last=False)
         else:
             self._text.move_to_end(key)
