@@ -96,7 +96,7 @@ class Runner:
         self.errors += 1
         tb = traceback.extract_tb(exc.__traceback__)
         site = (tb[-1].filename, tb[-1].lineno) if tb else ("?", 0)
-        kind = (type(exc).__name__, site, where)
+        kind = (type(exc).__name__, site)  # the same fault reached from input or frame is one kind
         message = f"{where}: {type(exc).__name__}: {exc}"[:300]
         if kind not in self.seen_errors:
             self.seen_errors.add(kind)

@@ -1,0 +1,241 @@
+"""Fault injection: exceptions in views, the model and input; broken config and weights; floods;
+systemd's notify protocol; the soak."""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+
+import numpy as np
+import pygame
+import pytest
+
+from conftest import ROOT
+from exhibit.app.eventlog import EventLog
+from exhibit.app.exhibit import Mode
+from exhibit.app.loop import FAILURES_ALLOWED, MAX_EVENTS, RepeatedFailure, Runner, thin_flood
+from exhibit.app.notify import Notifier
+from exhibit.config import load
+
+E = pygame.event.Event
+SIZE = (960, 540)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def display():
+    pygame.display.init()
+    pygame.font.init()
+    yield
+
+
+@pytest.fixture
+def runner():
+    t = [0.0]
+    r = Runner(load(None, ["attract.idle_seconds=1"]), SIZE, EventLog(None, clock=lambda: t[0]),
+               clock=lambda: t[0])
+    r.surface = pygame.Surface(SIZE)
+    r.t = t
+    return r
+
+
+def frames(r, n, events=()):
+    for _ in range(n):
+        r.t[0] += 1 / 60
+        r.handle(list(events))
+        r.advance(2)
+
+
+def test_an_exception_in_a_view_falls_back_to_attract_mode(runner, monkeypatch, capsys):
+    frames(runner, 5)
+    calls = {"n": 0}
+    original = type(runner.ex.scene.bars).draw
+
+    def broken(self, *a, **k):  # fails twice, then works again
+        calls["n"] += 1
+        if calls["n"] <= 2:
+            raise RuntimeError("bars view broke")
+        return original(self, *a, **k)
+
+    monkeypatch.setattr(type(runner.ex.scene.bars), "draw", broken)
+    frames(runner, 3, [E(pygame.KEYDOWN, key=pygame.K_4, mod=0, unicode="4")])  # a compose
+    monkeypatch.setattr(type(runner.ex.scene.bars), "draw", original)
+    frames(runner, 60)
+    err = capsys.readouterr().err
+    assert err.count("Traceback") == 1  # logged once for its kind, not per frame
+    assert runner.errors >= 1
+    assert any(e["event"] == "error" and "bars view broke" in e["message"] for e in runner.log.events)
+    modes = [e["mode"] for e in runner.log.events if e["event"] == "mode"]
+    assert "failsafe" in modes and runner.ex.mode == Mode.ATTRACT
+
+
+def test_an_exception_in_the_model_is_survived(runner, monkeypatch):
+    net = runner.ex.recognizer.model.net
+
+    def broken(*a, **k):
+        raise FloatingPointError("model broke")
+
+    monkeypatch.setattr(net, "forward", broken)
+    c = runner.ex.canvas_rect
+    frames(runner, 1, [E(pygame.MOUSEBUTTONDOWN, pos=c.center, button=1, touch=False)])
+    frames(runner, 1, [E(pygame.MOUSEMOTION, pos=(c.centerx, c.centery + 80), buttons=(1, 0, 0), rel=(0, 0), touch=False)])
+    monkeypatch.undo()
+    frames(runner, 120)
+    assert runner.errors >= 1
+    assert runner.ex.mode in (Mode.ATTRACT, Mode.IDLE)
+    assert runner.ex.snapshot.forward is not None or runner.ex.snapshot.empty
+
+
+def test_an_exception_in_input_handling_is_survived(runner, monkeypatch):
+    def broken(*a, **k):
+        raise KeyError("input broke")
+
+    monkeypatch.setattr(runner.ex, "on_key", broken)
+    frames(runner, 1, [E(pygame.KEYDOWN, key=pygame.K_c, mod=0, unicode="c")])
+    assert runner.errors == 1
+    frames(runner, 10)
+
+
+def test_repeated_failures_give_up_for_a_restart(runner, monkeypatch):
+    def broken(*a, **k):
+        raise RuntimeError("always")
+
+    monkeypatch.setattr(type(runner.ex), "frame", broken)
+    with pytest.raises(RepeatedFailure):
+        frames(runner, FAILURES_ALLOWED + 2)
+
+
+def test_event_floods_and_garbage_are_bounded(runner):
+    c = runner.ex.canvas_rect
+    flood = [E(pygame.FINGERDOWN, x=0.2, y=0.5, dx=0, dy=0, finger_id=0, touch_id=1)]
+    flood += [E(pygame.FINGERMOTION, x=float(x), y=0.5, dx=0, dy=0, finger_id=0, touch_id=1)
+              for x in np.linspace(0.02, 0.3, 20000)]
+    kept = thin_flood(flood)
+    assert len(kept) <= MAX_EVENTS and kept[0].type == pygame.FINGERDOWN
+    import time
+    t0 = time.perf_counter()
+    frames(runner, 1, flood)
+    assert time.perf_counter() - t0 < 0.5
+    garbage = [E(pygame.FINGERDOWN, x=float("nan"), y=1e300, dx=0, dy=0, finger_id=3, touch_id=1),
+               E(pygame.MOUSEBUTTONDOWN, pos=(1e12, -1e12), button=1, touch=False),
+               E(pygame.MOUSEMOTION, pos=(float("inf"), 0), buttons=(1, 0, 0), rel=(0, 0), touch=False)]
+    fingers = [E(pygame.FINGERDOWN, x=0.1 + i / 40, y=0.5, dx=0, dy=0, finger_id=i, touch_id=1) for i in range(10)]
+    frames(runner, 3, garbage + fingers)
+    assert runner.errors == 0
+    assert all(np.isfinite(np.asarray(s)).all() for s in runner.ex.drawing.strokes)
+
+
+def test_window_events_are_handled(runner):
+    for t in (pygame.WINDOWSIZECHANGED, pygame.WINDOWFOCUSLOST, pygame.WINDOWEXPOSED,
+              pygame.WINDOWMINIMIZED, pygame.WINDOWRESTORED, pygame.JOYDEVICEREMOVED,
+              pygame.QUIT):
+        frames(runner, 1, [E(t, x=100, y=100, instance_id=0, device_index=0)])
+    assert runner.errors == 0
+    assert runner.quit  # QUIT closes a development window
+
+
+def test_a_kiosk_ignores_window_close(runner):
+    runner.fullscreen = True
+    frames(runner, 1, [E(pygame.QUIT)])
+    assert not runner.quit
+
+
+def test_config_reload_keeps_running_and_shows_the_problem(runner, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("ink:\n  stroke_width: wide\n")
+    runner.reload(str(bad), [])
+    frames(runner, 2)
+    assert runner.message is not None and "stroke_width" in runner.message[0]
+    assert any(e["event"] == "error" and "config" in e["message"] for e in runner.log.events)
+    good = tmp_path / "good.yaml"
+    good.write_text("model: deep\n")
+    runner.reload(str(good), [])
+    frames(runner, 2)
+    assert runner.ex.model_name == "deep"
+
+
+def test_notify_protocol(tmp_path):
+    path = str(tmp_path / "notify.sock")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    server.bind(path)
+    server.settimeout(2)
+    t = [0.0]
+    n = Notifier({"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "2000000"}, clock=lambda: t[0])
+    n.ready()
+    assert server.recv(100) == b"READY=1"
+    pings = 0
+    for _ in range(240):  # 4 seconds of frames
+        t[0] += 1 / 60
+        n.watchdog()
+    server.settimeout(0.2)
+    try:
+        while True:
+            assert server.recv(100) == b"WATCHDOG=1"
+            pings += 1
+    except socket.timeout:
+        pass
+    assert pings >= 2 * 2  # at least twice per WATCHDOG_USEC
+    assert not Notifier({}).enabled
+    assert Notifier({}).send("READY=1") is False
+
+
+def test_run_sends_ready_and_watchdog(tmp_path):
+    path = str(tmp_path / "n.sock")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    server.bind(path)
+    server.settimeout(10)
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", NOTIFY_SOCKET=path,
+               WATCHDOG_USEC="400000")
+    p = subprocess.Popen([sys.executable, "-m", "exhibit", "run", "--windowed", "--size", "800x450",
+                          "--max-seconds", "2"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    got = []
+    try:
+        while True:
+            got.append(server.recv(100).decode())
+            if got[-1] == "STOPPING=1":
+                break
+    finally:
+        p.wait(timeout=30)
+    assert p.returncode == 0
+    assert got[0] == "READY=1" or "READY=1" in got[:3]
+    assert got.count("WATCHDOG=1") >= 6  # 2 s at one ping per 0.1 s, give or take start-up
+
+
+@pytest.mark.parametrize("content, message", [
+    ("ink: [\n", "not valid YAML"),
+    ("colors:\n  ink: white\n", "colors.ink: expected a colour"),
+    ("- just\n- a list\n", "top level must be a mapping"),
+    ("a: &a [1,2]\nb: [*a,*a]\n", "anchors and aliases"),
+])
+def test_run_refuses_a_broken_config_fast(tmp_path, content, message):
+    import time
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(content)
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
+    t0 = time.monotonic()
+    p = subprocess.run([sys.executable, "-m", "exhibit", "run", "--config", str(cfg), "--max-seconds", "5"],
+                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2 and message in p.stderr and "Traceback" not in p.stderr
+    assert time.monotonic() - t0 < 5
+
+
+def test_run_refuses_damaged_weights(tmp_path):
+    # a copy of the project with one flipped byte in the default network
+    dst = tmp_path / "proj"
+    shutil.copytree(ROOT, dst, ignore=shutil.ignore_patterns(".venv", ".git", "__pycache__", "tests"))
+    w = dst / "weights" / "explainer.npz"
+    data = bytearray(w.read_bytes())
+    data[1000] ^= 0x40
+    w.write_bytes(bytes(data))
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", PYTHONPATH=str(dst))
+    p = subprocess.run([sys.executable, "-m", "exhibit", "run", "--max-seconds", "3"], cwd=dst, env=env,
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2, p.stderr
+    assert "does not match its manifest" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_soak_short(capsys):
+    from exhibit.cli import main
+    assert main(["soak", "--frames", "2000", "--warmup", "500", "--seed", "4", "--json"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert r["frames"] == 2000 and r["exceptions"] == 0
