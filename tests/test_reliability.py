@@ -239,3 +239,38 @@ def test_soak_short(capsys):
     assert main(["soak", "--frames", "2000", "--warmup", "500", "--seed", "4", "--json"]) == 0
     r = json.loads(capsys.readouterr().out)
     assert r["frames"] == 2000 and r["exceptions"] == 0
+
+
+def test_quit_needs_the_operator_chord_held_for_two_seconds(runner, monkeypatch):
+    held = {"on": False}
+
+    class Keys:
+        def __getitem__(self, k):
+            return held["on"] and k == pygame.K_q
+
+    monkeypatch.setattr(pygame.key, "get_pressed", lambda: Keys())
+    monkeypatch.setattr(pygame.key, "get_mods",
+                        lambda: (pygame.KMOD_CTRL | pygame.KMOD_SHIFT) if held["on"] else 0)
+    held["on"] = True
+    for _ in range(60):  # one second
+        runner.t[0] += 1 / 60
+        runner.check_chord()
+    assert not runner.quit
+    held["on"] = False
+    runner.check_chord()
+    held["on"] = True
+    for _ in range(150):  # two and a half seconds, held throughout
+        runner.t[0] += 1 / 60
+        runner.check_chord()
+    assert runner.quit
+
+
+def test_kiosk_unit_file_has_what_systemd_needs():
+    unit = (ROOT / "kiosk" / "digit-exhibit.service").read_text()
+    for line in ("Type=notify", "NotifyAccess=all", "Restart=always", "RestartSec=", "WatchdogSec=",
+                 "User=exhibit", "ExecStart=/usr/bin/cage"):
+        assert line in unit
+    if shutil.which("systemd-analyze") and shutil.which("cage"):
+        p = subprocess.run(["systemd-analyze", "verify", str(ROOT / "kiosk" / "digit-exhibit.service")],
+                           capture_output=True, text=True)
+        assert p.returncode == 0, p.stderr

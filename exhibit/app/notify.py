@@ -21,8 +21,8 @@ class Notifier:
         except ValueError:
             usec = 0
         pid = env.get("WATCHDOG_PID")
-        if pid and pid.isdigit() and int(pid) != os.getpid():
-            usec = 0  # the watchdog is meant for another process
+        if pid and pid.isdigit() and int(pid) not in (os.getpid(), os.getppid()):
+            usec = 0  # meant for another process (under cage, the main PID is our parent)
         self.interval = usec / 1e6 / 4 if usec > 0 else None
         self.clock = clock
         self._last_ping = -1e18
