@@ -274,3 +274,14 @@ def test_kiosk_unit_file_has_what_systemd_needs():
         p = subprocess.run(["systemd-analyze", "verify", str(ROOT / "kiosk" / "digit-exhibit.service")],
                            capture_output=True, text=True)
         assert p.returncode == 0, p.stderr
+
+
+def test_a_finger_whose_device_vanished_is_let_go(runner):
+    c = runner.ex.canvas_rect
+    fx, fy = c.centerx / SIZE[0], c.centery / SIZE[1]
+    frames(runner, 1, [E(pygame.FINGERDOWN, x=fx, y=fy, dx=0, dy=0, finger_id=0, touch_id=1)])
+    assert runner.ex.pointer.busy
+    frames(runner, 60 * 9, [E(pygame.FINGERMOTION, x=fx, y=fy, dx=0, dy=0, finger_id=5, touch_id=2)])
+    assert not runner.ex.pointer.busy  # the lost finger no longer blocks everyone else
+    frames(runner, 1, [E(pygame.FINGERDOWN, x=fx, y=fy, dx=0, dy=0, finger_id=0, touch_id=3)])
+    assert runner.ex.pointer.busy and runner.ex.drawing.active

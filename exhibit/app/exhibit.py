@@ -32,6 +32,7 @@ from exhibit.views.scene import Scene
 from exhibit.views.theme import Theme
 
 SAMPLES = Path(__file__).resolve().parents[2] / "assets" / "samples.npz"
+STALE_GESTURE = 8.0  # seconds without a word from the finger that owns the stroke
 
 
 class Mode(enum.Enum):
@@ -342,6 +343,11 @@ class Exhibit:
         self.now += dt
         self.since_input += dt
         self.scene.pulses.update(dt)
+        if self.pointer.busy and self.since_input >= STALE_GESTURE:
+            # the finger's device vanished mid-stroke (its lift never came): let go of it
+            for p in self.pointer.reset():
+                self.on_pointer(p)
+            self.log.write("gesture_timeout")
         reset_after = self.cfg["attract.reset_seconds"]
         if reset_after > 0 and self.since_input >= reset_after:
             self.reset_defaults()

@@ -104,13 +104,47 @@ def warp_raster(img: np.ndarray, m: np.ndarray, out_side: int = 44) -> np.ndarra
     return v.reshape(out_side, out_side)
 
 
+def style_strokes(segs: np.ndarray, label: int, rng: np.random.Generator) -> list[list[float]]:
+    """Handwriting conventions MNIST's (American) writers rarely used, as extra segments for a
+    real digit's skeleton: a 7 crossed at mid-height; a 1 with a flag, sometimes with a foot."""
+    pts = segs.reshape(-1, 2)
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    h = float(hi[1] - lo[1])
+    extra: list[list[float]] = []
+    if label == 7:
+        ym = lo[1] + h * rng.uniform(0.45, 0.6)
+        band = pts[np.abs(pts[:, 1] - ym) < 1.0]
+        if len(band):
+            sx, half = float(band[:, 0].mean()), h * rng.uniform(0.18, 0.3)
+            extra.append([sx - half, ym, sx + half, ym + rng.normal(0, 0.5)])
+    elif label == 1:
+        top = pts[pts[:, 1].argmin()]
+        flag = h * rng.uniform(0.2, 0.35)
+        extra.append([top[0], top[1], top[0] - 0.8 * flag, top[1] + 0.6 * flag])
+        if rng.random() < 0.4:
+            bottom = pts[pts[:, 1].argmax()]
+            half = h * rng.uniform(0.15, 0.25)
+            extra.append([bottom[0] - half, bottom[1], bottom[0] + half, bottom[1]])
+    return extra
+
+
+def add_style(segs: np.ndarray, label: int, rng: np.random.Generator) -> np.ndarray:
+    extra = style_strokes(segs, label, rng)
+    return np.vstack([segs, np.asarray(extra, np.float32)]) if extra else segs
+
+
 def redraw_inputs(images: np.ndarray, spec: InputSpec, rng: np.random.Generator,
-                  width: tuple[float, float] = (1.4, 3.2), warp: bool = True) -> np.ndarray:
-    """MNIST pictures (n, 28, 28) uint8 -> skeletons redrawn with a uniform brush, preprocessed."""
+                  width: tuple[float, float] = (1.4, 3.2), warp: bool = True,
+                  labels: np.ndarray | None = None, style_p: float = 0.0) -> np.ndarray:
+    """MNIST pictures (n, 28, 28) uint8 -> skeletons redrawn with a uniform brush, preprocessed.
+
+    With labels and style_p > 0, that share of the 1s and 7s get a flag or a crossbar."""
     skels = thin(images > 90)
     out = np.zeros((len(images), spec.side ** 2), np.float32)
     for i, sk in enumerate(skels):
         segs = skeleton_segments(sk)
+        if labels is not None and labels[i] in (1, 7) and rng.random() < style_p:
+            segs = add_style(segs, int(labels[i]), rng)
         if warp:
             segs = warp_segments(segs, random_affine(rng))
         img = preprocess(Segments(segs), spec, stroke_width=float(rng.uniform(*width)))

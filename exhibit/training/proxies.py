@@ -7,7 +7,9 @@ Three sets, each a stroke file with labels, in a 1000x1000 box:
 
 - ``big``: the digit 60-80 % of the canvas tall, near the centre, a light tremor;
 - ``small``: 50-130 px tall anywhere on the canvas, densely sampled, a heavier tremor;
-- ``slanted``: big, but rotated up to 25 degrees and sheared up to 0.4 before drawing.
+- ``slanted``: big, but rotated up to 25 degrees and sheared up to 0.4 before drawing;
+- ``styles``: only the 1s and 7s, big, every 1 with a flag (some with a foot) and every 7
+  crossed, as many European visitors write them.
 
 Use ``--split val`` (the last 5,000 training digits) to choose recipes, ``test`` to report.
 """
@@ -22,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from exhibit.training import mnist
-from exhibit.training.augment import random_affine
+from exhibit.training.augment import random_affine, skeleton_segments, style_strokes, thin
 from exhibit.training.redraw import digit_strokes, place, to_json_strokes
 
 BOX = 1000
@@ -30,11 +32,16 @@ BOX = 1000
 
 def make_sets(images: np.ndarray, labels: np.ndarray, seed: int) -> dict[str, list[dict]]:
     rng = np.random.default_rng(seed)
-    sets: dict[str, list[dict]] = {"big": [], "small": [], "slanted": []}
+    sets: dict[str, list[dict]] = {"big": [], "small": [], "slanted": [], "styles": []}
     for img, lab in zip(images, labels):
         st = digit_strokes(img)
         if not st:
             continue
+        if lab in (1, 7):
+            extra = style_strokes(skeleton_segments(thin((img > 90)[None])[0]), int(lab), rng)
+            styled = st + [np.asarray(e, np.float32).reshape(2, 2) for e in extra]
+            styled = place(styled, rng.uniform(600, 800), (500, 500), rng, tremor=2.0, spacing=9.0)
+            sets["styles"].append({"label": int(lab), "strokes": to_json_strokes(styled)})
         h = rng.uniform(600, 800)
         c = rng.uniform(400, 600, 2)
         sets["big"].append(place(st, h, tuple(c), rng, tremor=2.0, spacing=9.0))
@@ -45,7 +52,7 @@ def make_sets(images: np.ndarray, labels: np.ndarray, seed: int) -> dict[str, li
         warped = [(s - 14.0) @ m.T.astype(np.float32) + 14.0 for s in st]
         sets["slanted"].append(place(warped, rng.uniform(550, 750), (500, 500), rng,
                                      tremor=2.0, spacing=9.0))
-        for k in sets:
+        for k in ("big", "small", "slanted"):
             sets[k][-1] = {"label": int(lab), "strokes": to_json_strokes(sets[k][-1])}
     return sets
 
@@ -81,7 +88,7 @@ def main(argv: list[str] | None = None) -> None:
     for name, digits in make_sets(x[idx], y[idx], args.seed).items():
         (out / f"{args.split}-{name}.json").write_text(
             json.dumps({"box": [BOX, BOX], "digits": digits}), encoding="utf-8")
-    print(f"wrote {out}/{args.split}-{{big,small,slanted}}.json")
+    print(f"wrote {out}/{args.split}-{{big,small,slanted,styles}}.json")
 
 
 if __name__ == "__main__":
