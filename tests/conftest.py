@@ -21,6 +21,22 @@ def mnist_test():
 
 
 @pytest.fixture(scope="session")
+def display():
+    """pygame's display and fonts, headless (the dummy video driver)."""
+    import pygame
+    pygame.display.init()
+    pygame.font.init()
+    yield
+
+
+@pytest.fixture(scope="session")
+def models():
+    """All three shipped networks, loaded once."""
+    from exhibit.model.weights import MODEL_NAMES, load_model
+    return {n: load_model(n) for n in MODEL_NAMES}
+
+
+@pytest.fixture(scope="session")
 def explainer():
     from exhibit.model.weights import load_model
     return load_model("explainer")

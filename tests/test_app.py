@@ -14,20 +14,8 @@ from exhibit.app.pointer import PointerTracker
 from exhibit.config import load
 
 E = pygame.event.Event
+pytestmark = pytest.mark.usefixtures("display")
 SIZE = (1280, 720)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def display():
-    pygame.display.init()
-    pygame.font.init()
-    yield
-
-
-@pytest.fixture(scope="module")
-def models():
-    from exhibit.model.weights import load_model
-    return {"explainer": load_model("explainer")}
 
 
 def make(models, *sets, size=SIZE, log=None):

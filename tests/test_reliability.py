@@ -19,14 +19,8 @@ from exhibit.app.notify import Notifier
 from exhibit.config import load
 
 E = pygame.event.Event
+pytestmark = pytest.mark.usefixtures("display")
 SIZE = (960, 540)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def display():
-    pygame.display.init()
-    pygame.font.init()
-    yield
 
 
 @pytest.fixture

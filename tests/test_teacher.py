@@ -12,20 +12,8 @@ from exhibit.config import load
 from test_app import draw_mouse, render
 
 E = pygame.event.Event
+pytestmark = pytest.mark.usefixtures("display")
 SIZE = (1280, 720)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def display():
-    pygame.display.init()
-    pygame.font.init()
-    yield
-
-
-@pytest.fixture(scope="module")
-def models():
-    from exhibit.model.weights import load_model
-    return {n: load_model(n) for n in ("explainer", "compact14", "deep")}
 
 
 def make(models, *sets):
