@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -14,6 +15,7 @@ class EventLog:
         self.t0 = clock()
         self._f = None
         self.events: list[dict[str, Any]] = []  # the last few, for tests and the failsafe
+        self.counts: Counter[str] = Counter()  # every kind of event so far (and each mode)
         if path:
             try:
                 self._f = open(path, "a", encoding="utf-8", buffering=1)
@@ -23,6 +25,9 @@ class EventLog:
 
     def write(self, event: str, **fields: Any) -> dict[str, Any]:
         rec = {"t": round(self.clock() - self.t0, 3), "event": event, **fields}
+        self.counts[event] += 1
+        if event == "mode":
+            self.counts[f"mode:{fields.get('mode')}"] += 1
         self.events.append(rec)
         if len(self.events) > 1000:
             del self.events[:500]

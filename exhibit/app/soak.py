@@ -154,10 +154,9 @@ def soak(cfg: Config, frames: int, seed: int, size: tuple[int, int] = (1280, 720
         runner.advance(steps_per_frame)
         times[i] = time.perf_counter() - t0
     gc.collect()
-    modes = sorted({e["mode"] for e in log.events if e["event"] == "mode"})
     return {"frames": frames, "exceptions": runner.errors, "exceptions_in_warmup": errors_before,
             "warmup_frames": warmup + len(script), "rss_mb_start": round(rss_start, 1),
             "rss_mb_end": round(rss_mb(), 1), "frame_ms_p50": round(float(np.percentile(times, 50)) * 1000, 2),
             "frame_ms_p99": round(float(np.percentile(times, 99)) * 1000, 2),
             "frame_ms_max": round(float(times.max()) * 1000, 2),
-            "simulated_hours": round(sim[0] / 3600, 2), "modes_seen_recently": modes}
+            "simulated_hours": round(sim[0] / 3600, 2), "events": dict(sorted(log.counts.items()))}
