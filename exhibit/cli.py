@@ -38,7 +38,8 @@ def recognizer(cfg: Config, model: str | None = None, weights: str | None = None
     from exhibit.recognize import Recognizer
 
     lm = load_model(model or (None if weights else cfg["model"]), weights)
-    return Recognizer(lm, stroke_width=cfg["ink.stroke_width"], min_points=cfg["ink.min_points"])
+    return Recognizer(lm, stroke_width=cfg["ink.stroke_width"], min_points=cfg["ink.min_points"],
+                      min_size=cfg["ink.min_size_px"])
 
 
 def _fmt(x: float) -> float:

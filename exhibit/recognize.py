@@ -35,10 +35,12 @@ class Snapshot:
 class Recognizer:
     """A loaded network plus the preprocessing it was trained with."""
 
-    def __init__(self, model: LoadedModel, stroke_width: float = 2.4, min_points: int = 1) -> None:
+    def __init__(self, model: LoadedModel, stroke_width: float = 2.4, min_points: int = 1,
+                 min_size: float = 0.0) -> None:
         self.model = model
         self.stroke_width = stroke_width
         self.min_points = min_points
+        self.min_size = min_size  # a tap is not a digit
 
     @property
     def side(self) -> int:
@@ -46,10 +48,16 @@ class Recognizer:
 
     def picture(self, drawing: Strokes | np.ndarray, centre: bool = True,
                 frame: tuple[float, float] | None = None, brush: float = 20.0) -> np.ndarray | None:
-        if not isinstance(drawing, np.ndarray):
-            n = sum(len(s) for s in drawing) if isinstance(drawing, (list, tuple)) else None
-            if n is not None and n < self.min_points:
+        if isinstance(drawing, (list, tuple)):
+            pts = [np.asarray(s, np.float32).reshape(-1, 2) for s in drawing]
+            pts = [p[np.isfinite(p).all(axis=1)] for p in pts]
+            n = sum(len(p) for p in pts)
+            if n < self.min_points or n == 0:
                 return None
+            if self.min_size > 0:
+                allp = np.concatenate(pts)
+                if float((allp.max(axis=0) - allp.min(axis=0)).max()) < self.min_size:
+                    return None
         return preprocess(drawing, self.model.spec, stroke_width=self.stroke_width, centre=centre,
                           frame=frame, brush=brush)
 

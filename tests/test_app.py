@@ -268,3 +268,15 @@ def test_event_log_file(models, tmp_path):
     assert all(isinstance(r["t"], float) for r in rows)
     assert rows[2]["digit"] == 7 and rows[2]["source"] == "visitor" and rows[2]["label"] is None
     assert "strokes" not in path.read_text()
+
+
+def test_a_tap_is_not_a_digit(models):
+    ex = make(models)
+    c = ex.canvas_rect
+    ex.handle(E(pygame.MOUSEBUTTONDOWN, pos=c.center, button=1, touch=False))
+    ex.handle(E(pygame.MOUSEMOTION, pos=(c.centerx + 3, c.centery + 2), buttons=(1, 0, 0), rel=(0, 0), touch=False))
+    ex.handle(E(pygame.MOUSEBUTTONUP, pos=(c.centerx + 3, c.centery + 2), button=1, touch=False))
+    surf = render(ex)
+    assert ex.snapshot.empty
+    assert ex.log.events[-1]["event"] == "prediction" and ex.log.events[-1]["digit"] is None
+    assert not has_colour(region_pixels(surf, ex.scene.rects["bars"]), ex.cfg["colors.answer"])

@@ -101,7 +101,8 @@ class Exhibit:
             self.models[name] = load_model(name)
         self.model_name = name
         self.recognizer = Recognizer(self.models[name], stroke_width=self.cfg["ink.stroke_width"],
-                                     min_points=self.cfg["ink.min_points"])
+                                     min_points=self.cfg["ink.min_points"],
+                                     min_size=self.cfg["ink.min_size_px"])
         self.masks = [np.ones(n, np.float32) for n in self.recognizer.model.net.hidden_sizes]
         self.snapshot = self.recognizer.read_picture(None)
         self.detail = None
