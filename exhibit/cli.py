@@ -316,10 +316,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
+    commands = {"run", "classify", "evaluate", "train", "bench", "soak", "check-config"}
+    if not any(a in commands for a in argv) and not {"-h", "--help"} & set(argv):
+        argv = ["run", *argv]  # plain `digit-exhibit [run options]` starts the exhibit
     args = parser.parse_args(argv)
-    if args.command is None:
-        argv = ["run", *argv]
-        args = parser.parse_args(argv)
     args.argv = argv
     try:
         cfg = load_config(args.config, args.set)

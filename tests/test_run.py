@@ -32,3 +32,13 @@ def test_bench_frames_reports(capsys):
     assert r["frames"] == 120
     assert set(r["frame_ms"]) == {"p50", "p95", "p99", "max"}
     assert r["connections_drawn"] >= 300 and r["pulses_peak"] >= 60
+
+
+def test_plain_command_runs_the_exhibit_with_run_options(tmp_path):
+    log = tmp_path / "events.jsonl"
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
+    p = subprocess.run([sys.executable, "-m", "exhibit", "--windowed", "--size", "800x450",
+                        "--max-seconds", "1", "--event-log", str(log)],
+                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert json.loads(log.read_text().splitlines()[0])["event"] == "start"
