@@ -280,3 +280,10 @@ def test_a_tap_is_not_a_digit(models):
     assert ex.snapshot.empty
     assert ex.log.events[-1]["event"] == "prediction" and ex.log.events[-1]["digit"] is None
     assert not has_colour(region_pixels(surf, ex.scene.rects["bars"]), ex.cfg["colors.answer"])
+
+
+def test_background_wiring_follows_config(models):
+    few = make(models, "network.background_lines=10").scene.wiring.background
+    many = make(models, "network.background_lines=300").scene.wiring.background
+    assert [len(s) for s, _ in few] == [10, 10, 10]
+    assert [len(s) for s, _ in many] == [300, 300, 250]  # 25x10 outputs hold only 250 pairs

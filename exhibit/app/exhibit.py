@@ -89,7 +89,6 @@ class Exhibit:
         self._dirty = True
         self._wave_due: float | None = None
         self._last_wave = -1e9
-        self.frames = 0
         for name in MODELS:  # all three now: no stall on M, and memory stays flat afterwards
             if name not in self.models:
                 self.models[name] = load_model(name)
@@ -120,7 +119,8 @@ class Exhibit:
         net, side = self.recognizer.model.net, self.recognizer.side
         self.scene = Scene(self.cfg, self.size, regions(self.cfg, self.size), self.theme,
                            lambda pv, nw, bars: Wiring(net, side, pv, nw, bars,
-                                                       self.theme.px(self.cfg["sizes.neuron_px"])),
+                                                       self.theme.px(self.cfg["sizes.neuron_px"]),
+                                                       self.cfg["network.background_lines"]),
                            self.say)
         self._dirty = True
 
@@ -519,7 +519,6 @@ class Exhibit:
             self.scene.pulses.wave(self.scene.lines, 1.0 / self.cfg["pulses.speed"])
 
     def draw(self, surface: pygame.Surface) -> int:
-        self.frames += 1
         sample = None if self.sample is None else self.sample[0]
         sid = None if self.sample is None else self.sample[2]
         if surface is not getattr(self, "_target", None):

@@ -88,7 +88,6 @@ class Runner:
         self.quit = False
         self.reload_requested = False
         self.message: tuple[str, float] | None = None  # an operator message on screen, until t
-        self.frames = 0
 
     # --- fault handling -----------------------------------------------------------------------
     def fail(self, exc: BaseException, where: str) -> None:
@@ -173,7 +172,6 @@ class Runner:
             raise
         except Exception as e:
             self.fail(e, "frame")
-        self.frames += 1
         self.notifier.watchdog()
 
     def check_chord(self) -> None:

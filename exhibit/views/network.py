@@ -35,7 +35,7 @@ class Wiring:
     """Neuron positions for one network in one layout, and the choice of lines."""
 
     def __init__(self, net: MLP, side: int, preview: pygame.Rect, network: pygame.Rect,
-                 outputs_rect: pygame.Rect, neuron_px: int) -> None:
+                 outputs_rect: pygame.Rect, neuron_px: int, background_lines: int = 120) -> None:
         self.net = net
         self.side = side
         self.pos: list[np.ndarray] = []  # per layer, (n, 2) centres
@@ -58,7 +58,7 @@ class Wiring:
         ys = outputs_rect.y + (np.arange(10) + 0.5) * outputs_rect.h / 10
         self.pos.append(np.stack([np.full(10, network.x + (ncols - 0.5) * colw), ys], 1))
         self.radius.append(neuron_px * 1.15)
-        self.background = self._background_sample()
+        self.background = self._background_sample(background_lines)
 
     def _column(self, n: int, cx: float, rect: pygame.Rect, colw: float, neuron_px: int) -> np.ndarray:
         if n <= MAX_COLUMN:
@@ -75,7 +75,8 @@ class Wiring:
         y = rect.y + rect.h / 2 + (i % rows - (rows - 1) / 2) * step
         return np.stack([x, y], 1)
 
-    def _background_sample(self, per_layer: int = 120, seed: int = 3) -> list[tuple[np.ndarray, np.ndarray]]:
+    def _background_sample(self, per_layer: int, seed: int = 3) -> list[tuple[np.ndarray, np.ndarray]]:
+        """A fixed random choice of (source, target) pairs per column pair: the faint wiring."""
         rng = np.random.default_rng(seed)
         out = []
         for l, w in enumerate(self.net.weights):
@@ -219,7 +220,6 @@ class NetworkView:
         self.theme = theme
         self.wiring = wiring
         self.rect = network_rect
-        self.lines: list[Lines] = []
 
     def _palette(self) -> dict[bool, list[pygame.Color]]:
         """Line colours by sign and 16 strength levels: faint lines blend into the panel."""
