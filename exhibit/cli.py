@@ -47,21 +47,31 @@ def _fmt(x: float) -> float:
 
 
 def cmd_classify(args: argparse.Namespace, cfg: Config) -> int:
-    from exhibit.ink.files import read_drawings
+    """One JSON line per digit, in order. A broken file or digit is reported (stderr, and an
+    "error" line in its place) and the rest still classified; the exit code is then 2."""
+    from exhibit.ink.files import DrawingFileError, read_drawings
 
     rec = recognizer(cfg, args.model, args.weights)
     canvas = canvas_size(cfg)
     out = sys.stdout
+    failed = 0
     for f in args.files:
-        for i, d in enumerate(read_drawings(f, canvas)):
-            snap = rec.read(d.ink)
-            out.write(json.dumps({
-                "source": str(f), "index": i, "label": d.label,
-                "prediction": snap.digit,
-                "confidence": _fmt(snap.confidence),
-                "probs": None if snap.probs is None else [_fmt(p) for p in snap.probs],
-            }) + "\n")
-    return 0
+        try:
+            for i, d in enumerate(read_drawings(f, canvas)):
+                row = {"source": str(f), "index": i, "label": d.label}
+                if d.error is not None:
+                    failed += 1
+                    print(f"digit-exhibit: {d.error}", file=sys.stderr)
+                    row.update(prediction=None, confidence=0.0, probs=None, error=d.error)
+                else:
+                    snap = rec.read(d.ink)
+                    row.update(prediction=snap.digit, confidence=_fmt(snap.confidence),
+                               probs=None if snap.probs is None else [_fmt(p) for p in snap.probs])
+                out.write(json.dumps(row) + "\n")
+        except DrawingFileError as e:
+            failed += 1
+            print(f"digit-exhibit: {e}", file=sys.stderr)
+    return 2 if failed else 0
 
 
 def mnist_dir(arg: str | None) -> Path:

@@ -138,3 +138,20 @@ def test_module_entry_point_and_default_command():
                        cwd=ROOT, timeout=120)
     assert p.returncode == 0, p.stderr
     assert len(p.stdout.splitlines()) == 10
+
+
+def test_one_broken_digit_or_file_costs_nothing_else(tmp_path, capsys):
+    good = [[[250, 50, 0.0], [250, 450, 0.4]]]  # a time stamp per point is ignored
+    doc = {"box": [500, 500], "digits": [{"label": "1", "strokes": good},
+                                         {"label": 1, "strokes": [[[1, "x"]]]},
+                                         {"label": 1, "strokes": good}]}
+    f = tmp_path / "mixed.json"
+    f.write_text(json.dumps(doc))
+    code, out, err = run(capsys, "classify", str(tmp_path / "missing.json"), str(f))
+    rows = lines(out)
+    assert code == 2
+    assert "missing.json: file not found" in err and "digit 1, stroke 0" in err
+    assert [r["index"] for r in rows] == [0, 1, 2]
+    assert rows[0]["prediction"] == 1 and rows[0]["label"] == 1 and "error" not in rows[0]
+    assert rows[1]["prediction"] is None and "every point" in rows[1]["error"]
+    assert rows[2]["prediction"] == 1

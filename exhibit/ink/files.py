@@ -31,24 +31,38 @@ class Drawing:
     strokes: list[np.ndarray] | None = None
     raster: np.ndarray | None = None
     label: int | None = None
+    error: str | None = None  # why this digit could not be read (the others still are)
 
     @property
     def ink(self) -> list[np.ndarray] | np.ndarray:
         return self.raster if self.raster is not None else (self.strokes or [])
 
 
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
 def _points(stroke: Any, where: str) -> np.ndarray:
+    """A stroke's points as (n, 2); extra fields per point (time, pressure) are ignored."""
     if not isinstance(stroke, list):
         raise DrawingFileError(f"{where}: a stroke must be a list of [x, y] points")
     if not stroke:
         return np.zeros((0, 2), np.float32)
     for p in stroke:
-        if (not isinstance(p, list) or len(p) != 2 or
-                not all(isinstance(v, (int, float)) and not isinstance(v, bool) and
-                        math.isfinite(v) for v in p)):
+        if not isinstance(p, list) or len(p) < 2 or not (_is_number(p[0]) and _is_number(p[1])):
             raise DrawingFileError(f"{where}: every point must be [x, y] with finite numbers, "
                                    f"got {json.dumps(p)[:40]}")
-    return np.asarray(stroke, np.float32)
+    return np.asarray([p[:2] for p in stroke], np.float32)
+
+
+def _label(value: Any, where: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 9:
+        raise DrawingFileError(f"{where}: 'label' must be a digit 0-9, got {json.dumps(value)[:20]}")
+    return value
 
 
 def parse_stroke_json(doc: Any, canvas: Sequence[float], where: str) -> Iterator[Drawing]:
@@ -70,13 +84,15 @@ def parse_stroke_json(doc: Any, canvas: Sequence[float], where: str) -> Iterator
         raise DrawingFileError(f"{where}: expected 'digits' (a list) or 'strokes'")
     for i, d in enumerate(digits):
         w = f"{where}: digit {i}"
-        if not isinstance(d, dict) or not isinstance(d.get("strokes"), list):
-            raise DrawingFileError(f"{w}: expected an object with 'strokes'")
-        label = d.get("label")
-        if label is not None and (not isinstance(label, int) or isinstance(label, bool)
-                                  or not 0 <= label <= 9):
-            raise DrawingFileError(f"{w}: 'label' must be a digit 0-9")
-        strokes = [_points(s, f"{w}, stroke {j}") for j, s in enumerate(d["strokes"])]
+        try:
+            if not isinstance(d, dict) or not isinstance(d.get("strokes"), list):
+                raise DrawingFileError(f"{w}: expected an object with 'strokes'")
+            label = _label(d.get("label"), w)
+            strokes = [_points(s, f"{w}, stroke {j}") for j, s in enumerate(d["strokes"])]
+        except DrawingFileError as e:
+            # one broken digit must not cost the others: report it in its place
+            yield Drawing(error=str(e))
+            continue
         yield Drawing(strokes=transform(strokes, scale, offset), label=label)
 
 
