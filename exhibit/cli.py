@@ -158,7 +158,7 @@ def pool14(x: np.ndarray) -> np.ndarray:
     return x.reshape(-1, 14, 2, 14, 2).mean(axis=(2, 4)).reshape(-1, 196).astype(np.float32)
 
 
-def cmd_check_config(args: argparse.Namespace, cfg: Config) -> int:
+def cmd_check_config(args: argparse.Namespace, cfg: Config | None) -> int:
     load_config(args.path, args.set or ())
     print(f"{args.path}: OK")
     return 0
@@ -245,6 +245,12 @@ def cmd_soak(args: argparse.Namespace, cfg: Config) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # --config and --set work before and after the subcommand; the subcommand's own copies
+    # must not overwrite what was given before it, so the two go to different names
+    top = argparse.ArgumentParser(add_help=False)
+    top.add_argument("--config", dest="config_top", metavar="PATH", help=argparse.SUPPRESS)
+    top.add_argument("--set", dest="set_top", metavar="KEY=VALUE", action="append", default=[],
+                     help=argparse.SUPPRESS)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", metavar="PATH", help="config YAML (default: config.yaml)")
     common.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
@@ -255,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
         g.add_argument("--model", choices=("explainer", "compact14", "deep"))
         g.add_argument("--weights", metavar="PATH", help="an .npz with its .json manifest")
 
-    parser = argparse.ArgumentParser(prog="digit-exhibit", parents=[common],
+    parser = argparse.ArgumentParser(prog="digit-exhibit", parents=[top],
                                      description="Digit Exhibit: draw a digit, watch a network read it.")
     sub = parser.add_subparsers(dest="command")
 
@@ -331,8 +337,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv = ["run", *argv]  # plain `digit-exhibit [run options]` starts the exhibit
     args = parser.parse_args(argv)
     args.argv = argv
+    args.config = args.config or args.config_top
+    args.set = list(args.set_top) + list(args.set)
     try:
-        cfg = load_config(args.config, args.set)
+        # check-config reads only the file it is asked about
+        cfg = None if args.func is cmd_check_config else load_config(args.config, args.set)
         return int(args.func(args, cfg) or 0)
     except (ConfigError, WeightsError, DrawingFileError, IdxError, UsageError) as e:
         print(f"digit-exhibit: {e}", file=sys.stderr)

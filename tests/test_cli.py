@@ -155,3 +155,14 @@ def test_one_broken_digit_or_file_costs_nothing_else(tmp_path, capsys):
     assert rows[0]["prediction"] == 1 and rows[0]["label"] == 1 and "error" not in rows[0]
     assert rows[1]["prediction"] is None and "every point" in rows[1]["error"]
     assert rows[2]["prediction"] == 1
+
+
+def test_config_options_work_before_and_after_the_subcommand(tmp_path, capsys):
+    assert main(["--set", "model=deep", "evaluate"]) == 0
+    assert json.loads(capsys.readouterr().out)["model"] == "deep"
+    assert main(["--set", "model=deep", "evaluate", "--set", "model=compact14"]) == 0
+    assert json.loads(capsys.readouterr().out)["model"] == "compact14"
+    c = tmp_path / "c.yaml"
+    c.write_text("model: compact14\n")
+    assert main(["--config", str(c), "evaluate"]) == 0
+    assert json.loads(capsys.readouterr().out)["model"] == "compact14"
