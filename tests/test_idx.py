@@ -3,7 +3,7 @@ import gzip
 import numpy as np
 import pytest
 
-from conftest import ROOT, SHARED_MNIST
+from conftest import SHARED_MNIST
 from exhibit.training.mnist import IdxError, load_split, parse_idx
 
 

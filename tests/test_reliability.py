@@ -100,7 +100,6 @@ def test_repeated_failures_give_up_for_a_restart(runner, monkeypatch):
 
 
 def test_event_floods_and_garbage_are_bounded(runner):
-    c = runner.ex.canvas_rect
     flood = [E(pygame.FINGERDOWN, x=0.2, y=0.5, dx=0, dy=0, finger_id=0, touch_id=1)]
     flood += [E(pygame.FINGERMOTION, x=float(x), y=0.5, dx=0, dy=0, finger_id=0, touch_id=1)
               for x in np.linspace(0.02, 0.3, 20000)]

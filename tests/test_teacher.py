@@ -1,5 +1,4 @@
 """Attract mode, the state machine and the teacher keys, headless on a simulated clock."""
-import json
 
 import numpy as np
 import pygame
@@ -149,7 +148,7 @@ def test_neuron_detail_opens_on_tap(models):
     ex.load_sample(4)
     tap(ex, ex.scene.wiring.pos[1][0])
     assert ex.detail == (1, 0)
-    surf = render(ex)
+    render(ex)
     assert ex.scene.overlay_rects
     tap(ex, (5, 5))
     assert ex.detail is None

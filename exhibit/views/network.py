@@ -79,7 +79,7 @@ class Wiring:
         """A fixed random choice of (source, target) pairs per column pair: the faint wiring."""
         rng = np.random.default_rng(seed)
         out = []
-        for l, w in enumerate(self.net.weights):
+        for w in self.net.weights:
             n_in, n_out = w.shape
             k = min(per_layer, n_in * n_out)
             flat = rng.choice(n_in * n_out, size=k, replace=False)
