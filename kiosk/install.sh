@@ -50,7 +50,8 @@ restart() {
 
 if [ "$ROLLBACK" = yes ]; then
   cur=$(readlink "$PREFIX/current" || true)
-  prev=$(ls -1d "$PREFIX"/releases/* 2>/dev/null | grep -vxF "$cur" | sort | tail -n 1 || true)
+  # the newest release older than the current one (names start with the install time)
+  prev=$(ls -1d "$PREFIX"/releases/* 2>/dev/null | sort | awk -v c="$cur" '$0 < c' | tail -n 1 || true)
   if [ -z "$prev" ]; then
     echo "install.sh: no earlier release to roll back to in $PREFIX/releases" >&2
     exit 1
