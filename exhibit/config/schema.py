@@ -78,7 +78,7 @@ KEYS: tuple[Key, ...] = (
         "whatever size the visitor draws at (MNIST strokes are about 2-2.5).", 1.0, 4.0),
     Key("ink.min_points", 1, "int",
         "Fewer points than this in all strokes together counts as an empty canvas.", 1, 1000),
-    Key("ink.min_size_px", 8.0, "float",
+    Key("ink.min_size_px", 5.0, "float",
         "A drawing smaller than this (its longest side, in canvas pixels) is a tap, not a "
         "digit: no prediction.", 0.0, 500.0),
     Key("answer.min_confidence", 0.5, "float",
