@@ -111,7 +111,8 @@ def cmd_train(args: argparse.Namespace, cfg: Config) -> int:
         raise UsageError(str(e)) from None
     log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
     log(f"building the training set (cached after the first time) for {args.arch}")
-    data = trainer.build_dataset(args.mnist, spec_28(spec), args.seed, log=log)
+    data = trainer.build_dataset(args.mnist, spec_28(spec), args.seed, log=log,
+                                 rotation=args.max_rotation)
     teacher = teacher_x = None
     if args.teacher:
         teacher = wio.load(args.teacher).net
@@ -140,6 +141,7 @@ def cmd_train(args: argparse.Namespace, cfg: Config) -> int:
         "temperature": args.temperature if args.teacher else None,
         "seed": args.seed, "epochs": args.epochs, "optimizer": args.optimizer,
         "recipe_version": trainer.RECIPE_VERSION,
+        "max_rotation": args.max_rotation,
         "mnist_md5": sums,
     })
     print(json.dumps({"model": manifest["name"], "mnist_test_accuracy": manifest[
@@ -298,6 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="share of the loss that follows the teacher (default 0.7)")
     p.add_argument("--temperature", type=float, default=3.0, help="distillation temperature")
     p.add_argument("--weight-decay", type=float, default=1e-5)
+    p.add_argument("--max-rotation", type=float, default=12.0,
+                   help="largest random rotation of training digits, in degrees")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("bench", parents=[common], help="benchmarks")

@@ -135,7 +135,8 @@ def add_style(segs: np.ndarray, label: int, rng: np.random.Generator) -> np.ndar
 
 def redraw_inputs(images: np.ndarray, spec: InputSpec, rng: np.random.Generator,
                   width: tuple[float, float] = (1.4, 3.2), warp: bool = True,
-                  labels: np.ndarray | None = None, style_p: float = 0.0) -> np.ndarray:
+                  labels: np.ndarray | None = None, style_p: float = 0.0,
+                  rotation: float = 12.0) -> np.ndarray:
     """MNIST pictures (n, 28, 28) uint8 -> skeletons redrawn with a uniform brush, preprocessed.
 
     With labels and style_p > 0, that share of the 1s and 7s get a flag or a crossbar."""
@@ -146,7 +147,7 @@ def redraw_inputs(images: np.ndarray, spec: InputSpec, rng: np.random.Generator,
         if labels is not None and labels[i] in (1, 7) and rng.random() < style_p:
             segs = add_style(segs, int(labels[i]), rng)
         if warp:
-            segs = warp_segments(segs, random_affine(rng))
+            segs = warp_segments(segs, random_affine(rng, rot=rotation))
         img = preprocess(Segments(segs), spec, stroke_width=float(rng.uniform(*width)))
         if img is not None:
             out[i] = img.ravel()
@@ -154,13 +155,13 @@ def redraw_inputs(images: np.ndarray, spec: InputSpec, rng: np.random.Generator,
 
 
 def raster_inputs(images: np.ndarray, spec: InputSpec, rng: np.random.Generator | None,
-                  ) -> np.ndarray:
+                  rotation: float = 12.0) -> np.ndarray:
     """MNIST pictures -> preprocessed, warped at random first when rng is given."""
     out = np.zeros((len(images), spec.side ** 2), np.float32)
     for i, im in enumerate(images):
         x = im.astype(np.float32) / 255.0
         if rng is not None:
-            x = warp_raster(x, random_affine(rng))
+            x = warp_raster(x, random_affine(rng, rot=rotation))
         img = preprocess(x, spec)
         if img is not None:
             out[i] = img.ravel()

@@ -49,14 +49,17 @@ def cache_dir() -> Path:
 
 
 def build_dataset(mnist_dir: str | Path, spec: InputSpec, seed: int, raster_copies: int = 2,
-                  redrawn_copies: int = 3, log: Callable[[str], None] = print) -> Dataset:
+                  redrawn_copies: int = 3, log: Callable[[str], None] = print,
+                  rotation: float = 12.0) -> Dataset:
     """Training digits preprocessed: originals + warped rasters + redrawn strokes.
 
     The result is cached outside the repository, keyed by the MNIST checksums and the recipe.
     """
     sums = mnist.checksums(mnist_dir)
-    key = hashlib.sha256(repr((sorted(sums.items()), spec, seed, raster_copies, redrawn_copies,
-                               RECIPE_VERSION)).encode()).hexdigest()[:16]
+    recipe = (sorted(sums.items()), spec, seed, raster_copies, redrawn_copies, RECIPE_VERSION)
+    if rotation != 12.0:  # keeps the cache key of the shipped recipe
+        recipe += (rotation,)
+    key = hashlib.sha256(repr(recipe).encode()).hexdigest()[:16]
     path = cache_dir() / f"data-{key}.npz"
     if path.is_file():
         with np.load(path, allow_pickle=False) as z:
@@ -68,12 +71,13 @@ def build_dataset(mnist_dir: str | Path, spec: InputSpec, seed: int, raster_copi
     t0 = time.time()
     xs = [augment.raster_inputs(tr_img, spec, None)]
     for i in range(raster_copies):
-        xs.append(augment.raster_inputs(tr_img, spec, rng))
+        xs.append(augment.raster_inputs(tr_img, spec, rng, rotation=rotation))
         log(f"  warped copy {i + 1}/{raster_copies} ({time.time() - t0:.0f} s)")
     for i in range(redrawn_copies):
         # half the redrawn 1s and 7s of one copy in three follow European conventions
         style = 0.5 if i == 0 else 0.0
-        xs.append(augment.redraw_inputs(tr_img, spec, rng, labels=tr_y, style_p=style))
+        xs.append(augment.redraw_inputs(tr_img, spec, rng, labels=tr_y, style_p=style,
+                                        rotation=rotation))
         log(f"  redrawn copy {i + 1}/{redrawn_copies} ({time.time() - t0:.0f} s)")
     ys = np.tile(tr_y, 1 + raster_copies + redrawn_copies)
     data = Dataset(np.concatenate(xs), ys, augment.raster_inputs(va_img, spec, None), va_y,
