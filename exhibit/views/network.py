@@ -246,7 +246,7 @@ class NetworkView:
         for l in range(1, len(w.pos)):
             label = caption(l, len(w.pos) - 1)
             x = float(w.pos[l][:, 0].mean())
-            surf = th.text(label, 26, "muted")
+            surf = th.text(label, 30, "muted")
             surface.blit(surf, surf.get_rect(midtop=(x, self.rect.bottom + th.px(10))))
 
     def draw_snapshot(self, surface: pygame.Surface, activations: list[np.ndarray] | None,
