@@ -124,7 +124,7 @@ def cmd_train(args: argparse.Namespace, cfg: Config) -> int:
     net = trainer.train(sizes, data, args.epochs, args.seed, optimizer=args.optimizer,
                         lr=args.lr, batch=args.batch, teacher=teacher, teacher_x=teacher_x,
                         temperature=args.temperature, distill_weight=args.distill_weight,
-                        weight_decay=args.weight_decay, log=log)
+                        weight_decay=args.weight_decay)
     test_x, test_y = mnist.load_split(args.mnist, "test")
     xt, _ = preprocess_many(list(test_x.astype(np.float32) / 255.0), spec)
     acc = trainer.accuracy(net, xt, test_y.astype(np.int64))

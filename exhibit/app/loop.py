@@ -113,6 +113,7 @@ class Runner:
         except Exception as again:  # the exhibit itself is broken: build a fresh one
             self.log.write("error", message=f"recover: {type(again).__name__}: {again}"[:300])
             self.ex = Exhibit(self.cfg, self.size, self.log)
+            self.update_viewport()  # the fresh exhibit must map touches as the old one did
             self.ex.recover()
 
     # --- one frame ----------------------------------------------------------------------------

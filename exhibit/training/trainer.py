@@ -153,8 +153,7 @@ def progress(epoch: int, epochs: int, done: int, total: int, loss: float, extra:
 def train(sizes: list[int], data: Dataset, epochs: int, seed: int, optimizer: str = "adam",
           lr: float | None = None, batch: int = 128, weight_decay: float = 1e-5,
           teacher: MLP | None = None, teacher_x: np.ndarray | None = None,
-          temperature: float = 3.0, distill_weight: float = 0.7,
-          log: Callable[[str], None] = print) -> MLP:
+          temperature: float = 3.0, distill_weight: float = 0.7) -> MLP:
     """Train a fresh network on ``data``; cosine-decayed learning rate; returns the network.
 
     With a teacher, the loss is (1-w)*CE(labels) + w*T^2*KL(teacher_T || student_T), the
