@@ -27,7 +27,7 @@ class UsageError(Exception):
 
 def canvas_size(cfg: Config) -> tuple[float, float]:
     """The drawing canvas in pixels at the configured screen size."""
-    from exhibit.app.geometry import regions
+    from exhibit.views.layout import regions
 
     _, _, w, h = regions(cfg, tuple(cfg["window.size"]))["canvas"]
     return w, h

@@ -44,3 +44,48 @@ def explainer():
 
 def ascii_art(img: np.ndarray) -> str:
     return "\n".join("".join(" .:-=+*#%@"[int(v * 9.99)] for v in row) for row in img)
+
+
+_SCREENS: "weakref.WeakKeyDictionary" = None
+
+
+def screen(ex):
+    """The views for an Exhibit built by a test (one Screen per exhibit), following its state."""
+    global _SCREENS
+    import weakref
+    from exhibit.views.screen import Screen
+    if _SCREENS is None:
+        _SCREENS = weakref.WeakKeyDictionary()
+    if ex not in _SCREENS:
+        _SCREENS[ex] = Screen(ex.cfg)
+    s = _SCREENS[ex]
+    s.update(ex)
+    return s
+
+
+def show(ex, surf):
+    """Read the network if needed and draw the frame onto ``surf``; returns the areas painted."""
+    ex.refresh()
+    return screen(ex).draw(surf, ex)
+
+
+def full_redraw(ex, live):
+    """A fresh Screen's full redraw of ``ex``'s state (pulses as the live screen has them)."""
+    import pygame
+    from exhibit.views.screen import Screen
+    fresh = Screen(ex.cfg)
+    fresh.update(ex)
+    fresh.scene.pulses = live.scene.pulses
+    full = pygame.Surface(ex.size)
+    fresh.draw(full, ex)
+    return full
+
+
+def assert_exact(ex, live, surface):
+    """The incrementally drawn ``surface`` equals a full redraw, pixel for pixel."""
+    import pygame
+    full = full_redraw(ex, live)
+    a = pygame.surfarray.array3d(full).astype(int)
+    b = pygame.surfarray.array3d(surface).astype(int)
+    diff = np.abs(a - b).max(axis=-1)
+    assert (diff > 0).sum() == 0, f"{(diff > 0).sum()} px differ, up to {diff.max()} levels"

@@ -6,7 +6,7 @@ import numpy as np
 import pygame
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, screen, show
 from exhibit.app.exhibit import Exhibit, Mode
 from exhibit.app.eventlog import EventLog
 from exhibit.app.geometry import Viewport
@@ -40,14 +40,13 @@ def draw_mouse(ex, label, frac=0.8):
         for p in pts[1:]:
             ex.handle(E(pygame.MOUSEMOTION, pos=p, buttons=(1, 0, 0), rel=(0, 0), touch=False))
             ex.step(1 / 120)
-            ex.frame()
+            ex.refresh()
         ex.handle(E(pygame.MOUSEBUTTONUP, pos=pts[-1], button=1, touch=False))
 
 
 def render(ex):
     surf = pygame.Surface(ex.size)
-    ex.frame()
-    ex.draw(surf)
+    show(ex, surf)
     return surf
 
 
@@ -64,10 +63,10 @@ def has_colour(pixels, hex_, tol=10):
 def test_viewport_letterbox_mapping():
     vp = Viewport((1920, 1080), (1920, 1200))  # a 16:10 panel shows 16:9 with bars of 60 px
     assert vp.scale == 1.0 and vp.offset == (0.0, 60.0)
+    assert vp.to_window(0, 0) == (0.0, 60.0)
+    # SDL's renderer has already mapped finger positions into the logical surface
     assert vp.from_finger(0.5, 0.5) == (960.0, 540.0)
-    assert vp.from_finger(0.0, 60 / 1200) == (0.0, 0.0)
-    vp = Viewport((1920, 1080), (3840, 2160))
-    assert vp.from_finger(0.25, 0.25) == (480.0, 270.0)
+    assert vp.from_finger(0.0, 0.05) == (0.0, 54.0)
     vp = Viewport((1080, 1920), (1920, 1080))  # portrait layout on a landscape panel
     x, y = vp.from_finger(0.5, 0.0)
     assert math.isclose(x, 540) and math.isclose(y, 0)
@@ -79,41 +78,40 @@ def finger(kind, fx, fy, fid=0):
 
 
 def test_touch_is_handled_once_and_first_finger_owns_the_stroke():
-    pt = PointerTracker(Viewport((1000, 1000), (1000, 1000)))
-    out = pt.handle(finger("down", 0.1, 0.1))
-    out += pt.handle(E(pygame.MOUSEBUTTONDOWN, pos=(100, 100), button=1, touch=True))
+    pt, vp = PointerTracker(), Viewport((1000, 1000), (1000, 1000))
+    out = pt.handle(finger("down", 0.1, 0.1), vp)
+    out += pt.handle(E(pygame.MOUSEBUTTONDOWN, pos=(100, 100), button=1, touch=True), vp)
     assert [(p.kind, p.x, p.y) for p in out] == [("down", 100.0, 100.0)]
-    assert pt.handle(finger("down", 0.8, 0.8, fid=1)) == []  # a second finger does not scribble
-    assert pt.handle(finger("move", 0.9, 0.9, fid=1)) == []
-    assert [p.kind for p in pt.handle(finger("move", 0.2, 0.2))] == ["move"]
-    assert pt.handle(E(pygame.MOUSEMOTION, pos=(300, 300), buttons=(1, 0, 0), rel=(0, 0), touch=True)) == []
-    assert pt.handle(finger("up", 0.8, 0.8, fid=1)) == []
-    assert [p.kind for p in pt.handle(finger("up", 0.2, 0.2))] == ["up"]
+    assert pt.handle(finger("down", 0.8, 0.8, fid=1), vp) == []  # a second finger does not scribble
+    assert pt.handle(finger("move", 0.9, 0.9, fid=1), vp) == []
+    assert [p.kind for p in pt.handle(finger("move", 0.2, 0.2), vp)] == ["move"]
+    assert pt.handle(E(pygame.MOUSEMOTION, pos=(300, 300), buttons=(1, 0, 0), rel=(0, 0), touch=True), vp) == []
+    assert pt.handle(finger("up", 0.8, 0.8, fid=1), vp) == []
+    assert [p.kind for p in pt.handle(finger("up", 0.2, 0.2), vp)] == ["up"]
     assert not pt.busy
 
 
 def test_panels_without_finger_motion_still_draw():
-    pt = PointerTracker(Viewport((1000, 1000), (1000, 1000)))
-    pt.handle(finger("down", 0.1, 0.1))
-    out = pt.handle(E(pygame.MOUSEMOTION, pos=(300, 300), buttons=(1, 0, 0), rel=(0, 0), touch=True))
+    pt, vp = PointerTracker(), Viewport((1000, 1000), (1000, 1000))
+    pt.handle(finger("down", 0.1, 0.1), vp)
+    out = pt.handle(E(pygame.MOUSEMOTION, pos=(300, 300), buttons=(1, 0, 0), rel=(0, 0), touch=True), vp)
     assert [(p.kind, p.x) for p in out] == [("move", 300.0)]
 
 
 def test_broken_coordinates_are_ignored():
-    pt = PointerTracker(Viewport((1000, 1000), (1000, 1000)))
-    assert pt.handle(finger("down", float("nan"), 0.5)) == []
-    assert pt.handle(finger("down", 1e30, 0.5)) == []
-    assert pt.handle(E(pygame.MOUSEBUTTONDOWN, pos=(float("inf"), 3), button=1, touch=False)) == []
-    assert pt.handle(E(pygame.MOUSEBUTTONDOWN, pos=(3, 3), button=3, touch=False)) == []
+    pt, vp = PointerTracker(), Viewport((1000, 1000), (1000, 1000))
+    assert pt.handle(finger("down", float("nan"), 0.5), vp) == []
+    assert pt.handle(finger("down", 1e30, 0.5), vp) == []
+    assert pt.handle(E(pygame.MOUSEBUTTONDOWN, pos=(float("inf"), 3), button=1, touch=False), vp) == []
+    assert pt.handle(E(pygame.MOUSEBUTTONDOWN, pos=(3, 3), button=3, touch=False), vp) == []
 
 
-def test_finger_drawing_lands_on_the_canvas_through_the_letterbox(models):
+def test_finger_drawing_lands_on_the_canvas_whatever_the_window(models):
     ex = make(models)
-    ex.viewport = Viewport(SIZE, (1280, 800))  # 40 px bars above and below
-    ex.pointer.viewport = ex.viewport
+    ex.set_window((1280, 800))  # 40 px bars above and below, already removed by SDL
     c = ex.canvas_rect
-    fx = lambda x: x / 1280  # noqa: E731
-    fy = lambda y: (y + 40) / 800  # noqa: E731
+    fx = lambda x: x / SIZE[0]  # noqa: E731
+    fy = lambda y: y / SIZE[1]  # noqa: E731
     ex.handle(finger("down", fx(c.centerx), fy(c.y + 50)))
     ex.handle(finger("move", fx(c.centerx), fy(c.bottom - 50)))
     ex.handle(finger("up", fx(c.centerx), fy(c.bottom - 50)))
@@ -127,9 +125,9 @@ def test_empty_canvas_shows_no_prediction(models):
     ex = make(models)
     surf = render(ex)
     assert ex.snapshot.empty and ex.snapshot.digit is None
-    bars = region_pixels(surf, ex.scene.rects["bars"])
+    bars = region_pixels(surf, ex.layout.rects["bars"])
     assert not has_colour(bars, ex.cfg["colors.answer"])  # no green bar, no ring
-    title = region_pixels(surf, ex.scene.rects["title"])
+    title = region_pixels(surf, ex.layout.rects["title"])
     assert has_colour(title, ex.cfg["colors.text"])  # "Draw a digit" is written
 
 
@@ -143,12 +141,12 @@ def test_drawn_digit_is_read_and_shown(models, label):
     assert preds[-1]["digit"] == label and preds[-1]["source"] == "visitor"
     canvas = region_pixels(surf, ex.canvas_rect)
     assert (np.abs(canvas.astype(int) - 255).max(axis=-1) < 10).mean() > 0.02  # white ink
-    pic = ex.scene.wiring.picture_rect
+    pic = ex.layout.picture_rect
     assert region_pixels(surf, pic).max() > 200  # the 28x28 shows ink
-    bars = ex.scene.bars
+    bars = screen(ex).scene.bars
     row = pygame.Rect(bars.rect.x, round(bars.row_y(label) - 10), bars.rect.w, 20)
     assert has_colour(region_pixels(surf, row), ex.cfg["colors.answer"])
-    assert ex.scene.connections_drawn >= 100
+    assert screen(ex).scene.connections_drawn >= 100
 
 
 def test_probabilities_resettle_during_the_stroke(models):
@@ -161,7 +159,7 @@ def test_probabilities_resettle_during_the_stroke(models):
     seen = []
     for p in pts[1:]:
         ex.handle(E(pygame.MOUSEMOTION, pos=p, buttons=(1, 0, 0), rel=(0, 0), touch=False))
-        ex.frame()
+        ex.refresh()
         seen.append(ex.snapshot.digit)
     assert ex.mode == Mode.DRAWING
     assert len(set(seen)) >= 2 and seen[-1] == 7  # it changed its mind while the 7 was drawn
@@ -173,7 +171,7 @@ def test_clear_button_key_and_timeout(models):
     ex.handle(E(pygame.KEYDOWN, key=pygame.K_c, mod=0, unicode="c"))
     assert ex.drawing.empty and ex.log.events[-1]["event"] == "clear"
     draw_mouse(ex, 4)
-    b = ex.scene.buttons.clear
+    b = ex.layout.clear_button
     ex.handle(E(pygame.MOUSEBUTTONDOWN, pos=b.center, button=1, touch=False))
     ex.handle(E(pygame.MOUSEBUTTONUP, pos=b.center, button=1, touch=False))
     assert ex.drawing.empty
@@ -186,13 +184,13 @@ def test_clear_button_key_and_timeout(models):
     assert ex.drawing.empty
     surf = render(ex)
     assert ex.snapshot.empty
-    assert not has_colour(region_pixels(surf, ex.scene.rects["bars"]), ex.cfg["colors.answer"])
+    assert not has_colour(region_pixels(surf, ex.layout.rects["bars"]), ex.cfg["colors.answer"])
 
 
 def test_sample_buttons_load_real_digits(models):
     ex = make(models)
     for d in (2, 5, 9):
-        r = ex.scene.buttons.samples[d]
+        r = ex.layout.sample_buttons[d]
         ex.handle(E(pygame.MOUSEBUTTONDOWN, pos=r.center, button=1, touch=False))
         ex.handle(E(pygame.MOUSEBUTTONUP, pos=r.center, button=1, touch=False))
         surf = render(ex)
@@ -213,14 +211,14 @@ def test_colours_and_layout_come_from_config(models):
     c = ex.canvas_rect
     assert (c.x, c.y) == (640, 360)
     assert tuple(surf.get_at((c.x + 5, c.y + 5)))[:3] == (0x20, 0x30, 0x40)
-    net = ex.scene.rects["network"]
+    net = ex.layout.rects["network"]
     assert net.x < 100
 
 
 def test_portrait_layout(models):
     ex = make(models, size=(720, 1280))
-    assert ex.scene.rects["canvas"].w > ex.scene.rects["canvas"].h * 0.9
-    assert ex.scene.rects["network"].y > ex.scene.rects["canvas"].bottom
+    assert ex.layout.rects["canvas"].w > ex.layout.rects["canvas"].h * 0.9
+    assert ex.layout.rects["network"].y > ex.layout.rects["canvas"].bottom
     draw_mouse(ex, 2)
     render(ex)
     assert ex.snapshot.digit == 2
@@ -228,25 +226,28 @@ def test_portrait_layout(models):
 
 def test_pulses_flow_after_a_stroke_and_die_out(models):
     ex = make(models)
+    screen(ex)
     draw_mouse(ex, 6)
-    ex.frame()
+    ex.refresh()
     for _ in range(12):
         ex.step(1 / 120)
+        screen(ex)
     surf = pygame.Surface(SIZE)
-    assert ex.scene.pulses.in_flight() >= 60
-    assert ex.draw(surf) >= 60
+    show(ex, surf)
+    assert screen(ex).scene.pulses.in_flight() >= 60
     for _ in range(120 * 5):
         ex.step(1 / 120)
-    assert ex.scene.pulses.in_flight() == 0
+        screen(ex)
+    assert screen(ex).scene.pulses.in_flight() == 0
 
 
 def test_lines_use_real_weight_times_activation(models):
     ex = make(models)
     draw_mouse(ex, 3)
-    ex.frame()
+    ex.refresh()
     net = ex.recognizer.model.net
     acts = ex.snapshot.forward.activations
-    lines = ex.scene.wiring.select(acts, 8, 200)
+    lines = screen(ex).scene.wiring.select(acts, 8, 200)
     for ln in lines:
         l = ln.layer - 1
         contrib = acts[l].reshape(-1)[:, None] * net.weights[l]
@@ -279,11 +280,11 @@ def test_a_tap_is_not_a_digit(models):
     surf = render(ex)
     assert ex.snapshot.empty
     assert ex.log.events[-1]["event"] == "prediction" and ex.log.events[-1]["digit"] is None
-    assert not has_colour(region_pixels(surf, ex.scene.rects["bars"]), ex.cfg["colors.answer"])
+    assert not has_colour(region_pixels(surf, ex.layout.rects["bars"]), ex.cfg["colors.answer"])
 
 
 def test_background_wiring_follows_config(models):
-    few = make(models, "network.background_lines=10").scene.wiring.background
-    many = make(models, "network.background_lines=300").scene.wiring.background
+    few = screen(make(models, "network.background_lines=10")).scene.wiring.background
+    many = screen(make(models, "network.background_lines=300")).scene.wiring.background
     assert [len(s) for s, _ in few] == [10, 10, 10]
     assert [len(s) for s, _ in many] == [300, 300, 250]  # 25x10 outputs hold only 250 pairs

@@ -11,7 +11,7 @@ import numpy as np
 import pygame
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, assert_exact
 from exhibit.app.eventlog import EventLog
 from exhibit.app.exhibit import Mode
 from exhibit.app.loop import FAILURES_ALLOWED, MAX_EVENTS, RepeatedFailure, Runner, thin_flood
@@ -43,7 +43,7 @@ def frames(r, n, events=()):
 def test_an_exception_in_a_view_falls_back_to_attract_mode(runner, monkeypatch, capsys):
     frames(runner, 5)
     calls = {"n": 0}
-    original = type(runner.ex.scene.bars).draw
+    original = type(runner.screen.scene.bars).draw
 
     def broken(self, *a, **k):  # fails twice, then works again
         calls["n"] += 1
@@ -51,16 +51,61 @@ def test_an_exception_in_a_view_falls_back_to_attract_mode(runner, monkeypatch, 
             raise RuntimeError("bars view broke")
         return original(self, *a, **k)
 
-    monkeypatch.setattr(type(runner.ex.scene.bars), "draw", broken)
-    frames(runner, 3, [E(pygame.KEYDOWN, key=pygame.K_4, mod=0, unicode="4")])  # a compose
-    monkeypatch.setattr(type(runner.ex.scene.bars), "draw", original)
-    frames(runner, 60)
+    monkeypatch.setattr(type(runner.screen.scene.bars), "draw", broken)
+    frames(runner, 1, [E(pygame.KEYDOWN, key=pygame.K_4, mod=0, unicode="4")])  # a compose
+    frames(runner, 2)
+    monkeypatch.setattr(type(runner.screen.scene.bars), "draw", original)
+    assert runner.ex.mode == Mode.FAILSAFE
+    frames(runner, 1)
+    title = runner.screen.scene.rects["title"]
+    calm = pygame.surfarray.array3d(runner.surface)[title.x:title.right, title.y:title.bottom]
+    assert (calm.max(axis=-1) > 200).sum() > 100  # the failsafe screen says something
+    assert_screen_is_exact(runner)
+    frames(runner, 60 * 4)  # the failsafe's own exit: attract mode
     err = capsys.readouterr().err
     assert err.count("Traceback") == 1  # logged once for its kind, not per frame
-    assert runner.errors >= 1
+    assert runner.errors == 2
     assert any(e["event"] == "error" and "bars view broke" in e["message"] for e in runner.log.events)
     modes = [e["mode"] for e in runner.log.events if e["event"] == "mode"]
-    assert "failsafe" in modes and runner.ex.mode == Mode.ATTRACT
+    assert modes[-2:] == ["failsafe", "attract"] and runner.ex.mode == Mode.ATTRACT
+    assert_screen_is_exact(runner)
+    c = runner.ex.canvas_rect  # and a visitor takes over as usual
+    frames(runner, 1, [E(pygame.MOUSEBUTTONDOWN, pos=c.center, button=1, touch=False)])
+    assert runner.ex.mode == Mode.DRAWING
+
+
+def assert_screen_is_exact(runner):
+    assert_exact(runner.ex, runner.screen, runner.surface)
+
+
+def test_failsafe_is_a_state_with_its_own_screen_and_exit(runner):
+    frames(runner, 2)
+    runner.ex.recover()
+    assert runner.ex.mode == Mode.FAILSAFE
+    frames(runner, 60 * 2)
+    assert runner.ex.mode == Mode.FAILSAFE  # a calm moment first
+    from exhibit.views.screen import title
+    assert title(runner.ex) == runner.ex.say("failsafe")
+    frames(runner, 60 * 2)
+    assert runner.ex.mode == Mode.ATTRACT
+    runner.ex.recover()  # a touch in the failsafe state gives the canvas back at once
+    c = runner.ex.canvas_rect
+    frames(runner, 1, [E(pygame.MOUSEBUTTONDOWN, pos=c.center, button=1, touch=False)])
+    assert runner.ex.mode == Mode.DRAWING
+
+
+def test_the_mode_table_refuses_what_it_does_not_list():
+    from exhibit.app.modes import TRANSITIONS, IllegalTransition, ModeMachine
+    seen = []
+    m = ModeMachine(seen.append)
+    m.go(Mode.DRAWING)
+    with pytest.raises(IllegalTransition):
+        m.go(Mode.ATTRACT)  # a finger is down: attract mode cannot start
+    m.go(Mode.FAILSAFE)
+    with pytest.raises(IllegalTransition):
+        m.go(Mode.DRAWING)  # the failsafe leaves only by its own exits
+    assert seen == [Mode.DRAWING, Mode.FAILSAFE]
+    assert all(Mode.FAILSAFE in TRANSITIONS[m] for m in Mode if m != Mode.FAILSAFE)
 
 
 def test_an_exception_in_the_model_is_survived(runner, monkeypatch):
@@ -75,9 +120,14 @@ def test_an_exception_in_the_model_is_survived(runner, monkeypatch):
     frames(runner, 1, [E(pygame.MOUSEMOTION, pos=(c.centerx, c.centery + 80), buttons=(1, 0, 0), rel=(0, 0), touch=False)])
     monkeypatch.undo()
     frames(runner, 120)
-    assert runner.errors >= 1
-    assert runner.ex.mode in (Mode.ATTRACT, Mode.IDLE)
-    assert runner.ex.snapshot.forward is not None or runner.ex.snapshot.empty
+    assert runner.errors == 1
+    assert runner.ex.mode in (Mode.FAILSAFE, Mode.ATTRACT)
+    c = runner.ex.canvas_rect  # the network reads again
+    frames(runner, 1, [E(pygame.MOUSEBUTTONDOWN, pos=(c.centerx, c.y + 20), button=1, touch=False)])
+    for y in range(c.y + 20, c.bottom - 20, 10):
+        frames(runner, 1, [E(pygame.MOUSEMOTION, pos=(c.centerx, y), buttons=(1, 0, 0), rel=(0, 0), touch=False)])
+    frames(runner, 1, [E(pygame.MOUSEBUTTONUP, pos=(c.centerx, c.bottom - 20), button=1, touch=False)])
+    assert runner.ex.snapshot.forward is not None and runner.ex.snapshot.digit == 1
 
 
 def test_an_exception_in_input_handling_is_survived(runner, monkeypatch):
@@ -86,15 +136,17 @@ def test_an_exception_in_input_handling_is_survived(runner, monkeypatch):
 
     monkeypatch.setattr(runner.ex, "on_key", broken)
     frames(runner, 1, [E(pygame.KEYDOWN, key=pygame.K_c, mod=0, unicode="c")])
-    assert runner.errors == 1
-    frames(runner, 10)
+    assert runner.errors == 1 and runner.ex.mode == Mode.FAILSAFE
+    monkeypatch.undo()
+    frames(runner, 10, [E(pygame.KEYDOWN, key=pygame.K_5, mod=0, unicode="5")])
+    assert runner.errors == 1 and runner.ex.snapshot.digit == 5  # keys work again
 
 
 def test_repeated_failures_give_up_for_a_restart(runner, monkeypatch):
     def broken(*a, **k):
         raise RuntimeError("always")
 
-    monkeypatch.setattr(type(runner.ex), "frame", broken)
+    monkeypatch.setattr(type(runner.ex), "refresh", broken)
     with pytest.raises(RepeatedFailure):
         frames(runner, FAILURES_ALLOWED + 2)
 
@@ -105,10 +157,8 @@ def test_event_floods_and_garbage_are_bounded(runner):
               for x in np.linspace(0.02, 0.3, 20000)]
     kept = thin_flood(flood)
     assert len(kept) <= MAX_EVENTS and kept[0].type == pygame.FINGERDOWN
-    import time
-    t0 = time.perf_counter()
     frames(runner, 1, flood)
-    assert time.perf_counter() - t0 < 0.5
+    assert len(runner.ex.drawing.strokes) == 1  # one stroke, however many events came
     garbage = [E(pygame.FINGERDOWN, x=float("nan"), y=1e300, dx=0, dy=0, finger_id=3, touch_id=1),
                E(pygame.MOUSEBUTTONDOWN, pos=(1e12, -1e12), button=1, touch=False),
                E(pygame.MOUSEMOTION, pos=(float("inf"), 0), buttons=(1, 0, 0), rel=(0, 0), touch=False)]
@@ -138,7 +188,9 @@ def test_config_reload_keeps_running_and_shows_the_problem(runner, tmp_path):
     bad.write_text("ink:\n  stroke_width: wide\n")
     runner.reload(str(bad), [])
     frames(runner, 2)
-    assert runner.message is not None and "stroke_width" in runner.message[0]
+    assert runner.ex.message is not None and "stroke_width" in runner.ex.message[0]
+    banner = pygame.surfarray.array3d(runner.surface)[:, SIZE[1] * 3 // 4:]
+    assert (banner.max(axis=-1) > 200).sum() > 200  # the message is on screen
     assert any(e["event"] == "error" and "config" in e["message"] for e in runner.log.events)
     good = tmp_path / "good.yaml"
     good.write_text("model: deep\n")
@@ -201,15 +253,13 @@ def test_run_sends_ready_and_watchdog(tmp_path):
     ("a: &a [1,2]\nb: [*a,*a]\n", "anchors and aliases"),
 ])
 def test_run_refuses_a_broken_config_fast(tmp_path, content, message):
-    import time
     cfg = tmp_path / "c.yaml"
     cfg.write_text(content)
     env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
-    t0 = time.monotonic()
-    p = subprocess.run([sys.executable, "-m", "exhibit", "run", "--config", str(cfg), "--max-seconds", "5"],
+    # refused before the window opens: with the 600 s run below, only a refusal returns
+    p = subprocess.run([sys.executable, "-m", "exhibit", "run", "--config", str(cfg), "--max-seconds", "600"],
                        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert p.returncode == 2 and message in p.stderr and "Traceback" not in p.stderr
-    assert time.monotonic() - t0 < 5
 
 
 def test_run_refuses_damaged_weights(tmp_path):

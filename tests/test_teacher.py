@@ -8,6 +8,8 @@ from exhibit.app.eventlog import EventLog
 from exhibit.app.exhibit import Exhibit, Mode
 from exhibit.attract.player import load_scripts
 from exhibit.config import load
+from conftest import screen, show
+from exhibit.views.screen import title
 from test_app import draw_mouse, render
 
 E = pygame.event.Event
@@ -23,20 +25,22 @@ def run(ex, seconds, surf=None):
     for _ in range(int(seconds * 60)):
         ex.step(1 / 120)
         ex.step(1 / 120)
-        ex.frame()
+        ex.refresh()
         if surf is not None:
-            ex.draw(surf)
+            show(ex, surf)
+        else:
+            screen(ex)
 
 
 def key(ex, k):
     ex.handle(E(pygame.KEYDOWN, key=k, mod=0, unicode=""))
-    ex.frame()
+    ex.refresh()
 
 
 def tap(ex, pos):
     ex.handle(E(pygame.MOUSEBUTTONDOWN, pos=tuple(map(float, pos)), button=1, touch=False))
     ex.handle(E(pygame.MOUSEBUTTONUP, pos=tuple(map(float, pos)), button=1, touch=False))
-    ex.frame()
+    ex.refresh()
 
 
 def events(ex, kind):
@@ -69,7 +73,7 @@ def test_attract_goes_through_the_same_path_as_a_finger(models):
     run(ex, 2.5)
     assert ex.mode == Mode.ATTRACT and not ex.drawing.empty
     assert not ex.snapshot.empty and ex.snapshot.forward is not None  # a real forward pass
-    assert ex.scene.connections_drawn > 0
+    assert screen(ex).scene.connections_drawn > 0
 
 
 def test_any_input_ends_attract_mode_and_gives_the_canvas_back(models):
@@ -132,7 +136,7 @@ def test_ablation_changes_the_forward_pass_and_restore(models):
     key(ex, pygame.K_a)
     acts = ex.snapshot.forward.activations[1]
     for j in np.argsort(-acts)[:8]:
-        tap(ex, ex.scene.wiring.pos[1][j])
+        tap(ex, ex.layout.pos[1][j])
     assert (ex.masks[0] == 0).sum() == 8
     assert np.all(ex.snapshot.forward.activations[1][ex.masks[0] == 0] == 0)
     assert not np.allclose(ex.snapshot.probs, before)
@@ -146,10 +150,10 @@ def test_ablation_changes_the_forward_pass_and_restore(models):
 def test_neuron_detail_opens_on_tap(models):
     ex = make(models)
     ex.load_sample(4)
-    tap(ex, ex.scene.wiring.pos[1][0])
+    tap(ex, ex.layout.pos[1][0])
     assert ex.detail == (1, 0)
     render(ex)
-    assert ex.scene.overlay_rects
+    assert screen(ex).scene.overlay_rects
     tap(ex, (5, 5))
     assert ex.detail is None
 
@@ -163,9 +167,9 @@ def test_models_languages_and_centring(models):
         names.append(ex.model_name)
         assert ex.snapshot.digit == 7
     assert names == ["compact14", "deep", "explainer"]
-    assert ex.scene.wiring.side == 28
+    assert ex.recognizer.side == 28
     key(ex, pygame.K_l)
-    assert ex.lang == "de" and ex._title().startswith("Ich lese")
+    assert ex.lang == "de" and title(ex).startswith("Ich lese")
     centred = ex.snapshot.picture.copy()
     key(ex, pygame.K_x)
     assert not ex.centring and not np.allclose(ex.snapshot.picture, centred)
@@ -178,7 +182,7 @@ def test_help_and_explain_overlays_draw(models):
     assert pygame.image.tobytes(render(ex), "RGB") != base
     key(ex, pygame.K_h)
     key(ex, pygame.K_e)
-    assert len(ex.scene.overlay_rects) == 4
+    assert len(screen(ex).scene.overlay_rects) == 4
 
 
 def test_long_idle_returns_to_defaults(models):

@@ -14,16 +14,12 @@ import os
 import time
 
 import numpy as np
+import pygame
 
-os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-
-import pygame  # noqa: E402
-
-from exhibit.app.exhibit import Exhibit  # noqa: E402
-from exhibit.config import Config  # noqa: E402
-from exhibit.ink.strokes import fit_box  # noqa: E402
+from exhibit.app.exhibit import Exhibit
+from exhibit.config import Config
+from exhibit.ink.strokes import fit_box
+from exhibit.views.screen import Screen
 
 EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "assets", "examples", "digits.json")
 FPS = 60
@@ -57,11 +53,20 @@ def script(canvas: pygame.Rect) -> list[list[tuple[str, float, float]]]:
     return frames
 
 
+def headless() -> None:
+    """The dummy video and audio drivers, unless the caller chose others (before pygame starts)."""
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+
 def bench_frames(cfg: Config, size: tuple[int, int], seconds: float) -> dict:
+    headless()
     pygame.display.init()
     pygame.font.init()
     surface = pygame.Surface(size)
-    ex = Exhibit(cfg.replace(**{"timing__clear_after": 0.0}), size)
+    cfg = cfg.replace(**{"timing__clear_after": 0.0})
+    ex = Exhibit(cfg, size)
+    screen = Screen(cfg)
     plan = script(ex.canvas_rect)
     gc.freeze()  # as the exhibit does after start-up: no collector pauses over start-up objects
     n = int(seconds * FPS)
@@ -79,11 +84,11 @@ def bench_frames(cfg: Config, size: tuple[int, int], seconds: float) -> dict:
                                              buttons=(1, 0, 0), rel=(0, 0)))
         for _ in range(120 // FPS):
             ex.step(1 / 120)
-        ex.frame()
-        ex.draw(surface)
+        ex.refresh()
+        screen.draw(surface, ex)
         times[i] = time.perf_counter() - t0
-        conns = max(conns, ex.scene.connections_drawn)
-        pulses = max(pulses, ex.scene.pulses.in_flight())
+        conns = max(conns, screen.scene.connections_drawn)
+        pulses = max(pulses, screen.scene.pulses.in_flight())
     ms = times * 1000
     pct = lambda q: round(float(np.percentile(ms, q)), 2)  # noqa: E731
     return {"frames": n, "size": list(size), "model": ex.model_name,

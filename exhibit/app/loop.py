@@ -24,9 +24,9 @@ import pygame  # noqa: E402
 
 from exhibit.app.eventlog import EventLog  # noqa: E402
 from exhibit.app.exhibit import Exhibit  # noqa: E402
-from exhibit.app.geometry import Viewport  # noqa: E402
 from exhibit.app.notify import Notifier  # noqa: E402
 from exhibit.config import Config, ConfigError  # noqa: E402
+from exhibit.views.screen import Screen  # noqa: E402
 
 STEP = 1 / 120
 MAX_STEPS = 8
@@ -68,7 +68,9 @@ def thin_flood(events: list[pygame.event.Event]) -> list[pygame.event.Event]:
 
 
 class Runner:
-    """One exhibit in one window (or on a plain surface for tests and the soak)."""
+    """One exhibit (its state) and its screen (the views), in one window or on a plain surface
+    for tests and the soak. Owns the fault handling: an error anywhere in a frame sends the
+    exhibit to its failsafe state; repeated errors end the process for a restart."""
 
     def __init__(self, cfg: Config, size: tuple[int, int], log: EventLog,
                  notifier: Notifier | None = None, fullscreen: bool = False,
@@ -80,18 +82,17 @@ class Runner:
         self.fullscreen = fullscreen
         self.clock = clock
         self.ex = Exhibit(cfg, size, log)
+        self.screen = Screen(cfg)
         self.surface: pygame.Surface | None = None
         self.failures: list[float] = []
         self.seen_errors: set[tuple] = set()
         self.errors = 0
         self.chord_since: float | None = None
         self.quit = False
-        self.reload_requested = False
-        self.message: tuple[str, float] | None = None  # an operator message on screen, until t
 
     # --- fault handling -----------------------------------------------------------------------
     def fail(self, exc: BaseException, where: str) -> None:
-        """Log an exception (its traceback once per kind), count it, fall back to attract mode."""
+        """Log an exception (its traceback once per kind), count it, enter the failsafe state."""
         self.errors += 1
         tb = traceback.extract_tb(exc.__traceback__)
         site = (tb[-1].filename, tb[-1].lineno) if tb else ("?", 0)
@@ -112,9 +113,14 @@ class Runner:
             self.ex.recover()
         except Exception as again:  # the exhibit itself is broken: build a fresh one
             self.log.write("error", message=f"recover: {type(again).__name__}: {again}"[:300])
-            self.ex = Exhibit(self.cfg, self.size, self.log)
-            self.update_viewport()  # the fresh exhibit must map touches as the old one did
-            self.ex.recover()
+            try:
+                window = self.ex.viewport.window
+                self.ex = Exhibit(self.cfg, self.size, self.log, models=self.ex.models)
+                self.ex.set_window(window)  # it must map touches as the old one did
+                self.ex.recover()
+            except Exception as third:
+                raise RepeatedFailure(f"recovery failed: {type(third).__name__}: {third}") from None
+        self.screen.invalidate()
 
     # --- one frame ----------------------------------------------------------------------------
     def handle(self, events: Iterable[pygame.event.Event]) -> None:
@@ -137,7 +143,7 @@ class Runner:
             return
         if t in (pygame.WINDOWEXPOSED, pygame.WINDOWRESTORED, pygame.VIDEOEXPOSE,
                  pygame.WINDOWSHOWN, pygame.WINDOWDISPLAYCHANGED):
-            self.ex.scene.invalidate()
+            self.screen.invalidate()
             return
         if t in (pygame.WINDOWFOCUSLOST, pygame.WINDOWLEAVE, pygame.WINDOWMINIMIZED):
             for p in self.ex.pointer.reset():  # a finger lifted while we could not see it
@@ -154,26 +160,25 @@ class Runner:
             window = pygame.display.get_window_size() if pygame.display.get_surface() else self.size
         except pygame.error:
             window = self.size
-        if window[0] <= 0 or window[1] <= 0:
-            return  # minimised: keep the last mapping
-        self.ex.viewport = Viewport(self.size, window)
-        self.ex.pointer.viewport = self.ex.viewport
-        self.ex.scene.invalidate()
+        self.ex.set_window(window)
+        self.screen.invalidate()
 
-    def advance(self, steps: int) -> None:
+    def advance(self, steps: int) -> list[pygame.Rect]:
+        """Step the state, read the network if needed, draw; returns the areas changed."""
+        areas: list[pygame.Rect] = []
         try:
             for _ in range(steps):
                 self.ex.step(STEP)
-            self.ex.frame()
+            self.ex.refresh()
             if self.surface is not None:
-                self.ex.draw(self.surface)
-                if self.message is not None:
-                    self._draw_message()
+                areas = self.screen.draw(self.surface, self.ex)
         except RepeatedFailure:
             raise
         except Exception as e:
             self.fail(e, "frame")
+            areas = [pygame.Rect((0, 0), self.size)]
         self.notifier.watchdog()
+        return areas
 
     def check_chord(self) -> None:
         keys = pygame.key.get_pressed()
@@ -190,100 +195,118 @@ class Runner:
     # --- config reload (SIGHUP) ----------------------------------------------------------------
     def reload(self, path: str | None, overrides: list[str]) -> None:
         from exhibit.config import load as load_config
-        self.reload_requested = False
         try:
             cfg = load_config(path, overrides)
         except ConfigError as e:
             # keep running on the old settings, and tell whoever is looking at the screen
             print(f"digit-exhibit: config not reloaded: {e}", file=sys.stderr)
             self.log.write("error", message=f"config: {e}"[:300])
-            self.message = (f"Config not loaded: {e}", self.clock() + 30.0)
-            self.ex.scene.invalidate()
+            self.ex.show_message(f"Config not loaded: {e}")
             return
+        window = self.ex.viewport.window
         self.cfg = cfg
-        self.ex = Exhibit(cfg, self.size, self.log)
-        self.update_viewport()
+        self.ex = Exhibit(cfg, self.size, self.log, models=self.ex.models)
+        self.ex.set_window(window)
+        self.screen = Screen(cfg)
         self.log.write("reload")
 
-    def _draw_message(self) -> None:
-        text, until = self.message
-        if self.clock() > until:
-            self.message = None
-            self.ex.scene.invalidate()
-            return
-        th = self.ex.theme
-        from exhibit.views import overlays
-        w, h = self.size
-        rect = pygame.Rect(w // 20, h - th.px(170), w - w // 10, th.px(140))
-        overlays.banner(self.surface, th, text, rect)
+
+class Signals:
+    """SIGTERM/SIGINT end the loop, SIGHUP asks for a reload: installed before the display, so
+    that no signal is lost in start-up (SDL's own handlers, which turn SIGTERM into a quit event
+    that a kiosk ignores, are switched off)."""
+
+    def __init__(self) -> None:
+        self.quit = False
+        self.reload = False
+        os.environ["SDL_NO_SIGNAL_HANDLERS"] = "1"
+        signal.signal(signal.SIGTERM, self._quit)
+        signal.signal(signal.SIGINT, self._quit)
+        if hasattr(signal, "SIGHUP"):
+            signal.signal(signal.SIGHUP, self._reload)
+
+    def _quit(self, *_: object) -> None:
+        self.quit = True
+
+    def _reload(self, *_: object) -> None:
+        self.reload = True
 
 
 def run(cfg: Config, size: tuple[int, int], fullscreen: bool, display: int,
         event_log: str | None, max_seconds: float | None,
         config_path: str | None = None, overrides: list[str] | None = None) -> int:
     t_start = time.monotonic()
+    signals = Signals()
     notifier = Notifier()
     log = EventLog(event_log)
-    pygame.display.init()
-    pygame.font.init()
+    code = 1  # until the loop says otherwise, an exit is a failure
     try:
-        screen, vsync = open_window(size, fullscreen, display, cfg["window.vsync"])
-    except pygame.error as e:
-        print(f"digit-exhibit: cannot open the display: {e}", file=sys.stderr)
-        log.write("error", message=f"display: {e}"[:300])
-        return 1
-    pygame.display.set_caption("Digit Exhibit")
-    if fullscreen:
-        pygame.mouse.set_visible(False)
-    runner = Runner(cfg, size, log, notifier, fullscreen)
-    runner.surface = screen
-    runner.update_viewport()
-    ex = runner.ex
-    c = ex.canvas_rect
-    (x0, y0), (x1, y1) = ex.viewport.to_window(c.x, c.y), ex.viewport.to_window(c.right, c.bottom)
-    log.write("start", size=list(size), window=list(pygame.display.get_window_size()),
-              canvas=[round(x0), round(y0), round(x1 - x0), round(y1 - y0)], model=ex.model_name)
-    if hasattr(signal, "SIGHUP"):
-        signal.signal(signal.SIGHUP, lambda *_: setattr(runner, "reload_requested", True))
-    signal.signal(signal.SIGTERM, lambda *_: setattr(runner, "quit", True))
-    clock = pygame.time.Clock()
-    cap = 0 if vsync else cfg["window.fps"]
-    gc.freeze()  # start-up objects never need collecting: shorter collector pauses
-    acc = 0.0
-    first = True
-    code = 0
-    try:
-        while not runner.quit:
-            acc += min(clock.tick(cap) / 1000.0, 0.25)
-            runner.handle(pygame.event.get())
-            runner.check_chord()
-            if runner.reload_requested:
-                runner.reload(config_path, overrides or [])
-            steps = 0
-            while acc >= STEP and steps < MAX_STEPS:
-                acc -= STEP
-                steps += 1
-            if steps == MAX_STEPS:
-                acc = 0.0
-            runner.advance(steps)
-            try:
-                pygame.display.flip()
-            except pygame.error as e:  # the display went away: a fresh process will find it
-                runner.log.write("error", message=f"display: {e}"[:300])
-                code = EXIT_FAILING
-                break
-            if first:
-                first = False
-                notifier.ready()
-                log.write("first_frame", seconds=round(time.monotonic() - t_start, 3))
-            if max_seconds is not None and time.monotonic() - t_start >= max_seconds:
-                break
-    except RepeatedFailure as e:
-        print(f"digit-exhibit: giving up for a restart: {e}", file=sys.stderr)
-        code = EXIT_FAILING
+        pygame.display.init()
+        pygame.font.init()
+        try:
+            screen, vsync = open_window(size, fullscreen, display, cfg["window.vsync"])
+        except pygame.error as e:
+            print(f"digit-exhibit: cannot open the display: {e}", file=sys.stderr)
+            log.write("error", message=f"display: {e}"[:300])
+            return 1
+        pygame.display.set_caption("Digit Exhibit")
+        if fullscreen:
+            pygame.mouse.set_visible(False)
+        runner = Runner(cfg, size, log, notifier, fullscreen)
+        runner.surface = screen
+        runner.update_viewport()
+        ex = runner.ex
+        c = ex.canvas_rect
+        (x0, y0), (x1, y1) = ex.viewport.to_window(c.x, c.y), ex.viewport.to_window(c.right, c.bottom)
+        log.write("start", size=list(size), window=list(pygame.display.get_window_size()),
+                  canvas=[round(x0), round(y0), round(x1 - x0), round(y1 - y0)], model=ex.model_name)
+        code = loop(runner, signals, notifier, t_start, max_seconds, config_path, overrides or [])
+    except KeyboardInterrupt:
+        code = 130
     finally:
         notifier.stopping()
         log.write("stop", code=code)
         log.close()
         pygame.display.quit()
     return code
+
+
+def loop(runner: Runner, signals: Signals, notifier: Notifier, t_start: float,
+         max_seconds: float | None, config_path: str | None, overrides: list[str]) -> int:
+    """The frame loop; returns the exit code."""
+    clock = pygame.time.Clock()
+    cap = runner.cfg["window.fps"]  # always: a vsync that does not wait must not spin
+    gc.freeze()  # start-up objects never need collecting: shorter collector pauses
+    acc = 0.0
+    first = True
+    try:
+        while not (runner.quit or signals.quit):
+            acc += min(clock.tick(cap) / 1000.0, 0.25)
+            runner.handle(pygame.event.get())
+            runner.check_chord()
+            if signals.reload:
+                signals.reload = False
+                runner.reload(config_path, overrides)
+            steps = 0
+            while acc >= STEP and steps < MAX_STEPS:
+                acc -= STEP
+                steps += 1
+            if steps == MAX_STEPS:
+                acc = 0.0
+            areas = runner.advance(steps)
+            try:
+                if areas or first:
+                    pygame.display.flip()
+            except pygame.error as e:  # the display went away: a fresh process will find it
+                runner.log.write("error", message=f"display: {e}"[:300])
+                return EXIT_FAILING
+            if first:
+                first = False
+                notifier.ready()
+                runner.log.write("first_frame", seconds=round(time.monotonic() - t_start, 3))
+            if max_seconds is not None and time.monotonic() - t_start >= max_seconds:
+                break
+    except RepeatedFailure as e:
+        print(f"digit-exhibit: giving up for a restart: {e}", file=sys.stderr)
+        return EXIT_FAILING
+    return 0

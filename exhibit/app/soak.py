@@ -12,19 +12,15 @@ import os
 import time
 
 import numpy as np
+import pygame
 
-os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-
-import pygame  # noqa: E402
-
-from exhibit.app.eventlog import EventLog  # noqa: E402
-from exhibit.app.loop import STEP, Runner  # noqa: E402
-from exhibit.config import Config  # noqa: E402
+from exhibit.app.bench import headless
+from exhibit.app.eventlog import EventLog
+from exhibit.app.loop import STEP, Runner
+from exhibit.config import Config
 
 E = pygame.event.Event
-KEYS = [pygame.K_f, pygame.K_n, pygame.K_RIGHT, pygame.K_e, pygame.K_h, pygame.K_c, pygame.K_m,
+KEYPRESSES = [pygame.K_f, pygame.K_n, pygame.K_RIGHT, pygame.K_e, pygame.K_h, pygame.K_c, pygame.K_m,
         pygame.K_x, pygame.K_a, pygame.K_r, pygame.K_l, pygame.K_0, pygame.K_7, pygame.K_ESCAPE,
         pygame.K_TAB, pygame.K_F4, pygame.K_SPACE, pygame.K_RETURN, pygame.K_q, pygame.K_DELETE]
 
@@ -80,7 +76,7 @@ class Visitor:
                 target = tuple(neurons[int(r.integers(len(neurons)))])
             self.plan = [[self.mouse("down", *target)], [self.mouse("up", *target)]]
         elif choice < 0.85:  # a key, teacher's or stray
-            k = KEYS[int(r.integers(len(KEYS)))]
+            k = KEYPRESSES[int(r.integers(len(KEYPRESSES)))]
             self.plan = [[E(pygame.KEYDOWN, key=k, mod=0, unicode="", scancode=0)],
                          [E(pygame.KEYUP, key=k, mod=0, unicode="", scancode=0)]]
         elif choice < 0.89:  # the window changes or loses focus
@@ -106,6 +102,7 @@ class Visitor:
 
 def soak(cfg: Config, frames: int, seed: int, size: tuple[int, int] = (1280, 720),
          fps: float = 60.0, warmup: int = 10000) -> dict:
+    headless()
     pygame.display.init()
     pygame.font.init()
     screen = pygame.display.set_mode(size)
@@ -137,16 +134,16 @@ def soak(cfg: Config, frames: int, seed: int, size: tuple[int, int] = (1280, 720
         frame(events)
     for _ in range(warmup):
         ex = runner.ex
-        frame(visitor.next(size, [ex.scene.buttons.clear] + ex.scene.buttons.samples,
-                           np.vstack(ex.scene.wiring.pos[1:])))
+        frame(visitor.next(size, [ex.layout.clear_button] + ex.layout.sample_buttons,
+                           np.vstack(ex.layout.pos[1:])))
     gc.collect()
     errors_before = runner.errors
     times = np.empty(frames)
     rss_start = rss_mb()
     for i in range(frames):
         ex = runner.ex
-        buttons = [ex.scene.buttons.clear] + ex.scene.buttons.samples
-        neurons = np.vstack(ex.scene.wiring.pos[1:])
+        buttons = [ex.layout.clear_button] + ex.layout.sample_buttons
+        neurons = np.vstack(ex.layout.pos[1:])
         events = visitor.next(size, buttons, neurons)
         t0 = time.perf_counter()
         sim[0] += steps_per_frame * STEP

@@ -22,7 +22,10 @@ class Script:
     strokes: list[np.ndarray]  # in the file's box units
 
 
-def load_scripts(path: Path = ATTRACT) -> tuple[tuple[float, float], list[Script]]:
+Scripts = tuple[tuple[float, float], list[Script]]  # (box, digits)
+
+
+def load_scripts(path: Path = ATTRACT) -> Scripts:
     doc = json.loads(path.read_text(encoding="utf-8"))
     box = (float(doc["box"][0]), float(doc["box"][1]))
     return box, [Script(int(d["label"]), [np.asarray(s, np.float32) for s in d["strokes"]])
@@ -33,9 +36,9 @@ class AttractPlayer:
     """Writes one digit after another: strokes at ``speed`` px/s, a short lift between strokes,
     a pause on the answer, then the next digit, cycling so that all ten come round."""
 
-    def __init__(self, canvas_size: tuple[int, int], speed: float = 650.0, lift: float = 0.3,
-                 hold: float = 2.5, seed: int = 0, path: Path = ATTRACT) -> None:
-        self.box, scripts = load_scripts(path)
+    def __init__(self, scripts: Scripts, canvas_size: tuple[int, int], speed: float = 650.0,
+                 lift: float = 0.3, hold: float = 2.5, seed: int = 0) -> None:
+        self.box, scripts = scripts
         self.speed, self.lift, self.hold = speed, lift, hold
         rng = np.random.default_rng(seed)
         by_digit = {d: [s for s in scripts if s.label == d] for d in range(10)}
@@ -49,7 +52,6 @@ class AttractPlayer:
                     self.order.append(by_digit[d][k])
         self.canvas_size = canvas_size
         self.index = -1
-        self.finished_digit: Script | None = None
         self._next_digit()
 
     def _next_digit(self) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from exhibit.model.weights import MODEL_NAMES
+
 
 @dataclass(frozen=True)
 class Key:
@@ -68,11 +70,10 @@ def _layout_keys() -> list["Key"]:
             for o, rects in LAYOUTS.items() for r, rect in rects.items()]
 
 
-MODELS = ("explainer", "compact14", "deep")
 
 KEYS: tuple[Key, ...] = (
     Key("model", "explainer", "choice",
-        "Network the exhibit starts with (and returns to when idle).", choices=MODELS),
+        "Network the exhibit starts with (and returns to when idle).", choices=MODEL_NAMES),
     Key("ink.stroke_width", 2.4, "float",
         "Brush width of the picture the network reads, in pixels of the 20 px digit box, "
         "whatever size the visitor draws at (MNIST strokes are about 2-2.5).", 1.0, 4.0),
@@ -126,6 +127,9 @@ KEYS: tuple[Key, ...] = (
     Key("pulses.size_px", 12, "int", "Diameter of the strongest pulse, in pixels.", 2, 64),
     Key("timing.clear_after", 4.0, "float",
         "Seconds after the last stroke until the canvas clears itself (0: never).", 0.0, 600.0),
+    Key("timing.freeze_timeout", 600.0, "float",
+        "Seconds a frozen screen waits for the teacher's next key before it unfreezes by "
+        "itself (visitors' touches do not count; 0: never).", 0.0, 86400.0),
     Key("log.events", "", "str", "Append JSON event lines to this file ('' = no log)."),
     Key("attract.idle_seconds", 45.0, "float",
         "Seconds without input before the exhibit starts drawing digits by itself (0: never).",

@@ -23,10 +23,13 @@ def render_segments(segs: np.ndarray, shape: tuple[int, int], width: float) -> n
     reach = width / 2 + 0.5
     k = int(np.ceil(MAX_PIECE + 2 * reach)) + 1  # window side that holds every touched pixel
     pad = k + 1  # windows may start left of / above the picture: draw on a padded one
+    pw, ph = w + 2 * pad, h + 2 * pad
     ax, ay, bx, by = (segs + pad).T
-    # the window's first pixel: the first whose centre (i + 0.5) can be within reach
-    x0 = np.ceil(np.minimum(ax, bx) - (reach + 0.5)).astype(np.int32)
-    y0 = np.ceil(np.minimum(ay, by) - (reach + 0.5)).astype(np.int32)
+    # the window's first pixel: the first whose centre (i + 0.5) can be within reach. Ink far
+    # outside the picture gets a window moved inside the padding: the pixels it then covers
+    # are all invisible (the padding is wider than a window), and their values are still right.
+    x0 = np.clip(np.ceil(np.minimum(ax, bx) - (reach + 0.5)), 0, pw - k).astype(np.int32)
+    y0 = np.clip(np.ceil(np.minimum(ay, by) - (reach + 0.5)), 0, ph - k).astype(np.int32)
     off = np.arange(k, dtype=np.int32)
     ix = x0[:, None, None] + off  # (S, 1, k)
     iy = y0[:, None, None] + off[:, None]  # (S, k, 1)
@@ -38,10 +41,9 @@ def render_segments(segs: np.ndarray, shape: tuple[int, int], width: float) -> n
     ex = apx - t * dx
     ey = apy - t * dy
     cov = coverage(np.sqrt(ex * ex + ey * ey), width)  # (S, k, k)
-    pw = w + 2 * pad
-    flat = np.zeros((h + 2 * pad) * pw, cov.dtype)  # same dtype: ufunc.at is slow when casting
+    flat = np.zeros(ph * pw, cov.dtype)  # same dtype: ufunc.at is slow when casting
     np.maximum.at(flat, (iy * pw + ix).ravel(), cov.ravel())
-    return flat.reshape(h + 2 * pad, pw)[pad:pad + h, pad:pad + w].astype(np.float32)
+    return flat.reshape(ph, pw)[pad:pad + h, pad:pad + w].astype(np.float32)
 
 
 def _subdivide(segs: np.ndarray, max_len: float) -> np.ndarray:
@@ -60,7 +62,7 @@ def _subdivide(segs: np.ndarray, max_len: float) -> np.ndarray:
 
 def render_segments_dense(segs: np.ndarray, shape: tuple[int, int], width: float) -> np.ndarray:
     """The same picture computed the plain way (every pixel against every segment): the
-    reference the fast renderer is tested against."""
+    oracle for the fast renderer's tests."""
     h, w = shape
     segs = np.asarray(segs, np.float64)
     ax, ay = segs[:, 0], segs[:, 1]

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import pygame
 
 from exhibit.model.mlp import MLP
-from exhibit.views.theme import Theme, mix
-
-MAX_COLUMN = 32  # a layer with more neurons is drawn as a grid of small cells
+from exhibit.views.layout import Layout
+from exhibit.views.theme import Theme
 
 
 @dataclass
@@ -32,48 +32,12 @@ class Lines:
 
 
 class Wiring:
-    """Neuron positions for one network in one layout, and the choice of lines."""
+    """Which connections a network shows: a fixed faint sample, and per snapshot the strongest."""
 
-    def __init__(self, net: MLP, side: int, preview: pygame.Rect, network: pygame.Rect,
-                 outputs_rect: pygame.Rect, neuron_px: int, background_lines: int = 120) -> None:
+    def __init__(self, net: MLP, layout: Layout, background_lines: int = 120) -> None:
         self.net = net
-        self.side = side
-        self.pos: list[np.ndarray] = []  # per layer, (n, 2) centres
-        # layer 0: the picture's pixels inside the preview
-        cell = min(preview.w, preview.h) / side
-        ox = preview.x + (preview.w - cell * side) / 2
-        oy = preview.y + (preview.h - cell * side) / 2
-        r, c = np.divmod(np.arange(side * side), side)
-        self.pixel_cell = cell
-        self.picture_rect = pygame.Rect(round(ox), round(oy), round(cell * side), round(cell * side))
-        self.pos.append(np.stack([ox + (c + 0.5) * cell, oy + (r + 0.5) * cell], 1))
-        hidden = net.sizes[1:-1]
-        ncols = len(hidden) + 1
-        colw = network.w / ncols
-        self.radius: list[float] = [cell / 2]
-        for i, n in enumerate(hidden):
-            cx = network.x + (i + 0.5) * colw
-            self.pos.append(self._column(n, cx, network, colw, neuron_px))
-        # outputs line up with the probability bars
-        ys = outputs_rect.y + (np.arange(10) + 0.5) * outputs_rect.h / 10
-        self.pos.append(np.stack([np.full(10, network.x + (ncols - 0.5) * colw), ys], 1))
-        self.radius.append(neuron_px * 1.15)
+        self.layout = layout
         self.background = self._background_sample(background_lines)
-
-    def _column(self, n: int, cx: float, rect: pygame.Rect, colw: float, neuron_px: int) -> np.ndarray:
-        if n <= MAX_COLUMN:
-            step = rect.h / n
-            self.radius.append(min(neuron_px, step * 0.42))
-            ys = rect.y + (np.arange(n) + 0.5) * step
-            return np.stack([np.full(n, cx), ys], 1)
-        rows = MAX_COLUMN
-        cols = math.ceil(n / rows)
-        step = min(rect.h / rows, colw * 0.8 / cols)
-        self.radius.append(step * 0.45)
-        i = np.arange(n)
-        x = cx + (i // rows - (cols - 1) / 2) * step
-        y = rect.y + rect.h / 2 + (i % rows - (rows - 1) / 2) * step
-        return np.stack([x, y], 1)
 
     def _background_sample(self, per_layer: int, seed: int = 3) -> list[tuple[np.ndarray, np.ndarray]]:
         """A fixed random choice of (source, target) pairs per column pair: the faint wiring."""
@@ -85,17 +49,6 @@ class Wiring:
             flat = rng.choice(n_in * n_out, size=k, replace=False)
             out.append(np.divmod(flat, n_out))
         return out
-
-    def hit(self, x: float, y: float) -> tuple[int, int] | None:
-        """(layer, neuron) of the neuron under a tap (with a forgiving margin), else None."""
-        best = None
-        for l in range(1, len(self.pos)):
-            d = np.hypot(self.pos[l][:, 0] - x, self.pos[l][:, 1] - y)
-            j = int(d.argmin())
-            reach = max(self.radius[l] * 1.6, 12.0)
-            if d[j] <= reach and (best is None or d[j] < best[2]):
-                best = (l, j, float(d[j]))
-        return None if best is None else best[:2]
 
     def select(self, activations: list[np.ndarray], per_neuron: int, cap: int) -> list[Lines]:
         """Per target neuron the ``per_neuron`` strongest incoming |w*a|, at most ``cap`` a layer."""
@@ -115,9 +68,10 @@ class Wiring:
                 top = np.argpartition(-m, cap - 1)[:cap]
                 src, dst, m = src[top], dst[top], m[top]
             strongest = float(m.max()) if len(m) else 1.0
-            p0, p1 = self.pos[l][src], self.pos[l + 1][dst]
+            pos = self.layout.pos
+            p0, p1 = pos[l][src], pos[l + 1][dst]
             if l == 0:  # lines from the picture start where they leave it
-                right = self.picture_rect.right
+                right = self.layout.picture_rect.right
                 t = np.clip((right - p0[:, 0]) / np.maximum(p1[:, 0] - p0[:, 0], 1e-6), 0, 1)
                 p0 = p0 + (p1 - p0) * t[:, None]
             out.append(Lines(l + 1, p0, p1, m / strongest, w[src, dst] > 0, contrib[src, dst]))
@@ -144,7 +98,7 @@ class Pulses:
         s = pygame.Surface((side, side), pygame.SRCALPHA)
         c = side / 2
         for k, alpha in ((1.0, 0.35), (0.7, 0.7), (0.45, 1.0)):
-            glow = mix(col, pygame.Color(255, 255, 255), 0.5 * (1 - k) * f)
+            glow = col.lerp(pygame.Color(255, 255, 255), 0.5 * (1 - k) * f)
             pygame.draw.circle(s, (*glow[:3], int(255 * alpha * (0.45 + 0.55 * f))), (c, c), r * k)
         return s
 
@@ -191,54 +145,53 @@ class Pulses:
     def in_flight(self) -> int:
         return int(((self.now >= self.t0) & (self.now < self.t0 + self.dur)).sum())
 
-    def draw(self, surface: pygame.Surface) -> list[pygame.Rect]:
-        """Blit the pulses in flight; returns the rects they cover (to erase next frame)."""
+    def placements(self) -> tuple[list[tuple[pygame.Surface, tuple[int, int]]], list[pygame.Rect]]:
+        """The pulses in flight now: (sprite, position) pairs and the rects they cover."""
         if not self.count:
-            return []
+            return [], []
         f = (self.now - self.t0) / self.dur
         on = (f >= 0) & (f < 1)
         if not on.any():
-            return []
+            return [], []
         f = f[on][:, None]
         xy = self.p0[on] + (self.p1[on] - self.p0[on]) * f
-        levels, signs = self.level[on], self.sign[on]
         seq, rects = [], []
-        for (x, y), lv, sg in zip(xy.tolist(), levels.tolist(), signs.tolist()):
+        for (x, y), lv, sg in zip(xy.tolist(), self.level[on].tolist(), self.sign[on].tolist()):
             spr = self.sprites[sg][lv]
             w, h = spr.get_size()
             pos = (int(x - w / 2), int(y - h / 2))
             seq.append((spr, pos))
-            rects.append(pygame.Rect(pos[0] - 1, pos[1] - 1, w + 2, h + 2))
-        surface.fblits(seq)
-        return rects
+            rects.append(pygame.Rect(pos, (w, h)))
+        return seq, rects
 
 
 class NetworkView:
     """Draws the wiring, the neurons and the pulses for one network in one layout."""
 
-    def __init__(self, theme: Theme, wiring: Wiring, network_rect: pygame.Rect) -> None:
+    def __init__(self, theme: Theme, wiring: Wiring) -> None:
         self.theme = theme
         self.wiring = wiring
-        self.rect = network_rect
+        self.layout = wiring.layout
+        self.rect = wiring.layout.inner_network
 
     def _palette(self) -> dict[bool, list[pygame.Color]]:
         """Line colours by sign and 16 strength levels: faint lines blend into the panel."""
         if not hasattr(self, "_pal"):
             th = self.theme
-            self._pal = {sg: [mix(th.c["panel"], th.c["positive" if sg else "negative"],
-                                  0.3 + 0.7 * (i + 0.5) / 16) for i in range(16)]
+            self._pal = {sg: [th.c["panel"].lerp(th.c["positive" if sg else "negative"],
+                                                 0.3 + 0.7 * (i + 0.5) / 16) for i in range(16)]
                          for sg in (True, False)}
         return self._pal
 
-    def draw_static(self, surface: pygame.Surface, caption: callable) -> None:
+    def draw_static(self, surface: pygame.Surface, caption: Callable[[int, int], str]) -> None:
         """Faint fixed wiring and the empty neurons: what never changes."""
-        th, w = self.theme, self.wiring
-        faint = {s: mix(th.c["panel"], th.c["positive" if s else "negative"], 0.22) for s in (True, False)}
-        for l, (src, dst) in enumerate(w.background):
-            sign = w.net.weights[l][src, dst] > 0
+        th, w = self.theme, self.layout
+        faint = {s: th.c["panel"].lerp(th.c["positive" if s else "negative"], 0.22) for s in (True, False)}
+        for l, (src, dst) in enumerate(self.wiring.background):
+            sign = self.wiring.net.weights[l][src, dst] > 0
             for a, b, sg in zip(w.pos[l][src].tolist(), w.pos[l + 1][dst].tolist(), sign.tolist()):
                 pygame.draw.aaline(surface, faint[sg], a, b)
-        off = mix(th.c["panel"], th.c["muted"], 0.35)
+        off = th.c["panel"].lerp(th.c["muted"], 0.35)
         for l in range(1, len(w.pos)):
             r = w.radius[l]
             for x, y in w.pos[l].tolist():
@@ -251,9 +204,9 @@ class NetworkView:
 
     def draw_snapshot(self, surface: pygame.Surface, activations: list[np.ndarray] | None,
                       lines: list[Lines], top: int | None, masks=None) -> None:
-        """``masks``: per hidden layer, 0 marks a neuron switched off (drawn crossed out)."""
-        """Strong connections, glowing neurons and the outputs for this forward pass."""
-        th, w = self.theme, self.wiring
+        """Strong connections, glowing neurons and the outputs for this forward pass.
+        ``masks``: per hidden layer, 0 marks a neuron switched off (drawn crossed out)."""
+        th, w = self.theme, self.layout
         bg = th.c["panel"]
         palette = self._palette()
         draw_line = pygame.draw.line
@@ -265,7 +218,7 @@ class NetworkView:
             for a, b, lv, wd, sg in zip(ln.src[order].tolist(), ln.dst[order].tolist(),
                                          level.tolist(), width.tolist(), sign.tolist()):
                 draw_line(surface, palette[sg][lv], a, b, wd)
-        off = mix(bg, th.c["muted"], 0.35)
+        off = bg.lerp(th.c["muted"], 0.35)
         for l in range(1, len(w.pos)):
             r = w.radius[l]
             if activations is None:
@@ -283,7 +236,7 @@ class NetworkView:
                     pygame.draw.line(surface, th.c["negative"], (x - d, y + d), (x + d, y - d), width)
                     continue
                 if v > 0.02:
-                    pygame.draw.circle(surface, mix(bg, th.c["neuron"], 0.25 + 0.75 * v), (x, y), r)
+                    pygame.draw.circle(surface, bg.lerp(th.c["neuron"], min(1.0, 0.25 + 0.75 * v)), (x, y), r)
                 pygame.draw.circle(surface, off, (x, y), r, width=max(1, round(r / 5)))
         if top is not None:
             x, y = w.pos[-1][top].tolist()

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pygame
 
-from exhibit.views.theme import Theme, mix
+from exhibit.views.theme import Theme
 
 
 def _card(surface: pygame.Surface, theme: Theme, rect: pygame.Rect, alpha: int = 235) -> None:
@@ -119,7 +119,7 @@ def neuron_card(surface: pygame.Surface, theme: Theme, rect: pygame.Rect, title:
         t = theme.text(label, 30, "muted")
         surface.blit(t, t.get_rect(midbottom=(x + side // 2, y - theme.px(8))))
         surface.blit(heatmap(square(vals), theme, side), (x, y))
-        pygame.draw.rect(surface, mix(theme.c["background"], theme.c["muted"], 0.6),
+        pygame.draw.rect(surface, theme.c["background"].lerp(theme.c["muted"], 0.6),
                          pygame.Rect(x, y, side, side), width=2)
     v = theme.text(values, 38, "text", bold=True)
     surface.blit(v, v.get_rect(midtop=(rect.centerx, y + side + theme.px(24))))

@@ -12,7 +12,8 @@ import pygame
 
 from exhibit.ink.drawing import Drawing
 from exhibit.recognize import Snapshot
-from exhibit.views.theme import Theme, mix
+from exhibit.views.layout import Layout
+from exhibit.views.theme import Theme
 
 
 def panel(surface: pygame.Surface, theme: Theme, rect: pygame.Rect, colour: str = "panel") -> None:
@@ -23,10 +24,10 @@ class CanvasView:
     """The visitor's drawing, exactly where the fingers went; new segments are added
     incrementally, so drawing costs the same however long the stroke already is."""
 
-    def __init__(self, theme: Theme, rect: pygame.Rect, brush_px: int) -> None:
+    def __init__(self, theme: Theme, rect: pygame.Rect, brush: int) -> None:
         self.theme = theme
         self.rect = rect
-        self.brush = max(2, round(brush_px * theme.scale))
+        self.brush = brush
         self.surface = pygame.Surface(rect.size)
         self._drawn: tuple[int, int] = (0, 0)  # strokes fully drawn, points of the next one
         self._version = -1
@@ -108,9 +109,6 @@ class CanvasView:
         big = pygame.transform.smoothscale(small, (round(side), round(side)))
         self.surface.blit(big, big.get_rect(center=(self.rect.w / 2, self.rect.h / 2)))
 
-    def draw(self, surface: pygame.Surface) -> None:
-        surface.blit(self.surface, self.rect)
-
 
 class PreviewView:
     """The picture the network reads, pixel by pixel."""
@@ -138,7 +136,7 @@ class PreviewView:
             th = self.theme
             g = pygame.Surface(self.rect.size)
             g.set_colorkey((0, 0, 0))
-            col = mix(th.c["canvas"], th.c["muted"], 0.25)
+            col = th.c["canvas"].lerp(th.c["muted"], 0.25)
             if col[:3] == (0, 0, 0):
                 col = pygame.Color(1, 1, 1)
             cell = self.rect.w / self.side
@@ -177,7 +175,7 @@ class BarsView:
                 pygame.draw.circle(surface, th.c["answer"], (label_x, y), row_h * 0.42,
                                    width=max(3, th.px(5)))
             track = pygame.Rect(bar_x, round(y - row_h * 0.18), bar_w, max(4, round(row_h * 0.36)))
-            pygame.draw.rect(surface, mix(th.c["panel"], th.c["muted"], 0.25), track,
+            pygame.draw.rect(surface, th.c["panel"].lerp(th.c["muted"], 0.25), track,
                              border_radius=th.px(6))
             if p is not None:
                 fill = track.copy()
@@ -192,25 +190,12 @@ class BarsView:
 
 
 class ButtonsView:
-    """A Clear button and ten sample-digit buttons."""
+    """A Clear button and ten sample-digit buttons, where the layout put them."""
 
-    def __init__(self, theme: Theme, rect: pygame.Rect) -> None:
+    def __init__(self, theme: Theme, layout: Layout) -> None:
         self.theme = theme
-        self.rect = rect
-        gap = theme.px(8)
-        clear_w = round(rect.w * 0.22)
-        self.clear = pygame.Rect(rect.x, rect.y + gap, clear_w - gap, rect.h - 2 * gap)
-        bw = (rect.w - clear_w) / 10
-        self.samples = [pygame.Rect(round(rect.x + clear_w + i * bw), rect.y + gap,
-                                    max(4, round(bw) - gap), rect.h - 2 * gap) for i in range(10)]
-
-    def hit(self, x: float, y: float) -> tuple[str, int] | None:
-        if self.clear.collidepoint(x, y):
-            return ("clear", -1)
-        for d, r in enumerate(self.samples):
-            if r.collidepoint(x, y):
-                return ("sample", d)
-        return None
+        self.clear = layout.clear_button
+        self.samples = layout.sample_buttons
 
     def draw(self, surface: pygame.Surface, clear_label: str) -> None:
         th = self.theme

@@ -1,0 +1,99 @@
+"""The screen as a whole: reads an Exhibit's state and draws it; never changes that state.
+
+``update(ex)`` follows the state (a new layout, model or language rebuilds the scene; a new
+snapshot recomposes; a new wave launches pulses; pulses move on the exhibit's clock, so they
+stand still while it is frozen), and ``draw(surface, ex)`` paints the frame and returns the
+areas it changed.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pygame
+
+from exhibit.app.modes import Mode
+from exhibit.config import Config
+from exhibit.recognize import Snapshot
+from exhibit.views import teacher
+from exhibit.views.network import Lines
+from exhibit.views.scene import Scene
+from exhibit.views.theme import Theme
+
+if TYPE_CHECKING:
+    from exhibit.app.exhibit import Exhibit
+
+
+def title(ex: "Exhibit") -> str:
+    if ex.mode == Mode.FAILSAFE:
+        return ex.say("failsafe")
+    if ex.mode == Mode.ATTRACT:
+        return ex.say("invite")
+    if ex.snapshot.empty:
+        return ex.say("draw_prompt")
+    return ex.say("answer", digit=ex.snapshot.digit) if ex.sure() else ex.say("unsure")
+
+
+class Screen:
+    def __init__(self, cfg: Config) -> None:
+        self.cfg = cfg
+        self.scene: Scene | None = None
+        self.theme: Theme | None = None
+        self._built: tuple = ()
+        self._target: pygame.Surface | None = None
+
+    def _build(self, ex: "Exhibit") -> None:
+        lay = ex.layout
+        self.theme = Theme(self.cfg, lay.scale)
+        self.scene = Scene(self.cfg, lay, self.theme, ex.recognizer.model.net, ex.recognizer.side,
+                           ex.say)
+        self._look: tuple = ()
+        self._over: tuple = ()
+        self._wave = ex.wave_id
+        self._now = ex.now
+        self._lines: tuple[Snapshot | None, list[Lines]] = (None, [])
+
+    def lines(self, snap: Snapshot) -> list[Lines]:
+        """The strong connections for a snapshot (chosen once per snapshot)."""
+        if self._lines[0] is not snap:
+            lines = [] if snap.empty else self.scene.wiring.select(
+                snap.forward.activations, self.cfg["network.lines_per_neuron"],
+                self.cfg["network.max_lines_per_layer"])
+            self._lines = (snap, lines)
+        return self._lines[1]
+
+    def update(self, ex: "Exhibit") -> None:
+        key = (id(ex), id(ex.layout), ex.lang)
+        if key != self._built:
+            self._built = key
+            self._build(ex)
+        scene = self.scene
+        if ex.wave_id != self._wave:
+            self._wave = ex.wave_id
+            if ex.wave_snapshot is not None:
+                scene.pulses.wave(self.lines(ex.wave_snapshot), 1.0 / self.cfg["pulses.speed"])
+        scene.pulses.update(max(0.0, ex.now - self._now))
+        self._now = ex.now
+        s = ex.snapshot
+        look = (id(s), title(ex), ex.sure(), tuple(m.tobytes() for m in ex.masks))
+        if look != self._look:
+            self._look = look
+            scene.compose(s, self.lines(s), look[1], look[2], ex.masks)
+        over = teacher.overlay_key(ex)
+        if over != self._over:
+            self._over = over
+            scene.set_overlay(lambda surf: teacher.draw(surf, self.theme, scene, ex))
+
+    def draw(self, surface: pygame.Surface, ex: "Exhibit") -> list[pygame.Rect]:
+        """Paint this frame onto ``surface`` (which holds the previous one, if it is the same
+        surface as last time); returns the areas changed."""
+        self.update(ex)
+        if surface is not self._target:
+            self._target = surface  # a new surface holds no previous frame to build on
+            self.scene.invalidate()
+        sample = None if ex.sample is None else ex.sample[0]
+        sid = None if ex.sample is None else ex.sample[2]
+        return self.scene.draw(surface, ex.drawing, sample, sid)
+
+    def invalidate(self) -> None:
+        if self.scene is not None:
+            self.scene.invalidate()

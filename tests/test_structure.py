@@ -1,0 +1,135 @@
+"""Exact incremental rendering over a session that visits every overlay; the fast line renderer
+against its oracle; skeleton thinning and tracing; the config table against the code and the
+shipped config.yaml."""
+import re
+
+import numpy as np
+import pygame
+import pytest
+
+from conftest import ROOT, assert_exact
+from exhibit.app.eventlog import EventLog
+from exhibit.app.loop import Runner
+from exhibit.app.modes import Mode
+from exhibit.config import load
+from exhibit.config.schema import TABLE, render_yaml
+from exhibit.ink.raster import render_segments, render_segments_dense
+from exhibit.ink.trace import trace
+from exhibit.training.augment import thin
+
+E = pygame.event.Event
+SIZE = (1280, 720)
+
+
+def key(k):
+    return [E(pygame.KEYDOWN, key=k, mod=0, unicode="")]
+
+
+def mouse(kind, x, y):
+    t = {"down": pygame.MOUSEBUTTONDOWN, "move": pygame.MOUSEMOTION, "up": pygame.MOUSEBUTTONUP}[kind]
+    return [E(t, pos=(float(x), float(y)), button=1, buttons=(1, 0, 0), rel=(0, 0), touch=False)]
+
+
+@pytest.mark.usefixtures("display")
+@pytest.mark.parametrize("size", [SIZE, (720, 1280)])
+def test_incremental_frames_equal_a_full_redraw(models, size):
+    t = [0.0]
+    r = Runner(load(None, ["attract.idle_seconds=30"]), size, EventLog(None, clock=lambda: t[0]),
+               clock=lambda: t[0])
+    r.surface = pygame.Surface(size)
+    checked = []
+
+    def frames(n, events=(), check=None):
+        for i in range(n):
+            t[0] += 1 / 60
+            r.handle(list(events) if i == 0 else [])
+            r.advance(2)
+        if check:
+            assert_exact(r.ex, r.screen, r.surface)
+            checked.append(check)
+
+    c = r.ex.canvas_rect
+    frames(2, check="idle")
+    frames(1, mouse("down", c.x + c.w * 0.3, c.y + c.h * 0.2))
+    for k in range(20):  # a 7, stroke by stroke, with pulses in flight
+        x = c.x + c.w * (0.3 + 0.02 * k) if k < 10 else c.x + c.w * (0.5 - 0.015 * (k - 10))
+        y = c.y + c.h * 0.2 if k < 10 else c.y + c.h * (0.2 + 0.06 * (k - 10))
+        frames(1, mouse("move", x, y))
+    frames(1, mouse("up", x, y))
+    frames(5, check="answer with pulses")
+    frames(1, key(pygame.K_e))
+    frames(3, check="explain")
+    frames(1, key(pygame.K_e))
+    frames(1, key(pygame.K_h))
+    frames(3, check="help")
+    frames(1, key(pygame.K_h))
+    frames(1, key(pygame.K_f))
+    for _ in range(7):
+        frames(1, key(pygame.K_n))
+        frames(1, check="step")
+    pos = r.ex.layout.pos[1][3]
+    frames(1, mouse("down", *pos))
+    frames(1, mouse("up", *pos), check="neuron card, frozen")
+    frames(1, key(pygame.K_f))
+    frames(30, check="unfrozen, pulses moving")
+    frames(1, key(pygame.K_a))
+    for j in (0, 5):
+        frames(1, mouse("down", *r.ex.layout.pos[1][j]))
+        frames(1, mouse("up", *r.ex.layout.pos[1][j]))
+    frames(3, check="ablation")
+    frames(1, key(pygame.K_a))
+    frames(1, key(pygame.K_x))
+    frames(3, check="centring off")
+    frames(1, key(pygame.K_l))
+    frames(3, check="language")
+    frames(1, key(pygame.K_3))
+    frames(3, check="sample")
+    frames(1, key(pygame.K_m))
+    frames(3, check="model")
+    r.ex.show_message("A message for the operator")
+    frames(3, check="message")
+    frames(60 * 40, check="attract")
+    assert r.ex.mode == Mode.ATTRACT and r.errors == 0
+    r.ex.recover()
+    frames(3, check="failsafe")
+    assert len(checked) == 21
+
+
+def test_fast_line_renderer_matches_the_dense_oracle():
+    rng = np.random.default_rng(0)
+    for width in (1.0, 2.4, 5.0):
+        segs = rng.uniform(-3, 31, (40, 4)).astype(np.float32)  # some ink past every edge
+        segs[:5, 2:] = segs[:5, :2]  # dots
+        fast = render_segments(segs, (28, 28), width)
+        dense = render_segments_dense(segs, (28, 28), width)
+        assert np.abs(fast - dense).max() < 1e-4
+    far = np.array([[29, 29, 40, 40], [-50, 3, -40, 3], [100, 100, 101, 101]], np.float32)
+    assert np.abs(render_segments(far, (28, 28), 2.0) - render_segments_dense(far, (28, 28), 2.0)).max() < 1e-4
+
+
+def test_thinning_keeps_one_pixel_lines_and_tracing_covers_them():
+    img = np.zeros((1, 28, 28), np.float32)
+    img[0, 4:24, 12:16] = 1.0  # a thick vertical bar: a 1
+    img[0, 4:8, 6:22] = 1.0  # with a top bar: a T
+    skel = thin(img)[0] > 0
+    assert skel[9:22, 12:16].sum(axis=1).max() == 1  # the stem is one pixel wide
+    assert skel[9:22, 12:16].any(axis=1).all()  # and unbroken
+    assert skel[4:8, 6:12].sum() >= 3 and skel[4:8, 16:22].sum() >= 3  # both arms of the bar
+    assert skel.sum() < img[0].sum() / 3
+    strokes = trace(skel)
+    assert 1 <= len(strokes) <= 3
+    pts = {(int(y), int(x)) for s in strokes for x, y in np.asarray(s)}
+    on = {(int(y), int(x)) for y, x in zip(*np.nonzero(skel))}
+    assert on <= pts or len(on - pts) <= 2  # every skeleton pixel is visited
+
+
+def test_shipped_config_is_the_rendered_defaults():
+    assert (ROOT / "config.yaml").read_text(encoding="utf-8") == render_yaml()
+
+
+def test_every_setting_the_code_reads_is_in_the_table():
+    used = set()
+    for path in (ROOT / "exhibit").rglob("*.py"):
+        used |= set(re.findall(r"""cfg\[["']([a-z_.]+)["']\]""", path.read_text(encoding="utf-8")))
+    assert used, "the pattern found nothing: the test would pass vacuously"
+    assert sorted(used - set(TABLE)) == []
