@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import sys
 import time
@@ -334,6 +335,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from exhibit.model.weights import WeightsError
     from exhibit.training.mnist import IdxError
 
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # no banner in a command's output
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     commands = {"run", "classify", "evaluate", "train", "bench", "soak", "check-config"}

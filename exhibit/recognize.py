@@ -7,7 +7,7 @@ from typing import Sequence
 
 import numpy as np
 
-from exhibit.ink.normalize import preprocess
+from exhibit.ink.normalize import STROKE_WIDTH, preprocess
 from exhibit.ink.strokes import Strokes
 from exhibit.model.mlp import Forward
 from exhibit.model.weights import LoadedModel
@@ -35,7 +35,7 @@ class Snapshot:
 class Recognizer:
     """A loaded network plus the preprocessing it was trained with."""
 
-    def __init__(self, model: LoadedModel, stroke_width: float = 2.4, min_points: int = 1,
+    def __init__(self, model: LoadedModel, stroke_width: float = STROKE_WIDTH, min_points: int = 1,
                  min_size: float = 0.0) -> None:
         self.model = model
         self.stroke_width = stroke_width

@@ -1,5 +1,6 @@
 import os
 import sys
+import weakref
 from pathlib import Path
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
@@ -46,16 +47,12 @@ def ascii_art(img: np.ndarray) -> str:
     return "\n".join("".join(" .:-=+*#%@"[int(v * 9.99)] for v in row) for row in img)
 
 
-_SCREENS: "weakref.WeakKeyDictionary" = None
+_SCREENS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def screen(ex):
     """The views for an Exhibit built by a test (one Screen per exhibit), following its state."""
-    global _SCREENS
-    import weakref
     from exhibit.views.screen import Screen
-    if _SCREENS is None:
-        _SCREENS = weakref.WeakKeyDictionary()
     if ex not in _SCREENS:
         _SCREENS[ex] = Screen(ex.cfg)
     s = _SCREENS[ex]

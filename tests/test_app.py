@@ -248,12 +248,18 @@ def test_lines_use_real_weight_times_activation(models):
     net = ex.recognizer.model.net
     acts = ex.snapshot.forward.activations
     lines = screen(ex).scene.wiring.select(acts, 8, 200)
+    lay = ex.layout
     for ln in lines:
         l = ln.layer - 1
         contrib = acts[l].reshape(-1)[:, None] * net.weights[l]
         assert np.isclose(np.abs(ln.value).max(), np.abs(contrib).max())
-        # every drawn line is among each target's 8 strongest
-        assert len(ln.value) <= 200
+        assert 0 < len(ln.value) <= 200
+        # every drawn line is among its target's 8 strongest |w*a|, and carries that value
+        dst = [int(np.argmin(np.hypot(*(lay.pos[l + 1] - q).T))) for q in ln.dst]
+        for v, j in zip(ln.value, dst):
+            eighth = np.sort(np.abs(contrib[:, j]))[-8]
+            assert abs(v) >= eighth - 1e-6
+            assert np.isclose(v, contrib[:, j][np.argmin(np.abs(contrib[:, j] - v))])
 
 
 def test_event_log_file(models, tmp_path):

@@ -122,11 +122,43 @@ def test_step_through_shows_real_numbers(models):
         stages.append(ex.stages()[ex.stage][0])
     assert stages == ["pixels", "sum", "relu", "sum", "relu", "scores", "softmax"]
     assert [e["stage"] for e in events(ex, "step")] == stages
-    # the sum stage's numbers are the real z of the most active neuron
-    fwd, net = ex.snapshot.forward, ex.recognizer.model.net
-    j = int(fwd.zs[0].argmax())
-    wa = float(fwd.activations[0] @ net.weights[0][:, j])
-    assert np.isclose(wa + net.biases[0][j], fwd.zs[0][j], atol=1e-4)
+
+
+def test_step_through_banner_shows_the_real_numbers(models, monkeypatch):
+    """What the banner writes, checked against the maths done here, independently."""
+    from exhibit.views import overlays
+    shown = []
+    real_banner = overlays.banner
+    monkeypatch.setattr(overlays, "banner", lambda surf, th, text, rect: shown.append(text)
+                        or real_banner(surf, th, text, rect))
+    ex = make(models)
+    surf = pygame.Surface(SIZE)
+    draw_mouse(ex, 2)
+    key(ex, pygame.K_f)
+    net = ex.recognizer.model.net
+    a = ex.snapshot.picture.reshape(-1).astype(np.float64)
+    zs = []
+    for w, b in zip(net.weights, net.biases):
+        z = a @ w.astype(np.float64) + b
+        zs.append(z)
+        a = np.maximum(z, 0)
+    p = np.exp(zs[-1] - zs[-1].max())
+    p /= p.sum()
+    texts = []
+    for _ in range(7):
+        key(ex, pygame.K_RIGHT)
+        shown.clear()
+        show(ex, surf)
+        assert len(shown) == 1
+        texts.append(shown[0])
+    inked = int((ex.snapshot.picture > 0.05).sum())
+    assert f"{inked} of them hold ink" in texts[0]
+    j = int(zs[0].argmax())
+    assert f"neuron {j + 1}:" in texts[1] and texts[1].endswith(f"= {zs[0][j]:.2f}")
+    assert f"{int((zs[0] > 0).sum())} of 25 neurons are active" in texts[2]
+    d = int(zs[2].argmax())
+    assert f"highest is {d} with z =" in texts[5] and texts[5].endswith(f"= {zs[2][d]:.2f}")
+    assert texts[6].endswith(f"= {p.max():.3f} for {int(p.argmax())}")
 
 
 def test_ablation_changes_the_forward_pass_and_restore(models):

@@ -18,15 +18,13 @@ import time
 import traceback
 from typing import Callable, Iterable
 
-os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+import pygame
 
-import pygame  # noqa: E402
-
-from exhibit.app.eventlog import EventLog  # noqa: E402
-from exhibit.app.exhibit import Exhibit  # noqa: E402
-from exhibit.app.notify import Notifier  # noqa: E402
-from exhibit.config import Config, ConfigError  # noqa: E402
-from exhibit.views.screen import Screen  # noqa: E402
+from exhibit.app.eventlog import EventLog
+from exhibit.app.exhibit import Exhibit
+from exhibit.app.notify import Notifier
+from exhibit.config import Config, ConfigError
+from exhibit.views.screen import Screen
 
 STEP = 1 / 120
 MAX_STEPS = 8

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from exhibit.ink.normalize import STROKE_WIDTH
 from exhibit.model.weights import MODEL_NAMES
 
 
@@ -74,7 +75,7 @@ def _layout_keys() -> list["Key"]:
 KEYS: tuple[Key, ...] = (
     Key("model", "explainer", "choice",
         "Network the exhibit starts with (and returns to when idle).", choices=MODEL_NAMES),
-    Key("ink.stroke_width", 2.4, "float",
+    Key("ink.stroke_width", STROKE_WIDTH, "float",
         "Brush width of the picture the network reads, in pixels of the 20 px digit box, "
         "whatever size the visitor draws at (MNIST strokes are about 2-2.5).", 1.0, 4.0),
     Key("ink.min_points", 1, "int",

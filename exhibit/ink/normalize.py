@@ -26,6 +26,7 @@ from exhibit.ink.strokes import Strokes, stroke_segments
 BOX = 20  # MNIST: the longest side of the ink fits 20 px
 SIDE = 28
 CENTRE = 14.0
+STROKE_WIDTH = 2.4  # brush width in px of the 20 px box: MNIST's strokes are about 2-2.5
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class InputSpec:
 
 
 def preprocess(drawing: Strokes | np.ndarray, spec: InputSpec = InputSpec(), *,
-               stroke_width: float = 2.0, centre: bool = True,
+               stroke_width: float = STROKE_WIDTH, centre: bool = True,
                frame: tuple[float, float] | None = None, brush: float = 20.0) -> np.ndarray | None:
     """Turn a drawing into a network input of shape (side, side), or None when it has no ink.
 
@@ -67,7 +68,7 @@ def preprocess(drawing: Strokes | np.ndarray, spec: InputSpec = InputSpec(), *,
     return img.astype(np.float32, copy=False)
 
 
-def strokes_box(strokes: Strokes, stroke_width: float = 2.0) -> np.ndarray | None:
+def strokes_box(strokes: Strokes, stroke_width: float = STROKE_WIDTH) -> np.ndarray | None:
     """Render strokes into their 20 px ink box (longest side 20, the brush's AA fringe included)."""
     segs = stroke_segments(strokes)
     if segs is None:
@@ -217,7 +218,7 @@ def deskew(img: np.ndarray) -> np.ndarray:
 
 
 def preprocess_many(drawings: Sequence[Strokes | np.ndarray], spec: InputSpec,
-                    stroke_width: float = 2.0) -> tuple[np.ndarray, np.ndarray]:
+                    stroke_width: float = STROKE_WIDTH) -> tuple[np.ndarray, np.ndarray]:
     """Preprocess a batch; returns (inputs (n, side*side), has_ink (n,) bool)."""
     out = np.zeros((len(drawings), spec.side * spec.side), np.float32)
     ok = np.zeros(len(drawings), bool)
