@@ -14,11 +14,10 @@ from typing import Sequence
 
 import numpy as np
 
+from exhibit import resources
 from exhibit.config import Config, ConfigError, load as load_config
 
-ROOT = Path(__file__).resolve().parents[1]
-ASSETS = ROOT / "assets"
-BUNDLED_MNIST = ASSETS / "mnist"
+BUNDLED_MNIST = resources.MNIST
 
 
 class UsageError(Exception):
@@ -170,7 +169,7 @@ def bench_inference(args: argparse.Namespace, cfg: Config) -> int:
     from exhibit.ink.files import read_drawings
 
     rec = recognizer(cfg, args.model, args.weights)
-    drawing = next(read_drawings(ASSETS / "bench" / "digit.json", canvas_size(cfg)))
+    drawing = next(read_drawings(resources.BENCH_DIGIT, canvas_size(cfg)))
     for _ in range(200):
         rec.read(drawing.strokes)
     times = np.empty(args.repeats)

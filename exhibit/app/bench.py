@@ -21,11 +21,12 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pygame  # noqa: E402
 
+from exhibit import resources  # noqa: E402
 from exhibit.app.exhibit import Exhibit  # noqa: E402
 from exhibit.config import Config  # noqa: E402
 from exhibit.ink.strokes import fit_box  # noqa: E402
 
-EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "assets", "examples", "digits.json")
+EXAMPLES = resources.EXAMPLES
 FPS = 60
 SPEED = 900.0  # px/s of a finger
 

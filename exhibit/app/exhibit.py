@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pygame
 
+from exhibit import resources
 from exhibit.app.eventlog import EventLog
 from exhibit.app.geometry import Viewport, regions
 from exhibit.app.pointer import Pointer, PointerTracker
@@ -31,7 +32,7 @@ from exhibit.views.network import Wiring
 from exhibit.views.scene import Scene
 from exhibit.views.theme import Theme
 
-SAMPLES = Path(__file__).resolve().parents[2] / "assets" / "samples.npz"
+SAMPLES = resources.SAMPLES
 STALE_GESTURE = 8.0  # seconds without a word from the finger that owns the stroke
 
 
