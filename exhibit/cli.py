@@ -15,11 +15,10 @@ from typing import Sequence
 
 import numpy as np
 
+from exhibit import resources
 from exhibit.config import Config, ConfigError, load as load_config
 
-ROOT = Path(__file__).resolve().parents[1]
-ASSETS = ROOT / "assets"
-BUNDLED_MNIST = ASSETS / "mnist"
+BUNDLED_MNIST = resources.MNIST
 
 
 class UsageError(Exception):
@@ -171,7 +170,7 @@ def bench_inference(args: argparse.Namespace, cfg: Config) -> int:
     from exhibit.ink.files import read_drawings
 
     rec = recognizer(cfg, args.model, args.weights)
-    drawing = next(read_drawings(ASSETS / "bench" / "digit.json", canvas_size(cfg)))
+    drawing = next(read_drawings(resources.BENCH_DIGIT, canvas_size(cfg)))
     for _ in range(200):
         rec.read(drawing.strokes)
     times = np.empty(args.repeats)
@@ -245,6 +244,14 @@ def cmd_soak(args: argparse.Namespace, cfg: Config) -> int:
               f"{result['exceptions']} exceptions, RSS {result['rss_mb_start']} -> "
               f"{result['rss_mb_end']} MB, frame p99 {result['frame_ms_p99']} ms")
     return 0 if result["exceptions"] == 0 else 1
+
+
+def cmd_out_of_order(args: argparse.Namespace, cfg: Config | None) -> int:
+    """The kiosk's fallback screen; reads neither a config nor weights (kiosk/README.md)."""
+    from exhibit.app.outoforder import run
+
+    size = parse_size(args.size, None) if args.size else (1280, 720)
+    return run(fullscreen=not args.windowed, size=size, max_seconds=args.max_seconds)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -324,6 +331,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_soak)
 
+    p = sub.add_parser("out-of-order", parents=[common],
+                       help="a calm 'temporarily out of order' screen (needs no config or weights)")
+    p.add_argument("--windowed", action="store_true", help="a window instead of full screen")
+    p.add_argument("--size", metavar="WxH", help="window size with --windowed (default 1280x720)")
+    p.add_argument("--max-seconds", type=float, metavar="S", help="quit after S seconds")
+    p.set_defaults(func=cmd_out_of_order)
+
     p = sub.add_parser("check-config", parents=[common], help="validate a config file")
     p.add_argument("path")
     p.set_defaults(func=cmd_check_config)
@@ -338,7 +352,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # no banner in a command's output
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"run", "classify", "evaluate", "train", "bench", "soak", "check-config"}
+    commands = {"run", "classify", "evaluate", "train", "bench", "soak", "check-config",
+                "out-of-order"}
     if not any(a in commands for a in argv) and not {"-h", "--help"} & set(argv):
         argv = ["run", *argv]  # plain `digit-exhibit [run options]` starts the exhibit
     args = parser.parse_args(argv)
@@ -346,8 +361,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.config = args.config or args.config_top
     args.set = list(args.set_top) + list(args.set)
     try:
-        # check-config reads only the file it is asked about
-        cfg = None if args.func is cmd_check_config else load_config(args.config, args.set)
+        # check-config reads only the file it is asked about; out-of-order reads none
+        no_config = args.func in (cmd_check_config, cmd_out_of_order)
+        cfg = None if no_config else load_config(args.config, args.set)
         return int(args.func(args, cfg) or 0)
     except (ConfigError, WeightsError, DrawingFileError, IdxError, UsageError) as e:
         print(f"digit-exhibit: {e}", file=sys.stderr)

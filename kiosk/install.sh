@@ -1,75 +1,269 @@
 #!/bin/sh
-# Install (or update, or roll back) Digit Exhibit as a kiosk on Debian / Raspberry Pi OS.
+# Install, update, roll back or remove Digit Exhibit on a kiosk (Debian 12 / Raspberry Pi OS
+# Bookworm). Technician's guide: kiosk/README.md.
 #
-#   sudo kiosk/install.sh                 install this checkout as a new release and start it
-#   sudo kiosk/install.sh --rollback      go back to the previous release
-#   sudo kiosk/install.sh --no-packages   skip apt-get (offline machines that have them)
-#   sudo kiosk/install.sh --no-systemd    install files only (containers, testing)
+#   sudo sh DIR/kiosk/install.sh          install the release folder DIR (from kiosk/wheelhouse.sh,
+#                                         e.g. on a USB stick): no network needed
+#   sudo kiosk/install.sh                 in a checkout: build such a folder first (needs network)
+#   sudo kiosk/install.sh --from DIR      install the release folder DIR
+#   sudo digit-exhibit-release --status   releases, which one runs, which are good
+#   sudo digit-exhibit-release --rollback back to the newest good release before this one
+#   sudo digit-exhibit-release --check    judge a release on probation now (the health timer's job)
+#   sudo digit-exhibit-release --uninstall [--purge]   remove it (--purge: config, user, logs too)
+# Options: --no-packages (no apt-get; they must be there already), --no-systemd (files only:
+# containers, testing), --prefix=DIR (default /opt/digit-exhibit).
 #
-# Layout: /opt/digit-exhibit/releases/<date-commit>/ (code + its own venv), a symlink
-# /opt/digit-exhibit/current to the one in use, the config in /etc/digit-exhibit/config.yaml
-# (kept across updates), the service user "exhibit".
+# A new release is on probation: it becomes "good" once the exhibit has been up for 2 minutes
+# without a restart, judged 5 minutes after the switch (and after every boot until then). If it
+# is not good by then, the previous good release comes back by itself. The newest 3 releases
+# are kept (and always the current and the last good one).
 set -eu
 
 PREFIX=/opt/digit-exhibit
 ETC=/etc/digit-exhibit
 USER_NAME=exhibit
-UNIT=/etc/systemd/system/digit-exhibit.service
+UNITS_DIR=/etc/systemd/system
+TOOL=/usr/local/sbin/digit-exhibit-release
+UNITS="digit-exhibit.service digit-exhibit-out-of-order.service digit-exhibit-retry.timer digit-exhibit-health.service digit-exhibit-health.timer"
+KEEP=3
+MIN_UP=120   # seconds the exhibit must have been up, without a restart, to call a release good
 PACKAGES=yes
 SYSTEMD=yes
-ROLLBACK=no
+ACTION=install
+FROM=
+PURGE=no
 
-for arg in "$@"; do
-  case "$arg" in
-    --rollback) ROLLBACK=yes ;;
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rollback) ACTION=rollback ;;
+    --check) ACTION=check ;;
+    --status) ACTION=status ;;
+    --uninstall) ACTION=uninstall ;;
+    --purge) PURGE=yes ;;
+    --from) [ $# -ge 2 ] || { echo "install.sh: --from needs a folder" >&2; exit 2; }; FROM=$2; shift ;;
+    --from=*) FROM=${1#--from=} ;;
     --no-packages) PACKAGES=no ;;
     --no-systemd) SYSTEMD=no ;;
-    --prefix=*) PREFIX="${arg#--prefix=}" ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
-    *) echo "install.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
+    --prefix=*) PREFIX=${1#--prefix=} ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
+  shift
 done
 
 if [ "$(id -u)" -ne 0 ]; then
-  echo "install.sh: run it as root (sudo kiosk/install.sh)" >&2
+  echo "install.sh: run it as root (sudo)" >&2
   exit 2
 fi
 
+RELEASES=$PREFIX/releases
+PENDING=$PREFIX/pending      # name of the release on probation
+log() { echo "digit-exhibit-release: $*"; }
 have_systemd() { [ "$SYSTEMD" = yes ] && [ -d /run/systemd/system ]; }
+current_name() { r=$(readlink "$PREFIX/current" 2>/dev/null || true); [ -n "$r" ] && basename "$r" || true; }
+is_good() { [ -f "$RELEASES/$1/GOOD" ]; }
+releases_sorted() { [ -d "$RELEASES" ] && ls -1 "$RELEASES" | sort || true; }
 
-restart() {
-  if have_systemd; then
-    systemctl daemon-reload
-    systemctl enable digit-exhibit.service
-    systemctl restart digit-exhibit.service
-    echo "started: systemctl status digit-exhibit   logs: journalctl -u digit-exhibit -f"
-  else
-    echo "systemd is not running here: unit installed but not started"
+# the newest good release other than $1, preferring those older than $1
+last_good_except() {
+  older=$(releases_sorted | awk -v c="$1" '$0 < c' | while read -r r; do
+    is_good "$r" && echo "$r"; done | tail -n 1)
+  if [ -n "$older" ]; then echo "$older"; return; fi
+  releases_sorted | while read -r r; do [ "$r" != "$1" ] && is_good "$r" && echo "$r"; done | tail -n 1
+}
+
+# point "current" at release $1 and put its units and tools in place (each release brings its own)
+activate() {
+  rel=$RELEASES/$1
+  ln -sfn "$rel" "$PREFIX/current.new" && mv -T "$PREFIX/current.new" "$PREFIX/current"
+  for u in $UNITS; do
+    [ -f "$rel/kiosk/$u" ] && install -m 644 "$rel/kiosk/$u" "$UNITS_DIR/$u"
+  done
+  # an old release from before these units: remove the ones it does not know
+  for u in $UNITS; do
+    [ -f "$rel/kiosk/$u" ] || rm -f "$UNITS_DIR/$u"
+  done
+  if grep -q -- '--check' "$rel/kiosk/install.sh" 2>/dev/null; then  # not from an old release
+    install -m 755 "$rel/kiosk/install.sh" "$TOOL.new" && mv "$TOOL.new" "$TOOL"
   fi
 }
 
-if [ "$ROLLBACK" = yes ]; then
-  cur=$(readlink "$PREFIX/current" || true)
-  # the newest release older than the current one (names start with the install time)
-  prev=$(ls -1d "$PREFIX"/releases/* 2>/dev/null | sort | awk -v c="$cur" '$0 < c' | tail -n 1 || true)
+restart_exhibit() {
+  if have_systemd; then
+    systemctl daemon-reload
+    systemctl enable digit-exhibit.service >/dev/null 2>&1
+    [ -f "$UNITS_DIR/digit-exhibit-health.timer" ] && systemctl enable digit-exhibit-health.timer >/dev/null 2>&1
+    systemctl stop digit-exhibit-retry.timer 2>/dev/null || true
+    systemctl reset-failed digit-exhibit.service digit-exhibit-out-of-order.service 2>/dev/null || true
+    # --no-block: the health check judges the outcome, even if this SSH session is gone by then
+    systemctl restart --no-block digit-exhibit.service
+  else
+    log "systemd is not running here: units installed but nothing started"
+  fi
+}
+
+prune() {
+  cur=$(current_name)
+  good=$(last_good_except "$cur")
+  pend=$(cat "$PENDING" 2>/dev/null || true)
+  keep=$(releases_sorted | tail -n "$KEEP")
+  releases_sorted | while read -r r; do
+    case " $(echo $keep) $cur $good $pend " in *" $r "*) continue ;; esac
+    log "removing old release $r"
+    rm -rf "${RELEASES:?}/$r"
+  done
+}
+
+status() {
+  cur=$(current_name)
+  pend=$(cat "$PENDING" 2>/dev/null || true)
+  echo "releases in $RELEASES (newest last):"
+  releases_sorted | while read -r r; do
+    tags=""
+    [ "$r" = "$cur" ] && tags="$tags current"
+    is_good "$r" && tags="$tags good"
+    [ -f "$RELEASES/$r/BAD" ] && tags="$tags bad($(cat "$RELEASES/$r/BAD"))"
+    [ "$r" = "$pend" ] && tags="$tags on-probation"
+    echo "  $r${tags:+ :$tags}"
+  done
+  if have_systemd; then
+    echo "exhibit: $(systemctl is-active digit-exhibit.service 2>/dev/null || true)," \
+         "out-of-order screen: $(systemctl is-active digit-exhibit-out-of-order.service 2>/dev/null || true)"
+  fi
+}
+
+# seconds the exhibit has been up without a restart, or nothing if it is not up (not READY)
+exhibit_uptime() {
+  state=$(systemctl show -p ActiveState --value digit-exhibit.service)
+  sub=$(systemctl show -p SubState --value digit-exhibit.service)
+  since=$(systemctl show -p ActiveEnterTimestampMonotonic --value digit-exhibit.service)
+  [ "$state" = active ] && [ "$sub" = running ] && [ "${since:-0}" -gt 0 ] || return 0
+  now=$(python3 -c 'import time; print(int(time.monotonic() * 1e6))')
+  echo $(( (now - since) / 1000000 ))
+}
+
+check() {
+  pend=$(cat "$PENDING" 2>/dev/null || true)
+  [ -n "$pend" ] || { log "no release on probation"; return 0; }
+  cur=$(current_name)
+  if [ "$pend" != "$cur" ]; then
+    log "$pend is on probation but $cur is current: probation ended"
+    rm -f "$PENDING"
+    return 0
+  fi
+  have_systemd || { log "--check needs a running systemd"; return 1; }
+  up=$(exhibit_uptime)
+  if [ -n "$up" ] && [ "$up" -ge "$MIN_UP" ]; then
+    date -u +%Y-%m-%dT%H:%M:%SZ > "$RELEASES/$cur/GOOD"
+    rm -f "$PENDING"
+    log "$cur is good: the exhibit has been up for $up s"
+    prune
+    return 0
+  fi
+  why="not up (state: $(systemctl is-active digit-exhibit.service || true))"
+  [ -n "$up" ] && why="up for only $up s (it restarted)"
+  prev=$(last_good_except "$cur")
   if [ -z "$prev" ]; then
-    echo "install.sh: no earlier release to roll back to in $PREFIX/releases" >&2
+    log "$cur is $why, and there is no good release to go back to; it stays, on probation"
+    return 1
+  fi
+  echo "$why" > "$RELEASES/$cur/BAD"
+  rm -f "$PENDING"
+  log "$cur is $why: going back to $prev"
+  activate "$prev"
+  restart_exhibit
+  return 1
+}
+
+rollback() {
+  cur=$(current_name)
+  prev=$(last_good_except "$cur")
+  if [ -z "$prev" ]; then
+    log "no good release to roll back to (see: digit-exhibit-release --status)" >&2
     exit 1
   fi
-  ln -sfn "$prev" "$PREFIX/current.new" && mv -T "$PREFIX/current.new" "$PREFIX/current"
-  echo "rolled back: $cur -> $prev"
-  restart
-  exit 0
+  rm -f "$PENDING"
+  activate "$prev"
+  log "rolled back: $cur -> $prev"
+  restart_exhibit
+}
+
+uninstall() {
+  if have_systemd; then
+    for u in $UNITS; do systemctl disable --now "$u" 2>/dev/null || true; done
+  fi
+  for u in $UNITS; do rm -f "$UNITS_DIR/$u"; done
+  have_systemd && systemctl daemon-reload && systemctl reset-failed 2>/dev/null || true
+  have_systemd && systemctl enable getty@tty1.service 2>/dev/null || true
+  rm -rf "${PREFIX:?}"
+  rm -f "$TOOL"
+  if [ "$PURGE" = yes ]; then
+    rm -rf "$ETC"
+    userdel "$USER_NAME" 2>/dev/null || true
+    rm -rf /var/lib/digit-exhibit
+    log "removed, with the config, the user $USER_NAME and /var/lib/digit-exhibit"
+  else
+    log "removed; kept $ETC and the user $USER_NAME (--purge removes them too)"
+  fi
+}
+
+case "$ACTION" in
+  status) status; exit 0 ;;
+  check) check; exit $? ;;
+  rollback) rollback; exit 0 ;;
+  uninstall) uninstall; exit 0 ;;
+esac
+
+# ---------------------------------------------------------------------------- install a release
+HERE=$(cd "$(dirname "$0")" && pwd)
+TMP=$(mktemp -d)
+REL=
+cleanup() {
+  rm -rf "$TMP"
+  if [ -n "$REL" ]; then
+    rm -rf "$REL"
+    echo "install.sh: the install failed; nothing was changed (current: $(current_name))" >&2
+  fi
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+if [ -z "$FROM" ]; then
+  if [ -f "$HERE/../install.lock" ]; then
+    FROM=$HERE/..                   # this script sits in a release folder (wheelhouse.sh)
+  elif [ -f "$HERE/../pyproject.toml" ]; then
+    log "building a release folder from this checkout (needs network)"
+    sh "$HERE/wheelhouse.sh" "$TMP/release" >/dev/null
+    FROM=$TMP/release
+  else
+    echo "install.sh: give a release folder: --from DIR (made by kiosk/wheelhouse.sh)" >&2
+    exit 2
+  fi
+fi
+FROM=$(cd "$FROM" && pwd)
+[ -f "$FROM/install.lock" ] && [ -d "$FROM/wheels" ] && [ -d "$FROM/kiosk" ] || {
+  echo "install.sh: $FROM is not a release folder (no install.lock, wheels/ or kiosk/)" >&2; exit 2; }
+if [ -f "$FROM/SHA256SUMS" ]; then
+  (cd "$FROM" && sha256sum --quiet -c SHA256SUMS) || {
+    echo "install.sh: $FROM is damaged (checksums differ): copy it again" >&2; exit 2; }
 fi
 
-SRC=$(cd "$(dirname "$0")/.." && pwd)
-[ -f "$SRC/pyproject.toml" ] || { echo "install.sh: run it from a Digit Exhibit checkout" >&2; exit 2; }
-
 if [ "$PACKAGES" = yes ]; then
-  apt-get update
-  # cage: the kiosk compositor; the rest: Python and what SDL needs on Wayland/KMS
-  apt-get install -y --no-install-recommends python3 python3-venv python3-pip cage \
-    libwayland-client0 libwayland-egl1 libxkbcommon0 libegl1 libgles2 libgbm1 libdrm2
+  apt-get update || log "apt-get update failed (no network?): using the package lists there are"
+  # cage: the kiosk compositor, with Xwayland (cage 0.1.4 refuses to start without it);
+  # Mesa's EGL/GBM drivers for cage and SDL; SDL's Wayland libraries; logind (dbus,
+  # libpam-systemd) gives cage the seat; python3-venv for the release's environment
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+    python3 python3-venv cage xwayland dbus libpam-systemd \
+    libwayland-client0 libwayland-cursor0 libwayland-egl1 libxkbcommon0 xkb-data \
+    libegl1 libegl-mesa0 libgles2 libgbm1 libgl1-mesa-dri libdrm2
+fi
+missing=
+for f in /usr/bin/python3 /usr/bin/cage /usr/bin/Xwayland; do [ -x "$f" ] || missing="$missing $f"; done
+/usr/bin/python3 -c 'import ensurepip, venv' 2>/dev/null || missing="$missing python3-venv"
+if [ -n "$missing" ]; then
+  echo "install.sh: missing:$missing (install the packages: run without --no-packages once with network)" >&2
+  exit 2
 fi
 
 if ! id -u "$USER_NAME" >/dev/null 2>&1; then
@@ -79,33 +273,58 @@ for g in video input render; do
   getent group "$g" >/dev/null && usermod -aG "$g" "$USER_NAME" || true
 done
 
-rev=$(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo local)
-REL="$PREFIX/releases/$(date +%Y%m%d-%H%M%S)-$rev"
-mkdir -p "$REL"
-# code, assets and weights; never the developer's venv, caches or tests
-(cd "$SRC" && tar --exclude=.git --exclude=.venv --exclude=__pycache__ --exclude='*.egg-info' \
-   --exclude=.pytest_cache -cf - .) | tar -C "$REL" -xf -
-# the system's Python (Debian 12: 3.11), not whatever a developer has first on PATH
-PY=${PYTHON:-/usr/bin/python3}
-[ -x "$PY" ] || PY=python3
-"$PY" -m venv "$REL/.venv"
-"$REL/.venv/bin/pip" install --quiet --upgrade pip
-"$REL/.venv/bin/pip" install --quiet -e "$REL"
+name=$(date +%Y%m%d-%H%M%S)-$(cat "$FROM/RELEASE" 2>/dev/null || echo release)
+mkdir -p "$RELEASES"
+REL=$RELEASES/$name
+mkdir "$REL"
+# the system's Python (Debian 12: 3.11), not whatever is first on PATH; the wheels are for it
+/usr/bin/python3 -m venv "$REL/venv"
+# only the release folder: no index, no network, no pip config of this machine, every file hashed
+PIP_CONFIG_FILE=/dev/null PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 \
+  "$REL/venv/bin/python" -m pip install --quiet --no-index --find-links "$FROM/wheels" \
+  --require-hashes --only-binary=:all: -r "$FROM/install.lock"
+cp -r "$FROM/kiosk" "$REL/kiosk"
+cp "$FROM/install.lock" "$REL/install.lock"
+chmod 755 "$REL/kiosk/install.sh" "$REL/kiosk/exhibit-ctl"
 chown -R root:root "$REL"
+chmod -R go-w "$REL"
 
 mkdir -p "$ETC"
 if [ ! -f "$ETC/config.yaml" ]; then
-  install -m 644 "$REL/config.yaml" "$ETC/config.yaml"
-  echo "config: $ETC/config.yaml (new)"
+  default=$("$REL/venv/bin/python" -c 'from exhibit import resources; print(resources.DEFAULT_CONFIG)')
+  install -m 644 "$default" "$ETC/config.yaml"
+  log "config: $ETC/config.yaml (new)"
 else
-  echo "config: $ETC/config.yaml (kept)"
+  log "config: $ETC/config.yaml (kept)"
 fi
-if ! "$REL/.venv/bin/digit-exhibit" check-config "$ETC/config.yaml"; then
-  echo "install.sh: fix $ETC/config.yaml first; the current release is unchanged" >&2
+if ! "$REL/venv/bin/digit-exhibit" check-config "$ETC/config.yaml"; then
+  echo "install.sh: fix $ETC/config.yaml first (the new release refuses it)" >&2
+  exit 2
+fi
+# the networks load and read a digit before anything is switched
+examples=$("$REL/venv/bin/python" -c 'from exhibit import resources; print(resources.EXAMPLES)')
+if ! SDL_VIDEODRIVER=dummy "$REL/venv/bin/digit-exhibit" classify --config "$ETC/config.yaml" \
+     "$examples" >/dev/null; then
+  echo "install.sh: the new release cannot classify its own examples" >&2
   exit 2
 fi
 
-ln -sfn "$REL" "$PREFIX/current.new" && mv -T "$PREFIX/current.new" "$PREFIX/current"
-install -m 644 "$REL/kiosk/digit-exhibit.service" "$UNIT"
-echo "installed: $REL"
-restart
+prev=$(current_name)
+if [ -n "$prev" ] && ! is_good "$prev" && [ ! -f "$RELEASES/$prev/BAD" ] \
+   && [ "$(cat "$PENDING" 2>/dev/null || true)" != "$prev" ] && have_systemd \
+   && systemctl is-active --quiet digit-exhibit.service; then
+  # from before health checks, and running right now: good enough to come back to
+  date -u +%Y-%m-%dT%H:%M:%SZ > "$RELEASES/$prev/GOOD"
+fi
+echo "$name" > "$PENDING"
+activate "$name"
+REL=   # from here on the release stays, even if starting it fails
+log "installed $name (previous: ${prev:-none})"
+restart_exhibit
+if have_systemd; then
+  systemctl restart digit-exhibit-health.timer
+  log "on probation: if the exhibit is still up in 5 minutes, $name is marked good;" \
+      "otherwise ${prev:-the last good release} comes back by itself."
+  log "watch it: systemctl status digit-exhibit; digit-exhibit-release --status"
+fi
+prune

@@ -16,12 +16,13 @@ import time
 import numpy as np
 import pygame
 
+from exhibit import resources
 from exhibit.app.exhibit import Exhibit
 from exhibit.config import Config
 from exhibit.ink.strokes import fit_box
 from exhibit.views.screen import Screen
 
-EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "assets", "examples", "digits.json")
+EXAMPLES = resources.EXAMPLES
 FPS = 60
 SPEED = 900.0  # px/s of a finger
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pygame
 
+from exhibit import resources
 from exhibit.app.eventlog import EventLog
 from exhibit.app.geometry import Viewport
 from exhibit.app.controls import Controls
@@ -28,7 +29,7 @@ from exhibit.views.layout import Layout
 
 STALE_GESTURE = 8.0  # seconds without a word from the finger that owns the stroke
 FAILSAFE_SECONDS = 3.0  # the calm screen after a failure, before attract mode
-SAMPLES = Path(__file__).resolve().parents[2] / "assets" / "samples.npz"
+SAMPLES = resources.SAMPLES
 
 
 def load_samples(path: Path = SAMPLES) -> tuple[np.ndarray, np.ndarray]:

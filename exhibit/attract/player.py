@@ -10,10 +10,11 @@ from pathlib import Path
 
 import numpy as np
 
+from exhibit import resources
 from exhibit.ink.drawing import Drawing
 from exhibit.ink.strokes import fit_box
 
-ATTRACT = Path(__file__).resolve().parents[2] / "assets" / "attract.json"
+ATTRACT = resources.ATTRACT
 
 
 @dataclass

@@ -13,10 +13,11 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
+from exhibit import resources
 from exhibit.config.schema import TABLE, Key, defaults
 
 MAX_BYTES = 256 * 1024
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "config.yaml"
+DEFAULT_PATH = resources.DEFAULT_CONFIG
 
 
 class ConfigError(Exception):

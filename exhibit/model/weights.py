@@ -15,10 +15,11 @@ from typing import Any
 
 import numpy as np
 
+from exhibit import resources
 from exhibit.ink.normalize import InputSpec
 from exhibit.model.mlp import MLP
 
-WEIGHTS_DIR = Path(__file__).resolve().parents[2] / "weights"
+WEIGHTS_DIR = resources.WEIGHTS
 MODEL_NAMES = ("explainer", "compact14", "deep")
 
 

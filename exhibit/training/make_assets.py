@@ -17,10 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
+from exhibit import resources
 from exhibit.training import mnist
 from exhibit.training.redraw import digit_strokes, place, to_json_strokes
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = resources.ROOT
 BOX = 500
 
 

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 import yaml
 
-STRINGS_DIR = Path(__file__).resolve().parents[2] / "assets" / "strings"
+from exhibit import resources
+
+STRINGS_DIR = resources.STRINGS
 
 
 @lru_cache(maxsize=None)
