@@ -71,6 +71,15 @@ def cmd_classify(args: argparse.Namespace, cfg: Config) -> int:
         except DrawingFileError as e:
             failed += 1
             print(f"digit-exhibit: {e}", file=sys.stderr)
+        except MemoryError:
+            failed += 1
+            print(f"digit-exhibit: {f}: out of memory reading this file", file=sys.stderr)
+        except (BrokenPipeError, KeyboardInterrupt):
+            raise
+        except Exception as e:  # noqa: BLE001 - no input may cost the other files a traceback
+            failed += 1
+            print(f"digit-exhibit: {f}: cannot classify this file "
+                  f"({e.__class__.__name__}: {str(e)[:120]})".replace("\n", " "), file=sys.stderr)
     return 2 if failed else 0
 
 
