@@ -71,6 +71,15 @@ def cmd_classify(args: argparse.Namespace, cfg: Config) -> int:
         except DrawingFileError as e:
             failed += 1
             print(f"digit-exhibit: {e}", file=sys.stderr)
+        except MemoryError:
+            failed += 1
+            print(f"digit-exhibit: {f}: out of memory reading this file", file=sys.stderr)
+        except (BrokenPipeError, KeyboardInterrupt):
+            raise
+        except Exception as e:  # noqa: BLE001 - no input may cost the other files a traceback
+            failed += 1
+            print(f"digit-exhibit: {f}: cannot classify this file "
+                  f"({e.__class__.__name__}: {str(e)[:120]})".replace("\n", " "), file=sys.stderr)
     return 2 if failed else 0
 
 
@@ -362,8 +371,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.set = list(args.set_top) + list(args.set)
     try:
         # check-config reads only the file it is asked about; out-of-order reads none
-        no_config = args.func in (cmd_check_config, cmd_out_of_order)
-        cfg = None if no_config else load_config(args.config, args.set)
+        cfg = None
+        if args.func not in (cmd_check_config, cmd_out_of_order):
+            # the running exhibit skips keys only another release knows (reported once);
+            # check-config and the tools stay strict
+            cfg = load_config(args.config, args.set, strict=args.func is not cmd_run)
+            for w in cfg.warnings:
+                print(f"digit-exhibit: warning: {w}", file=sys.stderr)
         return int(args.func(args, cfg) or 0)
     except (ConfigError, WeightsError, DrawingFileError, IdxError, UsageError) as e:
         print(f"digit-exhibit: {e}", file=sys.stderr)

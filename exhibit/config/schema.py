@@ -132,6 +132,11 @@ KEYS: tuple[Key, ...] = (
         "Seconds a frozen screen waits for the teacher's next key before it unfreezes by "
         "itself (visitors' touches do not count; 0: never).", 0.0, 86400.0),
     Key("log.events", "", "str", "Append JSON event lines to this file ('' = no log)."),
+    Key("log.max_mb", 5.0, "float",
+        "The event log is rotated when it would grow past this size in megabytes "
+        "(FILE becomes FILE.1, FILE.1 becomes FILE.2, ...).", 0.01, 1000.0),
+    Key("log.keep", 3, "int", "Old event log files kept after rotating (0: start afresh).",
+        0, 20),
     Key("attract.idle_seconds", 45.0, "float",
         "Seconds without input before the exhibit starts drawing digits by itself (0: never).",
         0.0, 3600.0),

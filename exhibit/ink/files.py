@@ -9,14 +9,16 @@ canvas (uniform scale, centred) so that strokes arrive in canvas pixels, as a fi
 """
 from __future__ import annotations
 
-import json
-import math
+import io
+import re
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import numpy as np
 
+from exhibit import limits as L
 from exhibit.ink.strokes import fit_box, transform
 
 
@@ -38,8 +40,16 @@ class Drawing:
         return self.raster if self.raster is not None else (self.strokes or [])
 
 
-def _is_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+def _coordinate(v: Any) -> bool:
+    return L.is_number(v, L.COORDINATE)
+
+
+def _bad_value(v: Any) -> str:
+    if isinstance(v, L.BadNumber):
+        return v.reason()
+    if L.is_number(v):
+        return f"{L.shown(v)} (coordinates are limited to +-{L.COORDINATE:g})"
+    return L.shown(v)
 
 
 def _points(stroke: Any, where: str) -> np.ndarray:
@@ -48,32 +58,49 @@ def _points(stroke: Any, where: str) -> np.ndarray:
         raise DrawingFileError(f"{where}: a stroke must be a list of [x, y] points")
     if not stroke:
         return np.zeros((0, 2), np.float32)
-    for p in stroke:
-        if not isinstance(p, list) or len(p) < 2 or not (_is_number(p[0]) and _is_number(p[1])):
-            raise DrawingFileError(f"{where}: every point must be [x, y] with finite numbers, "
-                                   f"got {json.dumps(p)[:40]}")
+    for k, p in enumerate(stroke):
+        if not isinstance(p, list) or len(p) < 2:
+            raise DrawingFileError(f"{where}: every point must be [x, y], "
+                                   f"got {L.shown(p)} (point {k})")
+        for v in p[:2]:
+            if not _coordinate(v):
+                raise DrawingFileError(f"{where}: every point must be [x, y] with finite "
+                                       f"numbers, got {_bad_value(v)} (point {k})")
     return np.asarray([p[:2] for p in stroke], np.float32)
+
+
+_DIGIT = re.compile(r"[0-9]")
 
 
 def _label(value: Any, where: str) -> int | None:
     if value is None:
         return None
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
+    if isinstance(value, str) and _DIGIT.fullmatch(value.strip()):
+        value = int(value.strip())
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 9:
-        raise DrawingFileError(f"{where}: 'label' must be a digit 0-9, got {json.dumps(value)[:20]}")
+        raise DrawingFileError(f"{where}: 'label' must be a digit 0-9, got {L.shown(value, 20)}")
     return value
 
 
+def _count_points(strokes: Any) -> int:
+    return sum(len(s) for s in strokes if isinstance(s, list)) if isinstance(strokes, list) else 0
+
+
 def parse_stroke_json(doc: Any, canvas: Sequence[float], where: str) -> Iterator[Drawing]:
-    """Yield the drawings of a parsed stroke document, strokes fitted onto the canvas."""
+    """Yield the drawings of a parsed stroke document, strokes fitted onto the canvas.
+
+    The file is refused as a whole (DrawingFileError) when its box is unusable or it is over
+    a limit (drawings per file, points per file); a digit that is broken or over the points
+    limit gets an error in its place and the others are still read."""
     if not isinstance(doc, dict):
         raise DrawingFileError(f"{where}: expected a JSON object with 'box' and 'digits'")
     box = doc.get("box")
-    if (not isinstance(box, list) or len(box) != 2 or not all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in box)):
-        raise DrawingFileError(f"{where}: 'box' must be [width, height] with positive numbers")
-    scale, offset = fit_box(box, canvas)
+    bad = [v for v in box if not (L.is_number(v, L.COORDINATE) and v > 0)] \
+        if isinstance(box, list) and len(box) == 2 else [box]
+    if bad:
+        raise DrawingFileError(f"{where}: 'box' must be [width, height] with positive finite "
+                               f"numbers up to {L.COORDINATE:g}, got {_bad_value(bad[0])}")
+    scale, offset = fit_box([float(v) for v in box], canvas)
     if "digits" in doc:
         digits = doc["digits"]
         if not isinstance(digits, list):
@@ -82,12 +109,23 @@ def parse_stroke_json(doc: Any, canvas: Sequence[float], where: str) -> Iterator
         digits = [doc]
     else:
         raise DrawingFileError(f"{where}: expected 'digits' (a list) or 'strokes'")
+    if len(digits) > L.DRAWINGS_PER_FILE:
+        raise DrawingFileError(f"{where}: {len(digits)} digits is over the limit of "
+                               f"{L.DRAWINGS_PER_FILE} per file")
+    total = sum(_count_points(d.get("strokes")) for d in digits if isinstance(d, dict))
+    if total > L.POINTS_PER_FILE:
+        raise DrawingFileError(f"{where}: {total} points is over the limit of "
+                               f"{L.POINTS_PER_FILE} per file")
     for i, d in enumerate(digits):
         w = f"{where}: digit {i}"
         try:
             if not isinstance(d, dict) or not isinstance(d.get("strokes"), list):
                 raise DrawingFileError(f"{w}: expected an object with 'strokes'")
             label = _label(d.get("label"), w)
+            n = _count_points(d["strokes"])
+            if n > L.POINTS_PER_DRAWING:
+                raise DrawingFileError(f"{w}: {n} points is over the limit of "
+                                       f"{L.POINTS_PER_DRAWING} per digit")
             strokes = [_points(s, f"{w}, stroke {j}") for j, s in enumerate(d["strokes"])]
         except DrawingFileError as e:
             # one broken digit must not cost the others: report it in its place
@@ -96,27 +134,69 @@ def parse_stroke_json(doc: Any, canvas: Sequence[float], where: str) -> Iterator
         yield Drawing(strokes=transform(strokes, scale, offset), label=label)
 
 
+def _read(path: Path, limit: int, what: str) -> bytes:
+    try:
+        return L.read_regular_file(path, limit, what)
+    except L.LimitError as e:
+        raise DrawingFileError(str(e)) from None
+
+
 def read_drawings(path: str | Path, canvas: Sequence[float]) -> Iterator[Drawing]:
-    """Drawings in a file, chosen by its content/extension: JSON strokes, .npy or PNG."""
+    """Drawings in a file, chosen by its extension: JSON strokes, .npy or PNG. Every file is
+    sized (bytes, then its header: pixels, array elements, JSON depth and values, points,
+    digits) before it is decoded; anything over a limit raises DrawingFileError naming it."""
     p = Path(path)
     where = str(p)
-    if not p.is_file():
-        raise DrawingFileError(f"{where}: file not found")
     suffix = p.suffix.lower()
     if suffix == ".npy":
-        try:
-            arr = np.load(p, allow_pickle=False)
-        except (ValueError, OSError) as e:
-            raise DrawingFileError(f"{where}: not a plain .npy array ({e})") from None
-        yield Drawing(raster=_as_raster(arr, where))
+        yield Drawing(raster=_as_raster(read_npy(p), where))
     elif suffix == ".png":
         yield Drawing(raster=read_png(p))
     else:
+        data = _read(p, L.STROKE_FILE_BYTES, "file")
         try:
-            doc = json.loads(p.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise DrawingFileError(f"{where}: not a stroke file (JSON): {e}") from None
+            doc = L.load_json(data, where)
+        except L.LimitError as e:
+            raise DrawingFileError(f"{e} (expected a stroke file)") from None
         yield from parse_stroke_json(doc, canvas, where)
+
+
+def read_npy(path: Path) -> np.ndarray:
+    """A plain ``.npy`` array, its header checked (dtype, shape, element count, size on disk)
+    before the data is read; never unpickles."""
+    where = str(path)
+    data = _read(path, L.NPY_FILE_BYTES, ".npy file")
+    f = io.BytesIO(data)
+    try:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+        elif version in ((2, 0), (3, 0)):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+        else:
+            raise ValueError(f"unsupported .npy version {version}")
+    except (ValueError, OSError, EOFError, SyntaxError, TypeError) as e:
+        raise DrawingFileError(f"{where}: not a plain .npy array "
+                               f"({str(e).splitlines()[0][:100] if str(e) else type(e).__name__})") \
+            from None
+    if dtype.hasobject or dtype.kind not in "uif" or dtype.subdtype is not None \
+            or dtype.names is not None:
+        raise DrawingFileError(f"{where}: expected a numeric array, got dtype {dtype.str}")
+    n = 1
+    for s in shape:
+        n *= int(s)
+    if len(shape) not in (2, 3) or n > L.IMAGE_PIXELS or any(s > L.IMAGE_SIDE for s in shape):
+        raise DrawingFileError(f"{where}: array of shape {tuple(shape)} is over the limit "
+                               f"(2-D, at most {L.IMAGE_SIDE} per side and {L.IMAGE_PIXELS} "
+                               f"elements)")
+    if f.tell() + n * dtype.itemsize > len(data):
+        raise DrawingFileError(f"{where}: the .npy file is shorter than its header says "
+                               f"(truncated)")
+    f.seek(0)
+    try:
+        return np.load(f, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as e:
+        raise DrawingFileError(f"{where}: not a plain .npy array ({str(e)[:100]})") from None
 
 
 def _as_raster(arr: np.ndarray, where: str) -> np.ndarray:
@@ -133,18 +213,40 @@ def _as_raster(arr: np.ndarray, where: str) -> np.ndarray:
     return np.clip(a, 0.0, 1.0)
 
 
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) from a PNG's IHDR, or None when the bytes are not a PNG."""
+    if len(data) < 24 or data[:8] != _PNG_SIGNATURE or data[12:16] != b"IHDR":
+        return None
+    return struct.unpack(">II", data[16:24])
+
+
 def read_png(path: Path) -> np.ndarray:
-    """A PNG as a raster with ink high: dark-on-light pictures are inverted, alpha respected."""
+    """A PNG as a raster with ink high: dark-on-light pictures are inverted, alpha respected.
+    The size in its header is checked before any decoder sees the file."""
     import os
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    data = _read(Path(path), L.PNG_FILE_BYTES, "PNG file")
+    size = png_size(data)
+    if size is None:
+        raise DrawingFileError(f"{path}: not a readable PNG (no PNG signature and header)")
+    w, h = size
+    if w < 1 or h < 1 or w > L.IMAGE_SIDE or h > L.IMAGE_SIDE or w * h > L.IMAGE_PIXELS:
+        raise DrawingFileError(f"{path}: a {w}x{h} picture is over the limit (at most "
+                               f"{L.IMAGE_SIDE} per side and {L.IMAGE_PIXELS} pixels)")
     import pygame
 
     try:
-        surf = pygame.image.load(str(path))
-    except (pygame.error, FileNotFoundError) as e:
+        surf = pygame.image.load(io.BytesIO(data), "drawing.png")
+    except (pygame.error, ValueError, OSError, MemoryError) as e:
         raise DrawingFileError(f"{path}: not a readable PNG ({e})") from None
+    if surf.get_size() != (w, h):
+        raise DrawingFileError(f"{path}: not a readable PNG (decoded size differs from header)")
     rgb = pygame.surfarray.array3d(surf).astype(np.float32).transpose(1, 0, 2) / 255.0
     grey = rgb @ np.array([0.299, 0.587, 0.114], np.float32)
+    del rgb
     if surf.get_flags() & pygame.SRCALPHA or surf.get_alpha() is not None:
         alpha = pygame.surfarray.array_alpha(surf).T.astype(np.float32) / 255.0
         if alpha.min() < 0.5:  # transparent background: the alpha is the ink

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 MAX_PIECE = 1.2  # segments are cut into pieces at most this long, so each touches a small window
+CHUNK = 8192  # pieces rendered at a time (bounds the memory of a very long scribble)
 
 
 def coverage(d: np.ndarray, width: float) -> np.ndarray:
@@ -24,25 +25,27 @@ def render_segments(segs: np.ndarray, shape: tuple[int, int], width: float) -> n
     k = int(np.ceil(MAX_PIECE + 2 * reach)) + 1  # window side that holds every touched pixel
     pad = k + 1  # windows may start left of / above the picture: draw on a padded one
     pw, ph = w + 2 * pad, h + 2 * pad
-    ax, ay, bx, by = (segs + pad).T
-    # the window's first pixel: the first whose centre (i + 0.5) can be within reach. Ink far
-    # outside the picture gets a window moved inside the padding: the pixels it then covers
-    # are all invisible (the padding is wider than a window), and their values are still right.
-    x0 = np.clip(np.ceil(np.minimum(ax, bx) - (reach + 0.5)), 0, pw - k).astype(np.int32)
-    y0 = np.clip(np.ceil(np.minimum(ay, by) - (reach + 0.5)), 0, ph - k).astype(np.int32)
+    flat = np.zeros(ph * pw, np.float32)  # same dtype: ufunc.at is slow when casting
     off = np.arange(k, dtype=np.int32)
-    ix = x0[:, None, None] + off  # (S, 1, k)
-    iy = y0[:, None, None] + off[:, None]  # (S, k, 1)
-    dx, dy = (bx - ax)[:, None, None], (by - ay)[:, None, None]
-    inv = 1.0 / (dx * dx + dy * dy + 1e-12)  # a dot has d = 0, so t = 0 whatever inv is
-    apx = ix + (0.5 - ax[:, None, None])
-    apy = iy + (0.5 - ay[:, None, None])
-    t = np.clip((apx * dx + apy * dy) * inv, 0.0, 1.0)
-    ex = apx - t * dx
-    ey = apy - t * dy
-    cov = coverage(np.sqrt(ex * ex + ey * ey), width)  # (S, k, k)
-    flat = np.zeros(ph * pw, cov.dtype)  # same dtype: ufunc.at is slow when casting
-    np.maximum.at(flat, (iy * pw + ix).ravel(), cov.ravel())
+    # in chunks, so that memory stays small however long the ink is (a scribble, a hostile file)
+    for c in range(0, len(segs), CHUNK):
+        ax, ay, bx, by = (segs[c:c + CHUNK] + pad).T
+        # the window's first pixel: the first whose centre (i + 0.5) can be within reach. Ink
+        # far outside the picture gets a window moved inside the padding: the pixels it then
+        # covers are all invisible (the padding is wider than a window), and still right.
+        x0 = np.clip(np.ceil(np.minimum(ax, bx) - (reach + 0.5)), 0, pw - k).astype(np.int32)
+        y0 = np.clip(np.ceil(np.minimum(ay, by) - (reach + 0.5)), 0, ph - k).astype(np.int32)
+        ix = x0[:, None, None] + off  # (S, 1, k)
+        iy = y0[:, None, None] + off[:, None]  # (S, k, 1)
+        dx, dy = (bx - ax)[:, None, None], (by - ay)[:, None, None]
+        inv = 1.0 / (dx * dx + dy * dy + 1e-12)  # a dot has d = 0, so t = 0 whatever inv is
+        apx = ix + (0.5 - ax[:, None, None])
+        apy = iy + (0.5 - ay[:, None, None])
+        t = np.clip((apx * dx + apy * dy) * inv, 0.0, 1.0)
+        ex = apx - t * dx
+        ey = apy - t * dy
+        cov = coverage(np.sqrt(ex * ex + ey * ey), width).astype(np.float32, copy=False)
+        np.maximum.at(flat, (iy * pw + ix).ravel(), cov.ravel())
     return flat.reshape(ph, pw)[pad:pad + h, pad:pad + w].astype(np.float32)
 
 

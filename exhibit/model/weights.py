@@ -77,21 +77,36 @@ def resolve(name: str | None = None, weights: str | Path | None = None) -> Path:
     return WEIGHTS_DIR / f"{name}.npz"
 
 
+def read_manifest(man_path: Path) -> dict[str, Any]:
+    """The manifest JSON: a regular file within the limits of :mod:`exhibit.limits` (a FIFO,
+    device or directory, deep nesting or a huge number is refused in one line)."""
+    from exhibit import limits
+
+    try:
+        manifest = limits.load_json(limits.read_regular_file(
+            man_path, limits.MANIFEST_BYTES, "manifest"), f"manifest {man_path}", max_depth=8)
+    except limits.LimitError as e:
+        raise WeightsError(str(e)) from None
+    if not isinstance(manifest, dict):
+        raise WeightsError(f"manifest {man_path} is damaged (not a JSON object)")
+    return manifest
+
+
 def load(path: str | Path) -> LoadedModel:
     """Load and verify weights; raises WeightsError with an operator-readable reason."""
     path = Path(path)
     man_path = path.with_suffix(".json")
     if not path.is_file():
         raise WeightsError(f"weights file not found: {path}")
-    if not man_path.is_file():
+    if not man_path.exists():
         raise WeightsError(f"manifest not found beside the weights: {man_path}")
+    manifest = read_manifest(man_path)
     try:
-        manifest = json.loads(man_path.read_text(encoding="utf-8"))
         sizes = [int(s) for s in manifest["sizes"]]
         spec = InputSpec(side=int(manifest["input"]["side"]),
                          deskew=bool(manifest["input"]["deskew"]))
         expected = str(manifest["sha256"])
-    except (ValueError, KeyError, TypeError) as e:
+    except (ValueError, KeyError, TypeError, OverflowError) as e:
         raise WeightsError(f"manifest {man_path} is damaged ({e.__class__.__name__}: {e})") from None
     actual = sha256_file(path)
     if actual != expected:
@@ -107,7 +122,7 @@ def load(path: str | Path) -> LoadedModel:
             bs = [z[f"b{l}"].astype(np.float32) for l in range(1, n + 1)]
     except WeightsError:
         raise
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as e:
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError, MemoryError) as e:
         raise WeightsError(f"{path} cannot be read as plain arrays ({e})") from None
     try:
         net = MLP(ws, bs)
