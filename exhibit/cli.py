@@ -25,11 +25,14 @@ class UsageError(Exception):
     """Bad input from the command line; printed without a traceback, exit 2."""
 
 
+REFERENCE_SIZE = (1920, 1080)  # where no screen decides: classify, bench, soak
+
+
 def canvas_size(cfg: Config) -> tuple[float, float]:
     """The drawing canvas in pixels at the configured screen size."""
     from exhibit.views.layout import regions
 
-    _, _, w, h = regions(cfg, tuple(cfg["window.size"]))["canvas"]
+    _, _, w, h = regions(cfg, parse_size(None, cfg))["canvas"]
     return w, h
 
 
@@ -202,8 +205,12 @@ def bench_inference(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
-def parse_size(text: str | None, cfg: Config) -> tuple[int, int]:
+def parse_size(text: str | None, cfg: Config, auto: bool = False) -> tuple[int, int] | None:
+    """--size WxH, else window.size; "auto" is None where ``auto`` (the display decides),
+    else the reference size."""
     if not text:
+        if cfg["window.size"] == "auto":
+            return None if auto else REFERENCE_SIZE
         w, h = cfg["window.size"]
         return int(w), int(h)
     try:
@@ -218,7 +225,7 @@ def parse_size(text: str | None, cfg: Config) -> tuple[int, int]:
 def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
     from exhibit.app.loop import run
 
-    size = parse_size(args.size, cfg)
+    size = parse_size(args.size, cfg, auto=True)
     fullscreen = cfg["window.fullscreen"] and not args.windowed
     display = args.display if args.display is not None else cfg["window.display"]
     return run(cfg, size, fullscreen, display, args.event_log or cfg["log.events"] or None,
@@ -229,8 +236,13 @@ def cmd_bench(args: argparse.Namespace, cfg: Config) -> int:
     if args.inference:
         return bench_inference(args, cfg)
     from exhibit.app.bench import bench_frames
+    from exhibit.app.loop import NoScreen
 
-    result = bench_frames(cfg, parse_size(args.size, cfg), args.seconds)
+    size = parse_size(args.size, cfg, auto=args.present)
+    try:
+        result = bench_frames(cfg, size, args.seconds, present=args.present, scaled=args.scaled)
+    except NoScreen as e:
+        raise UsageError(str(e)) from None
     if args.json:
         print(json.dumps(result))
     else:
@@ -327,6 +339,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--size", metavar="WxH", help="frame benchmark screen size")
     p.add_argument("--seconds", type=float, default=20.0, help="simulated seconds to render")
+    p.add_argument("--present", action="store_true",
+                   help="in a real full-screen window: time whole frames, the copy to the screen included")
+    p.add_argument("--scaled", action="store_true",
+                   help="with --present: draw the layout at --size and let SDL scale it (for comparison)")
     p.add_argument("--repeats", type=int, default=5000)
     p.set_defaults(func=cmd_bench)
 

@@ -45,7 +45,7 @@ def test_values_and_overrides(tmp_path):
     ("a: &x [1]\nb: *x\n", r"anchors and aliases"),
     ("model: !!python/object/apply:os.system [ls]\n", r"YAML tags"),
     ("model: deep\nmodel: deep\n", r"c.yaml:2: model is given twice"),
-    ("window:\n  size: [100, 100]\n", r"window.size: expected \[width, height\]"),
+    ("window:\n  size: [100, 100]\n", r"window.size: expected auto, or \[width, height\]"),
     ("answer:\n  min_confidence: .nan\n", r"answer.min_confidence: expected a number"),
     ("ink:\n  stroke_width: true\n", r"ink.stroke_width: expected a number"),
 ])

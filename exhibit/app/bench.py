@@ -60,11 +60,26 @@ def headless() -> None:
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
 
-def bench_frames(cfg: Config, size: tuple[int, int], seconds: float) -> dict:
-    headless()
+def bench_frames(cfg: Config, size: tuple[int, int], seconds: float, present: bool = False,
+                 scaled: bool = False) -> dict:
+    """Time every frame of the scripted session. ``present``: in a real full-screen window,
+    each frame timed whole (input, steps, inference, composing and the copy to the screen);
+    ``scaled``: through SDL's SCALED renderer (the layout at ``size`` scaled to the display)
+    instead of drawing at the display's own size and copying only what changed."""
+    from exhibit.app.loop import Window, check_screen
+
+    if not present:
+        headless()
     pygame.display.init()
     pygame.font.init()
-    surface = pygame.Surface(size)
+    window = None
+    if present:
+        check_screen()
+        window = Window(size, True, 0, False, scaled=scaled)
+        size = window.size
+        surface = window.surface
+    else:
+        surface = pygame.Surface(size)
     cfg = cfg.replace(**{"timing__clear_after": 0.0})
     ex = Exhibit(cfg, size)
     screen = Screen(cfg)
@@ -76,6 +91,8 @@ def bench_frames(cfg: Config, size: tuple[int, int], seconds: float) -> dict:
     buttons = {"down": pygame.MOUSEBUTTONDOWN, "move": pygame.MOUSEMOTION, "up": pygame.MOUSEBUTTONUP}
     for i in range(n):
         actions = plan[i % len(plan)]
+        if window is not None:
+            pygame.event.pump()
         t0 = time.perf_counter()
         for kind, x, y in actions:
             if kind == "key":
@@ -86,12 +103,19 @@ def bench_frames(cfg: Config, size: tuple[int, int], seconds: float) -> dict:
         for _ in range(120 // FPS):
             ex.step(1 / 120)
         ex.refresh()
-        screen.draw(surface, ex)
+        areas = screen.draw(surface, ex)
+        if window is not None:
+            window.present(areas if i else [surface.get_rect()])
         times[i] = time.perf_counter() - t0
         conns = max(conns, screen.scene.connections_drawn)
         pulses = max(pulses, screen.scene.pulses.in_flight())
     ms = times * 1000
     pct = lambda q: round(float(np.percentile(ms, q)), 2)  # noqa: E731
-    return {"frames": n, "size": list(size), "model": ex.model_name,
-            "frame_ms": {"p50": pct(50), "p95": pct(95), "p99": pct(99), "max": round(float(ms.max()), 2)},
-            "connections_drawn": conns, "pulses_peak": pulses}
+    out = {"frames": n, "size": list(size), "model": ex.model_name,
+           "frame_ms": {"p50": pct(50), "p95": pct(95), "p99": pct(99), "max": round(float(ms.max()), 2)},
+           "connections_drawn": conns, "pulses_peak": pulses}
+    if window is not None:
+        out["present"] = {"path": "scaled" if window.scaled else "native dirty rects",
+                          "display": list(pygame.display.get_desktop_sizes()[0]),
+                          "driver": pygame.display.get_driver()}
+    return out

@@ -1,6 +1,7 @@
 """Window pixels and finger positions -> the logical pixels the layout is drawn in."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -18,8 +19,10 @@ class Viewport:
 
     @property
     def offset(self) -> tuple[float, float]:
+        """Where the scaled surface starts, in whole window pixels as SDL's renderer puts it."""
         s = self.scale
-        return ((self.window[0] - self.logical[0] * s) / 2, (self.window[1] - self.logical[1] * s) / 2)
+        shown = math.floor(self.logical[0] * s), math.floor(self.logical[1] * s)
+        return float((self.window[0] - shown[0]) // 2), float((self.window[1] - shown[1]) // 2)
 
     def to_window(self, x: float, y: float) -> tuple[float, float]:
         ox, oy = self.offset

@@ -18,6 +18,7 @@ import time
 import traceback
 from typing import Callable, Iterable
 
+import numpy as np
 import pygame
 
 from exhibit.app.eventlog import EventLog
@@ -28,6 +29,8 @@ from exhibit.views.screen import Screen
 
 STEP = 1 / 120
 MAX_STEPS = 8
+IDLE_WAIT_MS = 30  # nothing on screen moves: wait this long for input between ticks
+STATUS_EVERY = 10.0  # seconds between STATUS= lines for systemctl status
 QUIT_HOLD = 2.0  # seconds Ctrl+Shift+Q must be held
 MAX_EVENTS = 400  # per frame; a flood keeps every press and release and the latest motion
 FAILURES_ALLOWED = 5  # within FAILURE_WINDOW seconds; one more and the process exits
@@ -40,18 +43,92 @@ class RepeatedFailure(Exception):
     """Frames keep failing: let systemd start a fresh process."""
 
 
-def open_window(size: tuple[int, int], fullscreen: bool, display: int, vsync: bool
-                ) -> tuple[pygame.Surface, bool]:
-    """(screen, has_vsync). SCALED keeps the layout's logical size on any display."""
-    flags = pygame.SCALED | (pygame.FULLSCREEN if fullscreen else 0)
-    n = pygame.display.get_num_displays() if pygame.display.get_init() else 1
-    display = display if display < max(1, n) else 0
-    if vsync:
-        try:
-            return pygame.display.set_mode(size, flags, display=display, vsync=1), True
-        except pygame.error:
-            pass  # no vsync here: fall back to a capped clock
-    return pygame.display.set_mode(size, flags, display=display), False
+class NoScreen(Exception):
+    """No display to show the exhibit on (SDL fell back to an invisible driver)."""
+
+
+class Window:
+    """The display surface and the cheapest way to get a frame onto the screen.
+
+    Native (the layout drawn at the window's own size): only the changed areas are copied, with
+    ``display.update(areas)``. Scaled (a fixed layout size on a display of another size): SDL's
+    SCALED renderer uploads the whole surface on every present, so a frame with changes costs a
+    full copy; used only when the config fixes a size that differs from the display. See
+    ``bench --present`` for the figures behind this choice.
+    """
+
+    def __init__(self, size: tuple[int, int] | None, fullscreen: bool, display: int,
+                 vsync: bool, scaled: bool | None = None) -> None:
+        n = pygame.display.get_num_displays()
+        display = display if display < max(1, n) else 0
+        desktop = pygame.display.get_desktop_sizes()[display]
+        if size is None:  # auto: the display's own size, or a comfortable development window
+            size = desktop if fullscreen else fit_window(desktop)
+        if scaled is None:
+            scaled = fullscreen and tuple(size) != tuple(desktop)
+        self.scaled = scaled
+        flags = (pygame.SCALED if scaled else 0) | (pygame.FULLSCREEN if fullscreen else 0)
+        self.vsync = False
+        surface = None
+        if vsync and scaled:  # SDL offers vsync only through its renderer
+            try:
+                surface = pygame.display.set_mode(size, flags, display=display, vsync=1)
+                self.vsync = True
+            except pygame.error:
+                pass  # no vsync here: the capped clock paces frames
+        self.surface = surface or pygame.display.set_mode(size, flags, display=display)
+        self.size = self.surface.get_size()
+
+    def present(self, areas: list[pygame.Rect]) -> None:
+        if not areas:
+            return
+        if self.scaled:
+            pygame.display.flip()
+        else:
+            pygame.display.update(areas)
+
+
+def fit_window(desktop: tuple[int, int]) -> tuple[int, int]:
+    """A development window: 1280x720 (or 720x1280 on an upright display) if it fits."""
+    w, h = (1280, 720) if desktop[0] >= desktop[1] else (720, 1280)
+    s = min(1.0, 0.9 * desktop[0] / w, 0.9 * desktop[1] / h)
+    return max(320, round(w * s)), max(320, round(h * s))
+
+
+def check_screen() -> None:
+    """Refuse an invisible display: SDL falls back to the offscreen or dummy driver when
+    there is no screen, unless someone asked for it (the tests, the benchmarks)."""
+    driver = pygame.display.get_driver()
+    if driver in ("offscreen", "dummy") and os.environ.get("SDL_VIDEODRIVER", "") != driver:
+        raise NoScreen(f"no screen to show the exhibit on (SDL video driver '{driver}'); "
+                       "is the kiosk session (cage) or $DISPLAY / $WAYLAND_DISPLAY there?")
+
+
+class FrameStats:
+    """Whole-frame times (compose + present) of painted frames, in 0.05 ms bins up to 500 ms:
+    percentiles for a run of any length in fixed memory."""
+
+    BIN = 0.05
+
+    def __init__(self) -> None:
+        self.counts = np.zeros(10001, np.int64)
+        self.frames = 0
+        self.max = 0.0
+
+    def add(self, ms: float) -> None:
+        self.counts[min(int(ms / self.BIN), len(self.counts) - 1)] += 1
+        self.frames += 1
+        self.max = max(self.max, ms)
+
+    def percentile(self, q: float) -> float:
+        if not self.frames:
+            return 0.0
+        i = int(np.searchsorted(np.cumsum(self.counts), q / 100 * self.frames))
+        return round((i + 1) * self.BIN, 2)
+
+    def summary(self) -> dict:
+        return {"p50": self.percentile(50), "p95": self.percentile(95),
+                "p99": self.percentile(99), "max": round(self.max, 2)}
 
 
 def thin_flood(events: list[pygame.event.Event]) -> list[pygame.event.Event]:
@@ -178,6 +255,14 @@ class Runner:
         self.notifier.watchdog()
         return areas
 
+    def status(self, uptime: float, stats: FrameStats) -> str:
+        """One line for ``systemctl status``: model, uptime, predictions, frame figures."""
+        h, m = divmod(int(uptime) // 60, 60)
+        f = stats.summary()
+        return (f"{self.ex.model_name} · {self.ex.mode.value} · up {h}h{m:02d} · "
+                f"{self.log.counts['prediction']} predictions · {self.errors} errors · "
+                f"{stats.frames / max(uptime, 1e-9):.0f} frames/s painted, p99 {f['p99']} ms")
+
     def check_chord(self) -> None:
         keys = pygame.key.get_pressed()
         mods = pygame.key.get_mods()
@@ -230,57 +315,75 @@ class Signals:
         self.reload = True
 
 
-def run(cfg: Config, size: tuple[int, int], fullscreen: bool, display: int,
+def run(cfg: Config, size: tuple[int, int] | None, fullscreen: bool, display: int,
         event_log: str | None, max_seconds: float | None,
         config_path: str | None = None, overrides: list[str] | None = None) -> int:
+    """The exhibit in a window until quit; returns the exit code. ``size`` None: the display's."""
     t_start = time.monotonic()
     signals = Signals()
     notifier = Notifier()
     log = EventLog(event_log)
     code = 1  # until the loop says otherwise, an exit is a failure
+    stats = FrameStats()
     try:
-        pygame.display.init()
-        pygame.font.init()
         try:
-            screen, vsync = open_window(size, fullscreen, display, cfg["window.vsync"])
-        except pygame.error as e:
+            pygame.display.init()
+            check_screen()
+            pygame.font.init()
+            window = Window(size, fullscreen, display, cfg["window.vsync"])
+        except (pygame.error, NoScreen, IndexError) as e:
             print(f"digit-exhibit: cannot open the display: {e}", file=sys.stderr)
             log.write("error", message=f"display: {e}"[:300])
-            return 1
+            code = 2
+            return code
         pygame.display.set_caption("Digit Exhibit")
         if fullscreen:
             pygame.mouse.set_visible(False)
-        runner = Runner(cfg, size, log, notifier, fullscreen)
-        runner.surface = screen
+        runner = Runner(cfg, window.size, log, notifier, fullscreen)
+        runner.surface = window.surface
         runner.update_viewport()
         ex = runner.ex
         c = ex.canvas_rect
         (x0, y0), (x1, y1) = ex.viewport.to_window(c.x, c.y), ex.viewport.to_window(c.right, c.bottom)
-        log.write("start", size=list(size), window=list(pygame.display.get_window_size()),
-                  canvas=[round(x0), round(y0), round(x1 - x0), round(y1 - y0)], model=ex.model_name)
-        code = loop(runner, signals, notifier, t_start, max_seconds, config_path, overrides or [])
+        log.write("start", size=list(window.size), window=list(pygame.display.get_window_size()),
+                  canvas=[round(x0), round(y0), round(x1 - x0), round(y1 - y0)],
+                  model=ex.model_name, scaled=window.scaled)
+        code = loop(runner, window, signals, notifier, stats, t_start, max_seconds, config_path,
+                    overrides or [])
     except KeyboardInterrupt:
         code = 130
     finally:
         notifier.stopping()
-        log.write("stop", code=code)
+        seconds = time.monotonic() - t_start
+        log.write("stop", code=code, frames=stats.frames, seconds=round(seconds, 2),
+                  fps=round(stats.frames / max(seconds, 1e-9), 1), frame_ms=stats.summary())
         log.close()
         pygame.display.quit()
     return code
 
 
-def loop(runner: Runner, signals: Signals, notifier: Notifier, t_start: float,
-         max_seconds: float | None, config_path: str | None, overrides: list[str]) -> int:
-    """The frame loop; returns the exit code."""
+def loop(runner: Runner, window: Window, signals: Signals, notifier: Notifier, stats: FrameStats,
+         t_start: float, max_seconds: float | None, config_path: str | None,
+         overrides: list[str]) -> int:
+    """The frame loop; returns the exit code. A frame that changes nothing is neither composed
+    nor presented; while nothing moves, the loop waits for input instead of ticking at full rate."""
     clock = pygame.time.Clock()
     cap = runner.cfg["window.fps"]  # always: a vsync that does not wait must not spin
     gc.freeze()  # start-up objects never need collecting: shorter collector pauses
     acc = 0.0
     first = True
+    still = False  # the last frame painted nothing
+    next_status = 0.0
     try:
         while not (runner.quit or signals.quit):
+            if still:
+                ev = pygame.event.wait(IDLE_WAIT_MS)  # returns at once when input comes
+                events = ([] if ev.type == pygame.NOEVENT else [ev]) + pygame.event.get()
+            else:
+                events = pygame.event.get()
             acc += min(clock.tick(cap) / 1000.0, 0.25)
-            runner.handle(pygame.event.get())
+            t0 = time.perf_counter()
+            runner.handle(events)
             runner.check_chord()
             if signals.reload:
                 signals.reload = False
@@ -292,17 +395,25 @@ def loop(runner: Runner, signals: Signals, notifier: Notifier, t_start: float,
             if steps == MAX_STEPS:
                 acc = 0.0
             areas = runner.advance(steps)
+            if first:
+                areas = [runner.surface.get_rect()]
             try:
-                if areas or first:
-                    pygame.display.flip()
+                window.present(areas)
             except pygame.error as e:  # the display went away: a fresh process will find it
                 runner.log.write("error", message=f"display: {e}"[:300])
                 return EXIT_FAILING
+            still = not areas and not events and not runner.chord_since
+            if areas:
+                stats.add((time.perf_counter() - t0) * 1000)
+            now = time.monotonic()
             if first:
                 first = False
                 notifier.ready()
-                runner.log.write("first_frame", seconds=round(time.monotonic() - t_start, 3))
-            if max_seconds is not None and time.monotonic() - t_start >= max_seconds:
+                runner.log.write("first_frame", seconds=round(now - t_start, 3))
+            if now >= next_status:
+                next_status = now + STATUS_EVERY
+                notifier.status(runner.status(now - t_start, stats))
+            if max_seconds is not None and now - t_start >= max_seconds:
                 break
     except RepeatedFailure as e:
         print(f"digit-exhibit: giving up for a restart: {e}", file=sys.stderr)

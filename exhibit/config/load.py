@@ -194,6 +194,8 @@ def coerce(key: Key, value: Any) -> Any:
         if not isinstance(value, str) or not _COLOR_RE.match(value):
             raise ValueError
         return value.lower()
+    if k == "size" and value == "auto":
+        return value
     if not isinstance(value, list):
         raise ValueError
     if k == "size":

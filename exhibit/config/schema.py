@@ -37,7 +37,7 @@ class Key:
         if self.kind == "str":
             return "a text"
         if self.kind == "size":
-            return f"[width, height] in pixels, each from {self.lo:g} to {self.hi:g}"
+            return f"auto, or [width, height] in pixels, each from {self.lo:g} to {self.hi:g}"
         if self.kind == "keys":
             return "a list of key names such as [\"f\"] or [\"right\", \"n\"]"
         if self.kind == "color":
@@ -86,9 +86,10 @@ KEYS: tuple[Key, ...] = (
     Key("answer.min_confidence", 0.5, "float",
         "Below this top probability the answer shows '?' instead of a digit.", 0.0, 1.0),
     Key("language", "en", "choice", "Language of the on-screen text.", choices=("en", "de")),
-    Key("window.size", [1920, 1080], "size",
-        "Logical screen size the layout is drawn at; full screen scales it to the display, "
-        "letterboxed if the shapes differ. Use [1080, 1920] for an upright kiosk.", 320, 7680),
+    Key("window.size", "auto", "size",
+        "Screen size the layout is drawn at. auto: the display's own size and shape (portrait "
+        "when upright), drawn at its native resolution. A fixed size is scaled to the display, "
+        "letterboxed if the shapes differ.", 320, 7680),
     Key("window.fullscreen", True, "bool", "Full screen (false: a window, for development)."),
     Key("window.display", 0, "int", "Which monitor to use, counting from 0.", 0, 16),
     Key("window.fps", 60, "int", "Frame-rate cap when the display offers no vsync.", 20, 240),
