@@ -387,6 +387,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.set = list(args.set_top) + list(args.set)
     try:
         # check-config reads only the file it is asked about; out-of-order reads none
+        if args.func in (cmd_run, cmd_soak):  # before anything slow: no signal is lost
+            from exhibit.app.signals import install
+            install()
         cfg = None
         if args.func not in (cmd_check_config, cmd_out_of_order):
             # the running exhibit skips keys only another release knows (reported once);

@@ -82,6 +82,10 @@ class Exhibit(Controls):
         self.wave_snapshot: Snapshot | None = None
         self._wave_due: float | None = None
         self._last_wave = -1e9
+        for lang in strings.languages():  # a broken table is reported once, here
+            strings.table(lang)
+        for problem in strings.problems():
+            self.log.write("error", message=problem[:300])
         self.set_model(cfg["model"], log=False)
 
     def _optional(self, what: str, load):

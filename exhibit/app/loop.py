@@ -24,6 +24,8 @@ import pygame
 from exhibit.app.eventlog import EventLog
 from exhibit.app.exhibit import Exhibit
 from exhibit.app.notify import Notifier
+from exhibit.app.signals import Signals
+from exhibit.app.signals import install as install_signals
 from exhibit.config import Config, ConfigError
 from exhibit.views.screen import Screen
 
@@ -277,42 +279,23 @@ class Runner:
 
     # --- config reload (SIGHUP) ----------------------------------------------------------------
     def reload(self, path: str | None, overrides: list[str]) -> None:
+        """Re-read the config (SIGHUP). Everything new is built aside first; on any failure the
+        running exhibit keeps its settings, one error is logged and shown, and drawing goes on.
+        The networks already loaded are reused, so a reload reads no weights file."""
         from exhibit.config import load as load_config
         try:
-            cfg = load_config(path, overrides)
-        except ConfigError as e:
-            # keep running on the old settings, and tell whoever is looking at the screen
-            print(f"digit-exhibit: config not reloaded: {e}", file=sys.stderr)
-            self.log.write("error", message=f"config: {e}"[:300])
-            self.ex.show_message(f"Config not loaded: {e}")
+            cfg = load_config(path, overrides, strict=False)
+            ex = Exhibit(cfg, self.size, self.log, models=self.ex.models)
+            screen = Screen(cfg)
+        except Exception as e:  # noqa: BLE001 - whatever went wrong, the old exhibit stays
+            text = str(e) if isinstance(e, ConfigError) else f"{type(e).__name__}: {e}"
+            print(f"digit-exhibit: config not reloaded: {text}", file=sys.stderr)
+            self.log.write("error", message=f"config: {text}"[:300])
+            self.ex.show_message(f"Config not loaded: {text}"[:200])
             return
-        window = self.ex.viewport.window
-        self.cfg = cfg
-        self.ex = Exhibit(cfg, self.size, self.log, models=self.ex.models)
-        self.ex.set_window(window)
-        self.screen = Screen(cfg)
+        ex.set_window(self.ex.viewport.window)
+        self.cfg, self.ex, self.screen = cfg, ex, screen
         self.log.write("reload")
-
-
-class Signals:
-    """SIGTERM/SIGINT end the loop, SIGHUP asks for a reload: installed before the display, so
-    that no signal is lost in start-up (SDL's own handlers, which turn SIGTERM into a quit event
-    that a kiosk ignores, are switched off)."""
-
-    def __init__(self) -> None:
-        self.quit = False
-        self.reload = False
-        os.environ["SDL_NO_SIGNAL_HANDLERS"] = "1"
-        signal.signal(signal.SIGTERM, self._quit)
-        signal.signal(signal.SIGINT, self._quit)
-        if hasattr(signal, "SIGHUP"):
-            signal.signal(signal.SIGHUP, self._reload)
-
-    def _quit(self, *_: object) -> None:
-        self.quit = True
-
-    def _reload(self, *_: object) -> None:
-        self.reload = True
 
 
 def run(cfg: Config, size: tuple[int, int] | None, fullscreen: bool, display: int,
@@ -320,7 +303,7 @@ def run(cfg: Config, size: tuple[int, int] | None, fullscreen: bool, display: in
         config_path: str | None = None, overrides: list[str] | None = None) -> int:
     """The exhibit in a window until quit; returns the exit code. ``size`` None: the display's."""
     t_start = time.monotonic()
-    signals = Signals()
+    signals = install_signals()
     notifier = Notifier()
     log = EventLog(event_log)
     code = 1  # until the loop says otherwise, an exit is a failure

@@ -17,6 +17,7 @@ import pygame
 from exhibit.app.bench import headless
 from exhibit.app.eventlog import EventLog
 from exhibit.app.loop import STEP, Runner
+from exhibit.app.signals import install as install_signals
 from exhibit.config import Config
 
 E = pygame.event.Event
@@ -100,8 +101,37 @@ class Visitor:
         return self.plan.pop(0) if self.plan else []
 
 
+def vandal_session(runner: Runner, sim: list[float], steps_per_frame: int, signals) -> dict:
+    """One finger scribbles 20,000 points across the canvas (100 a frame), then the scribble
+    stays on screen: frame times while it grows and while it is shown."""
+    ex = runner.ex
+    c = ex.canvas_rect
+    rng = np.random.default_rng(7)
+    pts = np.stack([rng.uniform(c.x + 5, c.right - 5, 20000), rng.uniform(c.y + 5, c.bottom - 5, 20000)], 1)
+    w, h = runner.size
+    finger = lambda t, x, y: E(t, x=x / w, y=y / h, dx=0.0, dy=0.0, finger_id=0, touch_id=9,  # noqa: E731
+                               pressure=1.0)
+    plan = [[finger(pygame.FINGERDOWN, *pts[0])]]
+    plan += [[finger(pygame.FINGERMOTION, *p) for p in pts[i:i + 100]] for i in range(1, 20000, 100)]
+    plan += [[finger(pygame.FINGERUP, *pts[-1])]] + [[] for _ in range(300)]
+    times = []
+    for events in plan:
+        if signals.quit:
+            break
+        t0 = time.perf_counter()
+        sim[0] += steps_per_frame * STEP
+        runner.handle(events)
+        runner.advance(steps_per_frame)
+        times.append(time.perf_counter() - t0)
+    ms = np.array(times or [0.0]) * 1000
+    return {"frames": len(times), "points": int(sum(len(s) for s in runner.ex.drawing.strokes)),
+            "p50": round(float(np.percentile(ms, 50)), 2), "p99": round(float(np.percentile(ms, 99)), 2),
+            "max": round(float(ms.max()), 2)}
+
+
 def soak(cfg: Config, frames: int, seed: int, size: tuple[int, int] = (1280, 720),
          fps: float = 60.0, warmup: int = 10000) -> dict:
+    signals = install_signals()
     headless()
     pygame.display.init()
     pygame.font.init()
@@ -133,6 +163,8 @@ def soak(cfg: Config, frames: int, seed: int, size: tuple[int, int] = (1280, 720
     for events in script:
         frame(events)
     for _ in range(warmup):
+        if signals.quit:
+            break
         ex = runner.ex
         frame(visitor.next(size, [ex.layout.clear_button] + ex.layout.sample_buttons,
                            np.vstack(ex.layout.pos[1:])))
@@ -140,7 +172,11 @@ def soak(cfg: Config, frames: int, seed: int, size: tuple[int, int] = (1280, 720
     errors_before = runner.errors
     times = np.empty(frames)
     rss_start = rss_mb()
+    done = 0
     for i in range(frames):
+        if signals.quit:  # SIGTERM: stop now and report what ran
+            break
+        done += 1
         ex = runner.ex
         buttons = [ex.layout.clear_button] + ex.layout.sample_buttons
         neurons = np.vstack(ex.layout.pos[1:])
@@ -150,8 +186,11 @@ def soak(cfg: Config, frames: int, seed: int, size: tuple[int, int] = (1280, 720
         runner.handle(events)
         runner.advance(steps_per_frame)
         times[i] = time.perf_counter() - t0
+    times = times[:max(done, 1)]
+    vandal = vandal_session(runner, sim, steps_per_frame, signals) if not signals.quit else None
     gc.collect()
-    return {"frames": frames, "exceptions": runner.errors, "exceptions_in_warmup": errors_before,
+    return {"frames": done, "interrupted": signals.quit, "vandal_frame_ms": vandal,
+            "exceptions": runner.errors, "exceptions_in_warmup": errors_before,
             "warmup_frames": warmup + len(script), "rss_mb_start": round(rss_start, 1),
             "rss_mb_end": round(rss_mb(), 1), "frame_ms_p50": round(float(np.percentile(times, 50)) * 1000, 2),
             "frame_ms_p99": round(float(np.percentile(times, 99)) * 1000, 2),

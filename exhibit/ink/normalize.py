@@ -27,6 +27,7 @@ BOX = 20  # MNIST: the longest side of the ink fits 20 px
 SIDE = 28
 CENTRE = 14.0
 STROKE_WIDTH = 2.4  # brush width in px of the 20 px box: MNIST's strokes are about 2-2.5
+MAX_INK = 3000.0  # px of stroke length in the picture; a digit needs under 200, a scribble more
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def strokes_box(strokes: Strokes, stroke_width: float = STROKE_WIDTH) -> np.ndar
     margin = (w + 1.0) / 2.0
     segs = (segs - np.tile(lo, 2)) * scale + margin
     if len(segs) > 24:
-        segs = _decimate(segs)
+        segs = _bounded(_decimate(segs))
     h, wd = np.minimum(BOX, np.ceil(extent[::-1] * scale + 2 * margin - 1e-6)).astype(int)
     return render_segments(segs, (max(h, 1), max(wd, 1)), w)
 
@@ -115,6 +116,16 @@ def _decimate(segs: np.ndarray, step: float = 0.8) -> np.ndarray:
     starts[1:] = ends[:-1] + 1
     # a chord runs from the start of its first segment to the end of its last segment
     return np.hstack([a[starts], b[ends]])
+
+
+def _bounded(segs: np.ndarray, max_ink: float = MAX_INK) -> np.ndarray:
+    """Keep rendering cost bounded whatever is drawn: past ``max_ink`` px of stroke length (a
+    vandal's scribble, which fills the picture many times over) only an even share of the
+    segments is drawn. Digits never come near the limit, so they are untouched."""
+    total = float(np.hypot(segs[:, 2] - segs[:, 0], segs[:, 3] - segs[:, 1]).sum())
+    if total <= max_ink:
+        return segs
+    return segs[::int(np.ceil(total / max_ink))]
 
 
 def raster_box(img: np.ndarray, threshold: float = 0.5 / 255) -> np.ndarray | None:
@@ -153,7 +164,7 @@ def uncentred_strokes(strokes: Strokes, frame: tuple[float, float], brush: float
     fw, fh = frame
     s = SIDE / max(fw, fh)
     off = np.array([(SIDE - fw * s) / 2, (SIDE - fh * s) / 2] * 2, np.float32)
-    return render_segments(segs * s + off, (SIDE, SIDE), max(0.5, brush * s))
+    return render_segments(_bounded(segs * s + off), (SIDE, SIDE), max(0.5, brush * s))
 
 
 def area_matrix(n_in: int, n_out: int) -> np.ndarray:
