@@ -227,3 +227,133 @@ def test_result_without_a_status_is_a_failure(tmp_path):
     assert r.returncode == 1 and "no exit status" in r.stderr
     # cage itself failed (e.g. no Xwayland): systemd already knows; nothing to add
     assert ctl(tmp_path, "result", SERVICE_RESULT="exit-code", EXIT_STATUS="1").returncode == 0
+
+
+# ------------------------------------------------- probation, rollback and pruning (install.sh)
+
+FAKE_SYSTEMCTL = """#!/bin/sh
+echo "$*" >> "$FAKE_LOG"
+case "$1" in
+  show) case "$3" in
+          ActiveState) echo "$FAKE_ACTIVE" ;;
+          SubState) echo "$FAKE_SUB" ;;
+          ActiveEnterTimestampMonotonic) echo "$FAKE_SINCE" ;;
+        esac ;;
+  is-active) [ "$2" = --quiet ] || echo "$FAKE_ACTIVE"; [ "$FAKE_ACTIVE" = active ]; exit $? ;;
+esac
+exit 0
+"""
+
+
+class Kiosk:
+    """A stand-in machine for install.sh: releases under tmp, a fake systemctl."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.root = tmp / "root"
+        self.releases = self.root / "opt/digit-exhibit/releases"
+        self.releases.mkdir(parents=True)
+        (self.root / "etc/systemd/system").mkdir(parents=True)
+        (self.root / "usr/local/sbin").mkdir(parents=True)
+        self.bin = tmp / "bin"
+        self.bin.mkdir()
+        (self.bin / "systemctl").write_text(FAKE_SYSTEMCTL)
+        (self.bin / "systemctl").chmod(0o755)
+        self.log = tmp / "systemctl.log"
+        self.log.touch()
+
+    def release(self, name: str, good: bool = False) -> Path:
+        rel = self.releases / name
+        shutil.copytree(KIOSK, rel / "kiosk")
+        if good:
+            (rel / "GOOD").write_text("2026-01-01T00:00:00Z\n")
+        return rel
+
+    def switch(self, name: str, pending: bool = False) -> None:
+        (self.root / "opt/digit-exhibit/current").symlink_to(self.releases / name)
+        if pending:
+            (self.root / "opt/digit-exhibit/pending").write_text(name + "\n")
+
+    @property
+    def current(self) -> str:
+        return os.readlink(self.root / "opt/digit-exhibit/current").rsplit("/", 1)[1]
+
+    def run(self, *args: str, active: str = "active", up: float | None = 300.0):
+        since = int((time.monotonic() - up) * 1e6) if up is not None else 0
+        env = dict(os.environ, DIGIT_EXHIBIT_TEST_ROOT=str(self.root), FAKE_LOG=str(self.log),
+                   FAKE_ACTIVE=active, FAKE_SUB="running" if active == "active" else "dead",
+                   FAKE_SINCE=str(since), PATH=f"{self.bin}:{os.environ['PATH']}")
+        return subprocess.run(["sh", str(KIOSK / "install.sh"), *args], env=env,
+                              capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture
+def kiosk(tmp_path):
+    return Kiosk(tmp_path)
+
+
+def test_a_release_that_stays_up_is_marked_good(kiosk):
+    kiosk.release("20260101-000000-a", good=True)
+    kiosk.release("20260201-000000-b")
+    kiosk.switch("20260201-000000-b", pending=True)
+    r = kiosk.run("--check", up=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (kiosk.releases / "20260201-000000-b/GOOD").is_file()
+    assert not (kiosk.root / "opt/digit-exhibit/pending").exists()
+    assert kiosk.current == "20260201-000000-b"
+    assert "restart" not in kiosk.log.read_text()
+
+
+@pytest.mark.parametrize("active, up", [("failed", None), ("active", 30.0)])
+def test_a_release_that_fails_or_restarted_goes_back_to_the_last_good(kiosk, active, up):
+    kiosk.release("20260101-000000-a", good=True)
+    kiosk.release("20260115-000000-x")  # never good: not a target
+    kiosk.release("20260201-000000-b")
+    kiosk.switch("20260201-000000-b", pending=True)
+    r = kiosk.run("--check", active=active, up=up)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert kiosk.current == "20260101-000000-a"
+    assert (kiosk.releases / "20260201-000000-b/BAD").is_file()
+    assert not (kiosk.releases / "20260201-000000-b/GOOD").exists()
+    calls = kiosk.log.read_text()
+    assert "reset-failed digit-exhibit.service" in calls
+    assert "restart --no-block digit-exhibit.service" in calls
+    # the good release's own units and tool are back in place
+    assert (kiosk.root / "etc/systemd/system/digit-exhibit.service").is_file()
+    assert (kiosk.root / "usr/local/sbin/digit-exhibit-release").is_file()
+
+
+def test_without_a_good_release_a_failing_one_stays(kiosk):
+    kiosk.release("20260201-000000-b")
+    kiosk.switch("20260201-000000-b", pending=True)
+    r = kiosk.run("--check", active="failed", up=None)
+    assert r.returncode == 1 and "no good release" in r.stdout
+    assert kiosk.current == "20260201-000000-b"
+
+
+def test_rollback_goes_only_to_good_releases(kiosk):
+    kiosk.release("20260101-000000-a", good=True)
+    kiosk.release("20260115-000000-x")
+    (kiosk.releases / "20260115-000000-x/BAD").write_text("not up\n")
+    kiosk.release("20260201-000000-b", good=True)
+    kiosk.switch("20260201-000000-b")
+    r = kiosk.run("--rollback")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert kiosk.current == "20260101-000000-a"
+    r = kiosk.run("--rollback")  # nothing good older than a; b is good and newer: back to b
+    assert r.returncode == 0 and kiosk.current == "20260201-000000-b"
+    (kiosk.releases / "20260101-000000-a/GOOD").unlink()
+    r = kiosk.run("--rollback")
+    assert r.returncode == 1 and kiosk.current == "20260201-000000-b"
+
+
+def test_old_releases_are_pruned_keeping_three_and_the_last_good(kiosk):
+    names = [f"2026010{i}-000000-r{i}" for i in range(1, 7)]
+    for i, n in enumerate(names):
+        kiosk.release(n, good=(i == 0))
+    kiosk.switch(names[-1], pending=True)
+    r = kiosk.run("--check", up=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    left = sorted(p.name for p in kiosk.releases.iterdir())
+    assert left == [names[0], *names[3:]]
+    s = kiosk.run("--status")
+    assert f"{names[-1]} : current good" in s.stdout
