@@ -32,6 +32,12 @@ SYSTEMD=yes
 ACTION=install
 FROM=
 PURGE=no
+# for tests/test_kiosk.py only: every path under this folder, systemctl from PATH, no root needed
+TEST_ROOT=${DIGIT_EXHIBIT_TEST_ROOT:-}
+if [ -n "$TEST_ROOT" ]; then
+  PREFIX=$TEST_ROOT/opt/digit-exhibit ETC=$TEST_ROOT/etc/digit-exhibit
+  UNITS_DIR=$TEST_ROOT/etc/systemd/system TOOL=$TEST_ROOT/usr/local/sbin/digit-exhibit-release
+fi
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -51,7 +57,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-if [ "$(id -u)" -ne 0 ]; then
+if [ -z "$TEST_ROOT" ] && [ "$(id -u)" -ne 0 ]; then
   echo "install.sh: run it as root (sudo)" >&2
   exit 2
 fi
@@ -59,7 +65,7 @@ fi
 RELEASES=$PREFIX/releases
 PENDING=$PREFIX/pending      # name of the release on probation
 log() { echo "digit-exhibit-release: $*"; }
-have_systemd() { [ "$SYSTEMD" = yes ] && [ -d /run/systemd/system ]; }
+have_systemd() { [ "$SYSTEMD" = yes ] && { [ -d /run/systemd/system ] || [ -n "$TEST_ROOT" ]; }; }
 current_name() { r=$(readlink "$PREFIX/current" 2>/dev/null || true); [ -n "$r" ] && basename "$r" || true; }
 is_good() { [ -f "$RELEASES/$1/GOOD" ]; }
 releases_sorted() { [ -d "$RELEASES" ] && ls -1 "$RELEASES" | sort || true; }

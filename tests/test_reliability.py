@@ -313,10 +313,8 @@ def test_kiosk_unit_file_has_what_systemd_needs():
     for line in ("Type=notify", "NotifyAccess=all", "Restart=always", "RestartSec=", "WatchdogSec=",
                  "User=exhibit", "ExecStart=/usr/bin/cage"):
         assert line in unit
-    if shutil.which("systemd-analyze") and shutil.which("cage"):
-        p = subprocess.run(["systemd-analyze", "verify", str(ROOT / "kiosk" / "digit-exhibit.service")],
-                           capture_output=True, text=True)
-        assert p.returncode == 0, p.stderr
+    # systemd-analyze verify: tests/test_kiosk.py, in a stand-in root where the programs the
+    # units name (cage, /opt/digit-exhibit/current/kiosk/exhibit-ctl, ...) exist
 
 
 def test_a_finger_whose_device_vanished_is_let_go(runner):

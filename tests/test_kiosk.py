@@ -1,0 +1,359 @@
+"""The kiosk's units, scripts and lock file (kiosk/): static checks, systemd-analyze verify when
+it is there, and exhibit-ctl's signalling and exit-status handling with stand-in processes."""
+import configparser
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+KIOSK = ROOT / "kiosk"
+CTL = KIOSK / "exhibit-ctl"
+UNITS = ["digit-exhibit.service", "digit-exhibit-out-of-order.service", "digit-exhibit-retry.timer",
+         "digit-exhibit-health.service", "digit-exhibit-health.timer"]
+
+
+def unit(name: str) -> configparser.ConfigParser:
+    cp = configparser.ConfigParser(strict=False, interpolation=None, delimiters=("=",))
+    cp.optionxform = str
+    cp.read(KIOSK / name)
+    return cp
+
+
+def test_main_unit_has_a_bounded_start_limit_and_a_fallback():
+    u = unit("digit-exhibit.service")
+    interval = u["Unit"]["StartLimitIntervalSec"]
+    assert interval not in ("0", "infinity") and int(u["Unit"]["StartLimitBurst"]) >= 2
+    on_failure = u["Unit"]["OnFailure"].split()
+    assert "digit-exhibit-out-of-order.service" in on_failure
+    assert "digit-exhibit-retry.timer" in on_failure
+    for name in on_failure:
+        assert (KIOSK / name).is_file(), name
+    assert "digit-exhibit-out-of-order.service" in u["Unit"]["Conflicts"].split()
+    retry = unit("digit-exhibit-retry.timer")["Timer"]
+    assert retry["Unit"] == "digit-exhibit.service" and retry["RemainAfterElapse"] == "no"
+    # the retry comes after the start limit's window, or systemd would refuse the start
+    assert int(retry["OnActiveSec"].rstrip("min")) > int(interval.rstrip("min"))
+    ooo = unit("digit-exhibit-out-of-order.service")["Service"]
+    assert "digit-exhibit out-of-order" in ooo["ExecStart"] and "--config" not in ooo["ExecStart"]
+
+
+@pytest.mark.parametrize("name", ["digit-exhibit.service", "digit-exhibit-out-of-order.service"])
+def test_reload_and_stop_never_signal_cage(name):
+    s = unit(name)["Service"]
+    cage, _, child = s["ExecStart"].partition(" -- ")
+    assert cage.startswith("/usr/bin/cage") and child.split()[0].endswith("/kiosk/exhibit-ctl")
+    assert child.split()[1] == "session"
+    for key in ("ExecReload", "ExecStop", "ExecStopPost"):
+        if key in s:
+            assert "pkill" not in s[key] and "killall" not in s[key] and " -f" not in s[key]
+            assert s[key].split()[0].endswith("/kiosk/exhibit-ctl")
+    assert s["ExecStop"].split()[1:] == ["stop"] and s["ExecStopPost"].split()[1:] == ["result"]
+    assert s["RuntimeDirectory"] and s["Type"] == "notify" and s["NotifyAccess"] == "all"
+
+
+def test_packages_include_xwayland_and_the_seat():
+    text = (KIOSK / "install.sh").read_text()
+    apt = re.search(r"apt-get install[^\n]*\\\n(?:[^\n]*\\\n)*[^\n]*", text).group(0).split()
+    for pkg in ("cage", "xwayland", "python3-venv", "libpam-systemd", "dbus", "libgl1-mesa-dri",
+                "libwayland-cursor0"):
+        assert pkg in apt, pkg
+
+
+def test_shell_scripts_parse():
+    for script in ("install.sh", "wheelhouse.sh"):
+        subprocess.run(["sh", "-n", str(KIOSK / script)], check=True)
+    assert os.access(KIOSK / "install.sh", os.X_OK) and os.access(CTL, os.X_OK)
+    assert os.access(KIOSK / "wheelhouse.sh", os.X_OK)
+
+
+def test_lock_pins_every_runtime_dependency_with_hashes():
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    names = {re.split(r"[<>=!~ ;\[]", d)[0].lower().replace("_", "-") for d in deps}
+    text = (KIOSK / "requirements.lock").read_text()
+    reqs = [b for b in re.split(r"\n(?=\S)", text) if b.strip() and not b.startswith("#")]
+    pinned = {}
+    for block in reqs:
+        m = re.match(r"([A-Za-z0-9_.-]+)==([^\s\\]+)", block)
+        assert m, f"not pinned with ==: {block.splitlines()[0]}"
+        hashes = re.findall(r"--hash=sha256:([0-9a-f]{64})\b", block)
+        assert hashes, f"no hash for {m.group(1)}"
+        pinned[m.group(1).lower().replace("_", "-")] = m.group(2)
+    assert names <= set(pinned), names - set(pinned)
+    # the lock agrees with pyproject's lower bounds
+    for d in deps:
+        name, _, low = d.partition(">=")
+        if low:
+            have = tuple(int(x) for x in re.findall(r"\d+", pinned[name.lower()])[:3])
+            want = tuple(int(x) for x in re.findall(r"\d+", low)[:3])
+            assert have >= want, (name, have, want)
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
+def test_systemd_analyze_verify_is_clean(tmp_path):
+    """verify in a stand-in root: the units as installed, with the programs they name present."""
+    root = tmp_path / "root"
+    shutil.copytree("/usr/lib/systemd/system", root / "usr/lib/systemd/system", symlinks=True)
+    etc = root / "etc/systemd/system"
+    etc.mkdir(parents=True)
+    for name in UNITS:
+        shutil.copy(KIOSK / name, etc / name)
+    for prog in ("usr/bin/cage", "opt/digit-exhibit/current/kiosk/exhibit-ctl",
+                 "usr/local/sbin/digit-exhibit-release"):
+        p = root / prog
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("#!/bin/sh\n")
+        p.chmod(0o755)
+    r = subprocess.run(["systemd-analyze", "verify", f"--root={root}", *UNITS], cwd=etc,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stdout.strip() == "" and r.stderr.strip() == "", r.stderr
+
+
+# --------------------------------------------------------------------------------- exhibit-ctl
+
+FAKE_EXHIBIT = r"""
+import os, signal, sys, time
+log = sys.argv[1]
+def note(text):
+    with open(log, "a") as f:
+        f.write(text + "\n")
+signal.signal(signal.SIGHUP, lambda *_: note("exhibit HUP"))
+signal.signal(signal.SIGTERM, lambda *_: (note("exhibit TERM"), sys.exit(0)))
+note(f"exhibit up {os.environ.get('WATCHDOG_PID', '-')}")
+mode = sys.argv[2]
+if mode == "crash":
+    time.sleep(0.3)
+    os.kill(os.getpid(), signal.SIGSEGV)
+if mode == "error":
+    time.sleep(0.3)
+    sys.exit(3)
+while True:
+    time.sleep(0.05)
+"""
+
+# a stand-in for cage: runs its client, exits 0 whatever the client did (as cage 0.1.4 does),
+# and notes any signal it gets; its command line names the exhibit, like cage's
+FAKE_CAGE = r"""
+import signal, subprocess, sys
+log = sys.argv[1]
+def note(text):
+    with open(log, "a") as f:
+        f.write(text + "\n")
+for s in (signal.SIGHUP, signal.SIGTERM):
+    signal.signal(s, lambda n, _f: note(f"cage {signal.Signals(n).name}"))
+child = subprocess.Popen(sys.argv[sys.argv.index("--") + 1:])
+child.wait()
+note("cage done")
+sys.exit(0)
+"""
+
+
+def ctl(rundir: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    e = dict(os.environ, RUNTIME_DIRECTORY=str(rundir), **env)
+    return subprocess.run([sys.executable, str(CTL), *args], env=e, capture_output=True,
+                          text=True, timeout=30)
+
+
+def start_session(tmp_path: Path, mode: str):
+    rundir = tmp_path / "run"
+    rundir.mkdir()
+    log = tmp_path / "log"
+    log.touch()
+    (tmp_path / "exhibit.py").write_text(FAKE_EXHIBIT)
+    (tmp_path / "cage.py").write_text(FAKE_CAGE)
+    env = dict(os.environ, RUNTIME_DIRECTORY=str(rundir), WATCHDOG_PID="1")
+    cage = subprocess.Popen([sys.executable, str(tmp_path / "cage.py"), str(log), "digit-exhibit run",
+                             "--", sys.executable, str(CTL), "session", sys.executable,
+                             str(tmp_path / "exhibit.py"), str(log), mode], env=env,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 20
+    while "exhibit up" not in log.read_text():
+        assert time.monotonic() < deadline and cage.poll() is None, "the session did not start"
+        time.sleep(0.05)
+    return cage, rundir, log
+
+
+def wait_for(cond, seconds=10.0):
+    deadline = time.monotonic() + seconds
+    while not cond():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+
+def test_reload_and_stop_reach_the_exhibit_only(tmp_path):
+    cage, rundir, log = start_session(tmp_path, "serve")
+    try:
+        pid = int((rundir / "exhibit.pid").read_text())
+        assert "exhibit up -" in log.read_text()  # WATCHDOG_PID (cage's) is not passed down
+        # what the old ExecReload matched: cage's command line names the exhibit too
+        assert "digit-exhibit run" in " ".join(Path(f"/proc/{cage.pid}/cmdline").read_text().split("\0"))
+        assert ctl(rundir, "reload").returncode == 0
+        wait_for(lambda: "exhibit HUP" in log.read_text())
+        r = ctl(rundir, "stop", MAINPID=str(cage.pid))
+        assert r.returncode == 0, r.stderr
+        assert cage.poll() == 0  # stop waits until cage has followed its client out
+    finally:
+        if cage.poll() is None:
+            cage.kill()
+    lines = log.read_text().splitlines()
+    assert lines.index("exhibit TERM") < lines.index("cage done")
+    assert not [x for x in lines if x.startswith("cage SIG")]
+    assert (rundir / "exit-status").read_text().strip() == "0"
+    assert not (rundir / "exhibit.pid").exists()
+    r = ctl(rundir, "result")
+    assert r.returncode == 0
+    assert ctl(rundir, "reload").returncode == 1  # nothing running: says so
+
+
+@pytest.mark.parametrize("mode, status, words", [("crash", 139, "SIGSEGV"), ("error", 3, "repeated")])
+def test_a_failed_exhibit_fails_the_unit_although_cage_exits_0(tmp_path, mode, status, words):
+    cage, rundir, log = start_session(tmp_path, mode)
+    cage.wait(timeout=20)
+    assert cage.returncode == 0  # what systemd would see without exhibit-ctl
+    assert (rundir / "exit-status").read_text().strip() == str(status)
+    r = ctl(rundir, "result", SERVICE_RESULT="success", EXIT_STATUS="0")
+    assert r.returncode == status and words in r.stderr
+
+
+def test_result_without_a_status_is_a_failure(tmp_path):
+    r = ctl(tmp_path, "result", SERVICE_RESULT="success", EXIT_STATUS="0")
+    assert r.returncode == 1 and "no exit status" in r.stderr
+    # cage itself failed (e.g. no Xwayland): systemd already knows; nothing to add
+    assert ctl(tmp_path, "result", SERVICE_RESULT="exit-code", EXIT_STATUS="1").returncode == 0
+
+
+# ------------------------------------------------- probation, rollback and pruning (install.sh)
+
+FAKE_SYSTEMCTL = """#!/bin/sh
+echo "$*" >> "$FAKE_LOG"
+case "$1" in
+  show) case "$3" in
+          ActiveState) echo "$FAKE_ACTIVE" ;;
+          SubState) echo "$FAKE_SUB" ;;
+          ActiveEnterTimestampMonotonic) echo "$FAKE_SINCE" ;;
+        esac ;;
+  is-active) [ "$2" = --quiet ] || echo "$FAKE_ACTIVE"; [ "$FAKE_ACTIVE" = active ]; exit $? ;;
+esac
+exit 0
+"""
+
+
+class Kiosk:
+    """A stand-in machine for install.sh: releases under tmp, a fake systemctl."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.root = tmp / "root"
+        self.releases = self.root / "opt/digit-exhibit/releases"
+        self.releases.mkdir(parents=True)
+        (self.root / "etc/systemd/system").mkdir(parents=True)
+        (self.root / "usr/local/sbin").mkdir(parents=True)
+        self.bin = tmp / "bin"
+        self.bin.mkdir()
+        (self.bin / "systemctl").write_text(FAKE_SYSTEMCTL)
+        (self.bin / "systemctl").chmod(0o755)
+        self.log = tmp / "systemctl.log"
+        self.log.touch()
+
+    def release(self, name: str, good: bool = False) -> Path:
+        rel = self.releases / name
+        shutil.copytree(KIOSK, rel / "kiosk")
+        if good:
+            (rel / "GOOD").write_text("2026-01-01T00:00:00Z\n")
+        return rel
+
+    def switch(self, name: str, pending: bool = False) -> None:
+        (self.root / "opt/digit-exhibit/current").symlink_to(self.releases / name)
+        if pending:
+            (self.root / "opt/digit-exhibit/pending").write_text(name + "\n")
+
+    @property
+    def current(self) -> str:
+        return os.readlink(self.root / "opt/digit-exhibit/current").rsplit("/", 1)[1]
+
+    def run(self, *args: str, active: str = "active", up: float | None = 300.0):
+        since = int((time.monotonic() - up) * 1e6) if up is not None else 0
+        env = dict(os.environ, DIGIT_EXHIBIT_TEST_ROOT=str(self.root), FAKE_LOG=str(self.log),
+                   FAKE_ACTIVE=active, FAKE_SUB="running" if active == "active" else "dead",
+                   FAKE_SINCE=str(since), PATH=f"{self.bin}:{os.environ['PATH']}")
+        return subprocess.run(["sh", str(KIOSK / "install.sh"), *args], env=env,
+                              capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture
+def kiosk(tmp_path):
+    return Kiosk(tmp_path)
+
+
+def test_a_release_that_stays_up_is_marked_good(kiosk):
+    kiosk.release("20260101-000000-a", good=True)
+    kiosk.release("20260201-000000-b")
+    kiosk.switch("20260201-000000-b", pending=True)
+    r = kiosk.run("--check", up=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (kiosk.releases / "20260201-000000-b/GOOD").is_file()
+    assert not (kiosk.root / "opt/digit-exhibit/pending").exists()
+    assert kiosk.current == "20260201-000000-b"
+    assert "restart" not in kiosk.log.read_text()
+
+
+@pytest.mark.parametrize("active, up", [("failed", None), ("active", 30.0)])
+def test_a_release_that_fails_or_restarted_goes_back_to_the_last_good(kiosk, active, up):
+    kiosk.release("20260101-000000-a", good=True)
+    kiosk.release("20260115-000000-x")  # never good: not a target
+    kiosk.release("20260201-000000-b")
+    kiosk.switch("20260201-000000-b", pending=True)
+    r = kiosk.run("--check", active=active, up=up)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert kiosk.current == "20260101-000000-a"
+    assert (kiosk.releases / "20260201-000000-b/BAD").is_file()
+    assert not (kiosk.releases / "20260201-000000-b/GOOD").exists()
+    calls = kiosk.log.read_text()
+    assert "reset-failed digit-exhibit.service" in calls
+    assert "restart --no-block digit-exhibit.service" in calls
+    # the good release's own units and tool are back in place
+    assert (kiosk.root / "etc/systemd/system/digit-exhibit.service").is_file()
+    assert (kiosk.root / "usr/local/sbin/digit-exhibit-release").is_file()
+
+
+def test_without_a_good_release_a_failing_one_stays(kiosk):
+    kiosk.release("20260201-000000-b")
+    kiosk.switch("20260201-000000-b", pending=True)
+    r = kiosk.run("--check", active="failed", up=None)
+    assert r.returncode == 1 and "no good release" in r.stdout
+    assert kiosk.current == "20260201-000000-b"
+
+
+def test_rollback_goes_only_to_good_releases(kiosk):
+    kiosk.release("20260101-000000-a", good=True)
+    kiosk.release("20260115-000000-x")
+    (kiosk.releases / "20260115-000000-x/BAD").write_text("not up\n")
+    kiosk.release("20260201-000000-b", good=True)
+    kiosk.switch("20260201-000000-b")
+    r = kiosk.run("--rollback")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert kiosk.current == "20260101-000000-a"
+    r = kiosk.run("--rollback")  # nothing good older than a; b is good and newer: back to b
+    assert r.returncode == 0 and kiosk.current == "20260201-000000-b"
+    (kiosk.releases / "20260101-000000-a/GOOD").unlink()
+    r = kiosk.run("--rollback")
+    assert r.returncode == 1 and kiosk.current == "20260201-000000-b"
+
+
+def test_old_releases_are_pruned_keeping_three_and_the_last_good(kiosk):
+    names = [f"2026010{i}-000000-r{i}" for i in range(1, 7)]
+    for i, n in enumerate(names):
+        kiosk.release(n, good=(i == 0))
+    kiosk.switch(names[-1], pending=True)
+    r = kiosk.run("--check", up=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    left = sorted(p.name for p in kiosk.releases.iterdir())
+    assert left == [names[0], *names[3:]]
+    s = kiosk.run("--status")
+    assert f"{names[-1]} : current good" in s.stdout
