@@ -178,7 +178,7 @@ def main() -> None:
         if args.only and not any(o in label for o in args.only):
             continue
         r = measure(argv)
-        goods = sum(1 for l in r["out"].splitlines() if json.loads(l)["source"] == good)
+        goods = sum(1 for l in r["out"].splitlines() if l.startswith("{") and json.loads(l).get("source") == good)
         msg = r["message"].replace(args.dir + "/", "").replace("|", "\\|")
         if len(msg) > 220:
             msg = msg[:217] + "..."
