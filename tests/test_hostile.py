@@ -8,7 +8,6 @@ files are refused at once. Heavy measurements (RSS, wall time of 100 MB inputs) 
 import errno
 import json
 import os
-import stat
 import struct
 import subprocess
 import sys
