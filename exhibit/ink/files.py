@@ -9,8 +9,10 @@ canvas (uniform scale, centred) so that strokes arrive in canvas pixels, as a fi
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import re
+import sys
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -233,15 +235,19 @@ def read_png(path: Path) -> np.ndarray:
     if size is None:
         raise DrawingFileError(f"{path}: not a readable PNG (no PNG signature and header)")
     w, h = size
-    if w < 1 or h < 1 or w > L.IMAGE_SIDE or h > L.IMAGE_SIDE or w * h > L.IMAGE_PIXELS:
+    if w < 1 or h < 1:
+        raise DrawingFileError(f"{path}: not a readable PNG (its header says {w}x{h} pixels)")
+    if w > L.IMAGE_SIDE or h > L.IMAGE_SIDE or w * h > L.IMAGE_PIXELS:
         raise DrawingFileError(f"{path}: a {w}x{h} picture is over the limit (at most "
                                f"{L.IMAGE_SIDE} per side and {L.IMAGE_PIXELS} pixels)")
     import pygame
 
     try:
-        surf = pygame.image.load(io.BytesIO(data), "drawing.png")
+        with _quiet_stderr() as said:
+            surf = pygame.image.load(io.BytesIO(data), "drawing.png")
     except (pygame.error, ValueError, OSError, MemoryError) as e:
-        raise DrawingFileError(f"{path}: not a readable PNG ({e})") from None
+        why = " ".join(said()) or str(e)
+        raise DrawingFileError(f"{path}: not a readable PNG ({why})") from None
     if surf.get_size() != (w, h):
         raise DrawingFileError(f"{path}: not a readable PNG (decoded size differs from header)")
     rgb = pygame.surfarray.array3d(surf).astype(np.float32).transpose(1, 0, 2) / 255.0
@@ -254,6 +260,32 @@ def read_png(path: Path) -> np.ndarray:
     if _border(grey).mean() > 0.5:
         grey = 1.0 - grey
     return np.where(grey < 0.04, 0.0, grey).astype(np.float32)
+
+
+@contextlib.contextmanager
+def _quiet_stderr():
+    """Catch what a C decoder prints on stderr itself (libpng does), so that a broken picture
+    is still reported in one line; yields a function returning those lines."""
+    import os
+    import tempfile
+
+    lines: list[str] = []
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield lambda: lines
+        return
+    with tempfile.TemporaryFile() as tmp:
+        try:
+            sys.stderr.flush()
+            os.dup2(tmp.fileno(), 2)
+            yield lambda: lines
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
+            lines.extend(l.strip() for l in tmp.read(2000).decode("utf-8", "replace")
+                         .splitlines() if l.strip())
 
 
 def _border(a: np.ndarray) -> np.ndarray:
