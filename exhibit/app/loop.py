@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gc
 import os
-import signal
 import sys
 import time
 import traceback
@@ -295,6 +294,8 @@ class Runner:
             return
         ex.set_window(self.ex.viewport.window)
         self.cfg, self.ex, self.screen = cfg, ex, screen
+        for w in cfg.warnings:
+            self.log.write("config_warning", message=w[:300])
         self.log.write("reload")
 
 
@@ -305,7 +306,9 @@ def run(cfg: Config, size: tuple[int, int] | None, fullscreen: bool, display: in
     t_start = time.monotonic()
     signals = install_signals()
     notifier = Notifier()
-    log = EventLog(event_log)
+    log = EventLog.from_config(event_log, cfg)
+    for w in cfg.warnings:
+        log.write("config_warning", message=w[:300])
     code = 1  # until the loop says otherwise, an exit is a failure
     stats = FrameStats()
     try:
