@@ -370,6 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from exhibit.app.signals import Terminated
     from exhibit.ink.files import DrawingFileError
     from exhibit.model.weights import WeightsError
     from exhibit.training.mnist import IdxError
@@ -402,6 +403,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"digit-exhibit: {e}", file=sys.stderr)
         return 2
     except BrokenPipeError:
+        return 0
+    except Terminated:  # SIGTERM while a run or soak was starting: a clean stop
         return 0
     except KeyboardInterrupt:
         return 130

@@ -23,7 +23,7 @@ import pygame
 from exhibit.app.eventlog import EventLog
 from exhibit.app.exhibit import Exhibit
 from exhibit.app.notify import Notifier
-from exhibit.app.signals import Signals
+from exhibit.app.signals import Signals, Terminated
 from exhibit.app.signals import install as install_signals
 from exhibit.config import Config, ConfigError
 from exhibit.views.screen import Screen
@@ -336,9 +336,12 @@ def run(cfg: Config, size: tuple[int, int] | None, fullscreen: bool, display: in
                   model=ex.model_name, scaled=window.scaled)
         code = loop(runner, window, signals, notifier, stats, t_start, max_seconds, config_path,
                     overrides or [])
+    except Terminated:
+        code = 0  # asked to stop while starting: a clean stop
     except KeyboardInterrupt:
         code = 130
     finally:
+        signals.polling = False
         notifier.stopping()
         seconds = time.monotonic() - t_start
         log.write("stop", code=code, frames=stats.frames, seconds=round(seconds, 2),
@@ -355,6 +358,9 @@ def loop(runner: Runner, window: Window, signals: Signals, notifier: Notifier, s
     nor presented; while nothing moves, the loop waits for input instead of ticking at full rate."""
     clock = pygame.time.Clock()
     cap = runner.cfg["window.fps"]  # always: a vsync that does not wait must not spin
+    signals.polling = True
+    if signals.quit:
+        return 0
     gc.freeze()  # start-up objects never need collecting: shorter collector pauses
     acc = 0.0
     first = True

@@ -10,13 +10,24 @@ import os
 import signal
 
 
+class Terminated(BaseException):
+    """SIGTERM or SIGINT before the frame loop runs: start-up stops where it is."""
+
+
 class Signals:
+    """Flags the loop polls once a frame. Until ``polling`` is set, a stop signal raises
+    :class:`Terminated` instead, so that a slow start-up (weights, fonts, the display) does not
+    keep a stopping process alive."""
+
     def __init__(self) -> None:
         self.quit = False
         self.reload = False
+        self.polling = False
 
     def _quit(self, *_: object) -> None:
         self.quit = True
+        if not self.polling:
+            raise Terminated()
 
     def _reload(self, *_: object) -> None:
         self.reload = True

@@ -132,6 +132,7 @@ def vandal_session(runner: Runner, sim: list[float], steps_per_frame: int, signa
 def soak(cfg: Config, frames: int, seed: int, size: tuple[int, int] = (1280, 720),
          fps: float = 60.0, warmup: int = 10000) -> dict:
     signals = install_signals()
+    signals.polling = True  # the soak checks the flag between frames
     headless()
     pygame.display.init()
     pygame.font.init()

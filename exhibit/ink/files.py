@@ -29,7 +29,7 @@ class DrawingFileError(ValueError):
 
 
 @dataclass
-class Drawing:
+class FileDigit:
     """One digit to classify: strokes in canvas pixels, or a raster with ink high in [0, 1]."""
 
     strokes: list[np.ndarray] | None = None
@@ -88,7 +88,7 @@ def _count_points(strokes: Any) -> int:
     return sum(len(s) for s in strokes if isinstance(s, list)) if isinstance(strokes, list) else 0
 
 
-def parse_stroke_json(doc: Any, canvas: Sequence[float], where: str) -> Iterator[Drawing]:
+def parse_stroke_json(doc: Any, canvas: Sequence[float], where: str) -> Iterator[FileDigit]:
     """Yield the drawings of a parsed stroke document, strokes fitted onto the canvas.
 
     The file is refused as a whole (DrawingFileError) when its box is unusable or it is over
@@ -131,9 +131,9 @@ def parse_stroke_json(doc: Any, canvas: Sequence[float], where: str) -> Iterator
             strokes = [_points(s, f"{w}, stroke {j}") for j, s in enumerate(d["strokes"])]
         except DrawingFileError as e:
             # one broken digit must not cost the others: report it in its place
-            yield Drawing(error=str(e))
+            yield FileDigit(error=str(e))
             continue
-        yield Drawing(strokes=transform(strokes, scale, offset), label=label)
+        yield FileDigit(strokes=transform(strokes, scale, offset), label=label)
 
 
 def _read(path: Path, limit: int, what: str) -> bytes:
@@ -143,7 +143,7 @@ def _read(path: Path, limit: int, what: str) -> bytes:
         raise DrawingFileError(str(e)) from None
 
 
-def read_drawings(path: str | Path, canvas: Sequence[float]) -> Iterator[Drawing]:
+def read_drawings(path: str | Path, canvas: Sequence[float]) -> Iterator[FileDigit]:
     """Drawings in a file, chosen by its extension: JSON strokes, .npy or PNG. Every file is
     sized (bytes, then its header: pixels, array elements, JSON depth and values, points,
     digits) before it is decoded; anything over a limit raises DrawingFileError naming it."""
@@ -151,9 +151,9 @@ def read_drawings(path: str | Path, canvas: Sequence[float]) -> Iterator[Drawing
     where = str(p)
     suffix = p.suffix.lower()
     if suffix == ".npy":
-        yield Drawing(raster=_as_raster(read_npy(p), where))
+        yield FileDigit(raster=_as_raster(read_npy(p), where))
     elif suffix == ".png":
-        yield Drawing(raster=read_png(p))
+        yield FileDigit(raster=read_png(p))
     else:
         data = _read(p, L.STROKE_FILE_BYTES, "file")
         try:
