@@ -201,14 +201,6 @@ def test_unreadable_file_is_one_line(tmp_path, capsys, monkeypatch):
     assert code == 2 and "cannot read the file (Permission denied)" in one_line_errors(err)[0]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
-def test_unreadable_file_really(tmp_path, capsys):
-    f = write_json_text(tmp_path / "secret.json", json.dumps(GOOD))
-    f.chmod(0)
-    code, _, err = run(capsys, "classify", str(f))
-    assert code == 2 and "Permission denied" in one_line_errors(err)[0]
-
-
 def test_whole_corpus_in_a_real_process(hostile):
     """The command as an operator runs it: one process, every hostile file between good
     ones. Exit 2, exactly one line per hostile file naming it and the problem (the limit),
