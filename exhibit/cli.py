@@ -1,5 +1,8 @@
 """The ``digit-exhibit`` command: thin wrappers over the packages, one subcommand each.
 
+Longer than most modules because it holds every subcommand's arguments and output format in
+one place; each wrapper only parses, calls into a package and prints.
+
 Exit codes: 0 success, 2 bad input (config, files, weights, usage), 1 anything unexpected.
 """
 from __future__ import annotations
@@ -236,7 +239,7 @@ def cmd_bench(args: argparse.Namespace, cfg: Config) -> int:
     if args.inference:
         return bench_inference(args, cfg)
     from exhibit.app.bench import bench_frames
-    from exhibit.app.loop import NoScreen
+    from exhibit.app.window import NoScreen
 
     size = parse_size(args.size, cfg, auto=args.present)
     try:

@@ -86,3 +86,24 @@ def assert_exact(ex, live, surface):
     b = pygame.surfarray.array3d(surface).astype(int)
     diff = np.abs(a - b).max(axis=-1)
     assert (diff > 0).sum() == 0, f"{(diff > 0).sum()} px differ, up to {diff.max()} levels"
+
+
+def sim_runner(*sets, size=(960, 540)):
+    """A Runner on a plain surface and a simulated clock (``r.t[0]`` seconds)."""
+    import pygame
+    from exhibit.app.eventlog import EventLog
+    from exhibit.app.loop import Runner
+    from exhibit.config import load
+    t = [0.0]
+    r = Runner(load(None, list(sets)), size, EventLog(None, clock=lambda: t[0]), clock=lambda: t[0])
+    r.surface = pygame.Surface(size)
+    r.t = t
+    return r
+
+
+def sim_frames(r, n, events=(), every=False):
+    """n frames at 60 Hz; ``events`` in the first frame (in every frame with ``every``)."""
+    for i in range(n):
+        r.t[0] += 1 / 60
+        r.handle(list(events) if i == 0 or every else [])
+        r.advance(2)

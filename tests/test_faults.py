@@ -9,11 +9,8 @@ import time
 import pygame
 import pytest
 
-from conftest import ROOT
-from exhibit.app.eventlog import EventLog
-from exhibit.app.loop import Runner
+from conftest import ROOT, sim_frames, sim_runner
 from exhibit.app.modes import Mode
-from exhibit.config import load
 
 E = pygame.event.Event
 pytestmark = pytest.mark.usefixtures("display")
@@ -21,18 +18,10 @@ SIZE = (960, 540)
 
 
 def make_runner(*sets):
-    t = [0.0]
-    r = Runner(load(None, list(sets)), SIZE, EventLog(None, clock=lambda: t[0]), clock=lambda: t[0])
-    r.surface = pygame.Surface(SIZE)
-    r.t = t
-    return r
+    return sim_runner(*sets, size=SIZE)
 
 
-def frames(r, n, events=()):
-    for i in range(n):
-        r.t[0] += 1 / 60
-        r.handle(list(events) if i == 0 else [])
-        r.advance(2)
+frames = sim_frames
 
 
 def stroke(r):

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
+from test_cli import lines, run
 from exhibit import limits as L
 from exhibit.app import eventlog as evmod
 from exhibit.app.eventlog import EventLog
@@ -28,14 +29,7 @@ GOOD = {"box": [500, 500], "digits": [{"label": 1, "strokes": [[[250, 50], [250,
 ANTI_HANG = 60  # seconds; the real bound (2 s, 30 s) is measured by tests/hostile_bench.py
 
 
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def rows(out):
-    return [json.loads(l) for l in out.splitlines() if l.strip()]
+rows = lines
 
 
 def one_line_errors(err):

@@ -11,12 +11,10 @@ import numpy as np
 import pygame
 import pytest
 
-from conftest import ROOT, assert_exact
-from exhibit.app.eventlog import EventLog
-from exhibit.app.exhibit import Mode
-from exhibit.app.loop import FAILURES_ALLOWED, MAX_EVENTS, RepeatedFailure, Runner, thin_flood
+from conftest import ROOT, assert_exact, sim_frames, sim_runner
+from exhibit.app.modes import Mode
+from exhibit.app.loop import FAILURES_ALLOWED, MAX_EVENTS, RepeatedFailure, thin_flood
 from exhibit.app.notify import Notifier
-from exhibit.config import load
 
 E = pygame.event.Event
 pytestmark = pytest.mark.usefixtures("display")
@@ -25,19 +23,11 @@ SIZE = (960, 540)
 
 @pytest.fixture
 def runner():
-    t = [0.0]
-    r = Runner(load(None, ["attract.idle_seconds=1"]), SIZE, EventLog(None, clock=lambda: t[0]),
-               clock=lambda: t[0])
-    r.surface = pygame.Surface(SIZE)
-    r.t = t
-    return r
+    return sim_runner("attract.idle_seconds=1", size=SIZE)
 
 
 def frames(r, n, events=()):
-    for _ in range(n):
-        r.t[0] += 1 / 60
-        r.handle(list(events))
-        r.advance(2)
+    sim_frames(r, n, events, every=True)
 
 
 def test_an_exception_in_a_view_falls_back_to_attract_mode(runner, monkeypatch, capsys):

@@ -8,7 +8,8 @@ import pygame
 import pytest
 
 from exhibit.app.eventlog import EventLog
-from exhibit.app.loop import Runner, Window
+from exhibit.app.loop import Runner
+from exhibit.app.window import Window
 from exhibit.config import load
 from sdl_touch import FINGERDOWN, FINGERMOTION, FINGERUP, push
 

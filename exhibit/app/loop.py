@@ -1,28 +1,33 @@
-"""The window and the fixed-timestep loop, with the failsafe that keeps a kiosk up.
+"""The frame loop and the failsafe ladder that keeps a kiosk up.
 
 Input and simulation advance in fixed steps from an accumulator (so pulses move the same on 30,
-60 and 120 Hz panels); rendering happens once per frame; catch-up is capped so that a stall
-does not snowball. vsync where the display has it, a capped clock where not.
+60 and 120 Hz panels); a frame that changes nothing is neither composed nor presented, and
+while nothing moves the loop waits for input; catch-up is capped so a stall does not snowball.
 
-Any exception inside a frame is logged (its traceback once per kind), the exhibit falls back
-to attract mode and carries on; if failures repeat within a short window the process exits
-non-zero so that systemd restarts it. A visitor never sees a traceback.
+The failsafe ladder, one rung after another:
+1. an exception in a frame or in input handling is logged (its traceback once per kind) and
+   the exhibit enters its FAILSAFE state: a calm screen for a moment, then attract mode;
+2. if recovering fails too, a fresh exhibit is built (with the networks already loaded) and
+   enters FAILSAFE; if that fails, or after more than FAILURES_ALLOWED failures within
+   FAILURE_WINDOW seconds, the process exits with EXIT_FAILING (3);
+3. systemd restarts it; past the unit's start limit, the out-of-order screen takes over and a
+   timer tries again later (kiosk/README.md).
+A visitor never sees a traceback; the ``stop`` event logs the real exit code.
 """
 from __future__ import annotations
 
 import gc
-import os
 import sys
 import time
 import traceback
 from typing import Callable, Iterable
 
-import numpy as np
 import pygame
 
 from exhibit.app.eventlog import EventLog
 from exhibit.app.exhibit import Exhibit
 from exhibit.app.notify import Notifier
+from exhibit.app.window import FrameStats, NoScreen, Window, check_screen
 from exhibit.app.signals import Signals, Terminated
 from exhibit.app.signals import install as install_signals
 from exhibit.config import Config, ConfigError
@@ -42,94 +47,6 @@ MOTION = (pygame.MOUSEMOTION, pygame.FINGERMOTION)
 
 class RepeatedFailure(Exception):
     """Frames keep failing: let systemd start a fresh process."""
-
-
-class NoScreen(Exception):
-    """No display to show the exhibit on (SDL fell back to an invisible driver)."""
-
-
-class Window:
-    """The display surface and the cheapest way to get a frame onto the screen.
-
-    Native (the layout drawn at the window's own size): only the changed areas are copied, with
-    ``display.update(areas)``. Scaled (a fixed layout size on a display of another size): SDL's
-    SCALED renderer uploads the whole surface on every present, so a frame with changes costs a
-    full copy; used only when the config fixes a size that differs from the display. See
-    ``bench --present`` for the figures behind this choice.
-    """
-
-    def __init__(self, size: tuple[int, int] | None, fullscreen: bool, display: int,
-                 vsync: bool, scaled: bool | None = None) -> None:
-        n = pygame.display.get_num_displays()
-        display = display if display < max(1, n) else 0
-        desktop = pygame.display.get_desktop_sizes()[display]
-        if size is None:  # auto: the display's own size, or a comfortable development window
-            size = desktop if fullscreen else fit_window(desktop)
-        if scaled is None:
-            scaled = fullscreen and tuple(size) != tuple(desktop)
-        self.scaled = scaled
-        flags = (pygame.SCALED if scaled else 0) | (pygame.FULLSCREEN if fullscreen else 0)
-        self.vsync = False
-        surface = None
-        if vsync and scaled:  # SDL offers vsync only through its renderer
-            try:
-                surface = pygame.display.set_mode(size, flags, display=display, vsync=1)
-                self.vsync = True
-            except pygame.error:
-                pass  # no vsync here: the capped clock paces frames
-        self.surface = surface or pygame.display.set_mode(size, flags, display=display)
-        self.size = self.surface.get_size()
-
-    def present(self, areas: list[pygame.Rect]) -> None:
-        if not areas:
-            return
-        if self.scaled:
-            pygame.display.flip()
-        else:
-            pygame.display.update(areas)
-
-
-def fit_window(desktop: tuple[int, int]) -> tuple[int, int]:
-    """A development window: 1280x720 (or 720x1280 on an upright display) if it fits."""
-    w, h = (1280, 720) if desktop[0] >= desktop[1] else (720, 1280)
-    s = min(1.0, 0.9 * desktop[0] / w, 0.9 * desktop[1] / h)
-    return max(320, round(w * s)), max(320, round(h * s))
-
-
-def check_screen() -> None:
-    """Refuse an invisible display: SDL falls back to the offscreen or dummy driver when
-    there is no screen, unless someone asked for it (the tests, the benchmarks)."""
-    driver = pygame.display.get_driver()
-    if driver in ("offscreen", "dummy") and os.environ.get("SDL_VIDEODRIVER", "") != driver:
-        raise NoScreen(f"no screen to show the exhibit on (SDL video driver '{driver}'); "
-                       "is the kiosk session (cage) or $DISPLAY / $WAYLAND_DISPLAY there?")
-
-
-class FrameStats:
-    """Whole-frame times (compose + present) of painted frames, in 0.05 ms bins up to 500 ms:
-    percentiles for a run of any length in fixed memory."""
-
-    BIN = 0.05
-
-    def __init__(self) -> None:
-        self.counts = np.zeros(10001, np.int64)
-        self.frames = 0
-        self.max = 0.0
-
-    def add(self, ms: float) -> None:
-        self.counts[min(int(ms / self.BIN), len(self.counts) - 1)] += 1
-        self.frames += 1
-        self.max = max(self.max, ms)
-
-    def percentile(self, q: float) -> float:
-        if not self.frames:
-            return 0.0
-        i = int(np.searchsorted(np.cumsum(self.counts), q / 100 * self.frames))
-        return round((i + 1) * self.BIN, 2)
-
-    def summary(self) -> dict:
-        return {"p50": self.percentile(50), "p95": self.percentile(95),
-                "p99": self.percentile(99), "max": round(self.max, 2)}
 
 
 def thin_flood(events: list[pygame.event.Event]) -> list[pygame.event.Event]:
