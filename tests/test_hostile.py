@@ -21,7 +21,6 @@ from test_cli import lines, run
 from exhibit import limits as L
 from exhibit.app import eventlog as evmod
 from exhibit.app.eventlog import EventLog
-from exhibit.cli import main
 from exhibit.config import ConfigError, load
 from exhibit.ink.drawing import Drawing
 
