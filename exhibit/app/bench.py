@@ -66,10 +66,12 @@ def bench_frames(cfg: Config, size: tuple[int, int], seconds: float, present: bo
     each frame timed whole (input, steps, inference, composing and the copy to the screen);
     ``scaled``: through SDL's SCALED renderer (the layout at ``size`` scaled to the display)
     instead of drawing at the display's own size and copying only what changed."""
-    from exhibit.app.window import Window, check_screen
+    from exhibit.app.window import Window, check_screen, prefer_dirty_rects
 
     if not present:
         headless()
+    elif not scaled:
+        prefer_dirty_rects()
     pygame.display.init()
     pygame.font.init()
     window = None

@@ -27,7 +27,7 @@ import pygame
 from exhibit.app.eventlog import EventLog
 from exhibit.app.exhibit import Exhibit
 from exhibit.app.notify import Notifier
-from exhibit.app.window import FrameStats, NoScreen, Window, check_screen
+from exhibit.app.window import FrameStats, NoScreen, Window, check_screen, prefer_dirty_rects
 from exhibit.app.signals import Signals, Terminated
 from exhibit.app.signals import install as install_signals
 from exhibit.config import Config, ConfigError
@@ -179,7 +179,7 @@ class Runner:
         f = stats.summary()
         return (f"{self.ex.model_name} · {self.ex.mode.value} · up {h}h{m:02d} · "
                 f"{self.log.counts['prediction']} predictions · {self.errors} errors · "
-                f"{stats.frames / max(uptime, 1e-9):.0f} frames/s painted, p99 {f['p99']} ms")
+                f"{stats.moving_fps:.0f} fps while moving, frame p99 {f['p99']} ms")
 
     def check_chord(self) -> None:
         keys = pygame.key.get_pressed()
@@ -230,6 +230,7 @@ def run(cfg: Config, size: tuple[int, int] | None, fullscreen: bool, display: in
     stats = FrameStats()
     try:
         try:
+            prefer_dirty_rects()
             pygame.display.init()
             check_screen()
             pygame.font.init()
@@ -262,7 +263,8 @@ def run(cfg: Config, size: tuple[int, int] | None, fullscreen: bool, display: in
         notifier.stopping()
         seconds = time.monotonic() - t_start
         log.write("stop", code=code, frames=stats.frames, seconds=round(seconds, 2),
-                  fps=round(stats.frames / max(seconds, 1e-9), 1), frame_ms=stats.summary())
+                  fps=round(stats.frames / max(seconds, 1e-9), 1),
+                  fps_moving=round(stats.moving_fps, 1), frame_ms=stats.summary())
         log.close()
         pygame.display.quit()
     return code
@@ -313,7 +315,8 @@ def loop(runner: Runner, window: Window, signals: Signals, notifier: Notifier, s
                 return EXIT_FAILING
             still = not areas and not events and not runner.chord_since
             if areas:
-                stats.add((time.perf_counter() - t0) * 1000)
+                done = time.perf_counter()
+                stats.add((done - t0) * 1000, done)
             now = time.monotonic()
             if first:
                 first = False

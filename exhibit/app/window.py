@@ -8,6 +8,15 @@ import numpy as np
 import pygame
 
 
+def prefer_dirty_rects() -> None:
+    """Before the display starts: present through the video driver's own framebuffer (X11:
+    shared memory, per changed rectangle), not SDL's default of a renderer texture, which
+    uploads and presents the whole window for every change (measured under Xvfb: one 16x16
+    rect cost 11.7 ms at 1920x1080 and 40.5 ms at 3840x2160 that way, 0.04 ms this way).
+    An operator's own SDL_FRAMEBUFFER_ACCELERATION wins."""
+    os.environ.setdefault("SDL_FRAMEBUFFER_ACCELERATION", "0")
+
+
 class NoScreen(Exception):
     """No display to show the exhibit on (SDL fell back to an invisible driver)."""
 
@@ -75,15 +84,30 @@ class FrameStats:
 
     BIN = 0.05
 
+    MOVING_GAP = 0.1  # s: painted frames closer than this belong to one run of animation
+
     def __init__(self) -> None:
         self.counts = np.zeros(10001, np.int64)
         self.frames = 0
         self.max = 0.0
+        self._last: float | None = None
+        self.moving_frames = 0  # painted frames that follow another one closely
+        self.moving_seconds = 0.0
 
-    def add(self, ms: float) -> None:
+    def add(self, ms: float, now: float) -> None:
+        """A painted frame that took ``ms``, finished at ``now`` (seconds, monotonic)."""
         self.counts[min(int(ms / self.BIN), len(self.counts) - 1)] += 1
         self.frames += 1
         self.max = max(self.max, ms)
+        if self._last is not None and now - self._last < self.MOVING_GAP:
+            self.moving_frames += 1
+            self.moving_seconds += now - self._last
+        self._last = now
+
+    @property
+    def moving_fps(self) -> float:
+        """Frames per second while something moves on screen (idle time left out)."""
+        return self.moving_frames / self.moving_seconds if self.moving_seconds else 0.0
 
     def percentile(self, q: float) -> float:
         if not self.frames:
