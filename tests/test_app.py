@@ -215,10 +215,14 @@ def test_colours_and_layout_come_from_config(models):
     assert net.x < 100
 
 
-def test_portrait_layout(models):
+def test_portrait_layout_puts_what_visitors_touch_within_reach(models):
     ex = make(models, size=(720, 1280))
-    assert ex.layout.rects["canvas"].w > ex.layout.rects["canvas"].h * 0.9
-    assert ex.layout.rects["network"].y > ex.layout.rects["canvas"].bottom
+    r = ex.layout.rects
+    assert r["canvas"].w > r["canvas"].h * 0.9
+    assert r["network"].bottom < r["canvas"].y and r["bars"].bottom < r["canvas"].y
+    assert r["buttons"].y > r["canvas"].bottom and r["buttons"].bottom <= 1280
+    high = make(models, "layout.portrait.split=0.6", size=(720, 1280)).layout.rects
+    assert high["canvas"].y > r["canvas"].y and high["network"].h > r["network"].h
     draw_mouse(ex, 2)
     render(ex)
     assert ex.snapshot.digit == 2

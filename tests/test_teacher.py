@@ -126,11 +126,6 @@ def test_step_through_shows_real_numbers(models):
 
 def test_step_through_banner_shows_the_real_numbers(models, monkeypatch):
     """What the banner writes, checked against the maths done here, independently."""
-    from exhibit.views import overlays
-    shown = []
-    real_banner = overlays.banner
-    monkeypatch.setattr(overlays, "banner", lambda surf, th, text, rect: shown.append(text)
-                        or real_banner(surf, th, text, rect))
     ex = make(models)
     surf = pygame.Surface(SIZE)
     draw_mouse(ex, 2)
@@ -147,8 +142,8 @@ def test_step_through_banner_shows_the_real_numbers(models, monkeypatch):
     texts = []
     for _ in range(7):
         key(ex, pygame.K_RIGHT)
-        shown.clear()
         show(ex, surf)
+        shown = [b.text for b in screen(ex).scene.overlay_text if b.kind == "step"]
         assert len(shown) == 1
         texts.append(shown[0])
     inked = int((ex.snapshot.picture > 0.05).sum())

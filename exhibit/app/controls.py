@@ -77,7 +77,7 @@ class Controls:
         c = self.canvas_rect
         if p.kind == "down":
             self._touch_timer()
-            hit = self.layout.hit(p.x, p.y)
+            hit = self.layout.hit(p.x, p.y, self.shown())
             if self.mode == Mode.FROZEN:
                 if hit is not None and hit[0] == "neuron":  # a teacher opens cards on a frozen drawing
                     self.tap_neuron(*hit[1])

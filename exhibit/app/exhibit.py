@@ -124,6 +124,15 @@ class Exhibit(Controls):
     def canvas_rect(self) -> pygame.Rect:
         return self.layout.canvas
 
+    def shown(self, s: Snapshot | None = None) -> list[np.ndarray]:
+        """Per layer, which neuron each slot of the network view holds for snapshot ``s`` (wide
+        layers show a subset); switched-off and opened neurons stay in view."""
+        s = self.snapshot if s is None else s
+        pinned = [[]] + [np.flatnonzero(m == 0).tolist() for m in self.masks]
+        if self.detail is not None:
+            pinned[self.detail[0]] = [self.detail[1]] + pinned[self.detail[0]]
+        return self.layout.subset(None if s.forward is None else s.forward.activations, pinned)
+
     def say(self, key: str, **kw: object) -> str:
         return strings.text(self.lang, key, **kw)
 

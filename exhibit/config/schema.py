@@ -55,20 +55,28 @@ REGIONS = {
     "network": "Hidden layers and outputs",
     "bars": "The ten probabilities",
 }
+LOWER_REGIONS = ("title", "canvas", "buttons")  # in portrait: below layout.portrait.split
 LAYOUTS = {
-    "landscape": {"title": [0.02, 0.01, 0.96, 0.09], "canvas": [0.02, 0.12, 0.36, 0.74],
-                  "buttons": [0.02, 0.88, 0.36, 0.10], "preview": [0.395, 0.25, 0.17, 0.44],
-                  "network": [0.58, 0.12, 0.27, 0.84], "bars": [0.86, 0.12, 0.12, 0.84]},
-    "portrait": {"title": [0.03, 0.005, 0.94, 0.05], "canvas": [0.05, 0.06, 0.90, 0.46],
-                 "buttons": [0.05, 0.53, 0.90, 0.05], "preview": [0.02, 0.665, 0.26, 0.165],
-                 "network": [0.30, 0.60, 0.46, 0.39], "bars": [0.78, 0.60, 0.20, 0.39]},
+    "landscape": {"title": [0.02, 0.01, 0.96, 0.11], "canvas": [0.02, 0.13, 0.31, 0.70],
+                  "buttons": [0.02, 0.84, 0.31, 0.15], "preview": [0.35, 0.13, 0.22, 0.36],
+                  "network": [0.59, 0.13, 0.26, 0.85], "bars": [0.865, 0.13, 0.115, 0.85]},
+    # y and h of title, canvas and buttons: fractions of the part below the split; of the
+    # others: fractions of the part above it
+    "portrait": {"title": [0.03, 0.0, 0.94, 0.12], "canvas": [0.05, 0.13, 0.90, 0.70],
+                 "buttons": [0.05, 0.85, 0.90, 0.13], "preview": [0.03, 0.03, 0.30, 0.38],
+                 "network": [0.35, 0.03, 0.41, 0.94], "bars": [0.78, 0.03, 0.20, 0.94]},
 }
 
 
 def _layout_keys() -> list["Key"]:
     return [Key(f"layout.{o}.{r}", rect, "rect",
                 f"{REGIONS[r]} in the {o} layout: x, y, width, height as fractions of the screen.")
-            for o, rects in LAYOUTS.items() for r, rect in rects.items()]
+            for o, rects in LAYOUTS.items() for r, rect in rects.items()] + [
+        Key("layout.portrait.split", 0.52, "float",
+            "Portrait: where the screen splits, as a fraction of its height from the top. The "
+            "network is drawn above; the answer, canvas and buttons below, within reach (raise "
+            "it for a screen mounted high). In the portrait rects, y and h are fractions of "
+            "the part they are in.", 0.2, 0.8)]
 
 
 
@@ -119,6 +127,10 @@ KEYS: tuple[Key, ...] = (
         "Strongest incoming connections (by |weight x activation|) drawn per neuron.", 1, 64),
     Key("network.max_lines_per_layer", 200, "int",
         "Cap on strong connections drawn between two columns.", 10, 2000),
+    Key("network.max_column", 32, "int",
+        "A hidden layer with more neurons than this shows only a subset of them.", 4, 64),
+    Key("network.shown", 24, "int",
+        "How many neurons such a layer shows: the most active for this input.", 4, 64),
     Key("network.background_lines", 120, "int",
         "Faint fixed sample of connections per column pair, so the wiring never looks empty.",
         0, 2000),

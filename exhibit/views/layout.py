@@ -1,19 +1,20 @@
-"""Where everything sits on screen: regions from config fractions, the buttons, and every
-neuron's centre. Pure geometry (numpy and pygame.Rect, no drawing), so the exhibit's state can
-hit-test taps with the same numbers the views draw with.
+"""Where everything sits on screen: regions from config fractions, the buttons, every neuron's
+slot, and free space for captions. Pure geometry (numpy and pygame.Rect, no drawing), so the
+exhibit's state can hit-test taps with the same numbers the views draw with.
+
+A layer wider than ``network.max_column`` gets a fixed number of slots (``network.shown``);
+:meth:`Layout.subset` says which neurons fill them for one forward pass (the most active, plus
+pinned ones), so the state's hit tests and the views' drawing map slots to neurons alike.
 """
 from __future__ import annotations
 
-import math
 from typing import Sequence
 
 import numpy as np
 import pygame
 
 from exhibit.config import Config
-from exhibit.config.schema import REGIONS
-
-MAX_COLUMN = 32  # a layer with more neurons is drawn as a grid of small cells
+from exhibit.config.schema import LOWER_REGIONS, REGIONS
 
 
 def scale_for(cfg: Config, size: tuple[int, int]) -> float:
@@ -21,11 +22,14 @@ def scale_for(cfg: Config, size: tuple[int, int]) -> float:
     return cfg["sizes.text_scale"] * min(size) / 1080
 
 
-def region(fractions: Sequence[float], size: tuple[int, int]) -> pygame.Rect:
-    """[x, y, w, h] fractions of the screen -> an integer pixel rect."""
+def region(fractions: Sequence[float], size: tuple[int, int], top: float = 0.0,
+           height: float = 1.0) -> pygame.Rect:
+    """[x, y, w, h] fractions -> an integer pixel rect; y and h are fractions of the band
+    [top, top + height] of the screen's height."""
     x, y, w, h = fractions
     W, H = size
-    return pygame.Rect(round(x * W), round(y * H), max(1, round(w * W)), max(1, round(h * H)))
+    y0 = (top + y * height) * H
+    return pygame.Rect(round(x * W), round(y0), max(1, round(w * W)), max(1, round(h * height * H)))
 
 
 def orientation(cfg: Config, size: tuple[int, int]) -> str:
@@ -36,30 +40,39 @@ def orientation(cfg: Config, size: tuple[int, int]) -> str:
 
 
 def regions(cfg: Config, size: tuple[int, int]) -> dict[str, pygame.Rect]:
-    """Every region's pixel rect for a screen of ``size``, from the config's layout."""
+    """Every region's pixel rect for a screen of ``size``, from the config's layout. In portrait
+    the screen is split at ``layout.portrait.split``: what visitors touch (title, canvas,
+    buttons) below, within reach; the network above."""
     o = orientation(cfg, size)
-    return {name: region(cfg[f"layout.{o}.{name}"], size) for name in REGIONS}
+    if o == "landscape":
+        return {name: region(cfg[f"layout.{o}.{name}"], size) for name in REGIONS}
+    split = cfg["layout.portrait.split"]
+    return {name: region(cfg[f"layout.{o}.{name}"], size, *((split, 1 - split)
+                         if name in LOWER_REGIONS else (0.0, split))) for name in REGIONS}
 
 
 class Layout:
     """One screen size, one network shape (``sizes``, e.g. (784, 25, 25, 10)) and ``side`` (the
-    input picture's side): every rect and neuron position."""
+    input picture's side): every rect and neuron slot."""
 
     def __init__(self, cfg: Config, size: tuple[int, int], sizes: Sequence[int], side: int) -> None:
         self.size = size
         self.scale = scale_for(cfg, size)
         self.rects = regions(cfg, size)
+        self.sizes = list(sizes)
         r = self.rects
-        pad, head = self.px(18), self.px(46)  # head: room for each region's caption
+        pad, head, foot = self.px(18), self.px(88), self.px(84)  # 2-line captions above, labels below
         self.inner_preview = pygame.Rect(r["preview"].x + pad, r["preview"].y + head,
                                          r["preview"].w - 2 * pad, r["preview"].h - head - pad)
         self.inner_network = pygame.Rect(r["network"].x + pad, r["network"].y + head,
-                                         r["network"].w - 2 * pad, r["network"].h - 2 * head)
+                                         r["network"].w - 2 * pad, r["network"].h - head - foot)
         self.inner_bars = pygame.Rect(r["bars"].x + pad // 2, r["bars"].y + head,
-                                      r["bars"].w - pad, r["bars"].h - 2 * head)
+                                      r["bars"].w - pad, r["bars"].h - head - foot)
         self.brush = max(2, round(cfg["sizes.brush_px"] * self.scale))  # canvas ink width
+        self.max_column = cfg["network.max_column"]
+        self.shown = cfg["network.shown"]
         self._buttons(r["buttons"])
-        self._neurons(list(sizes), side, self.px(cfg["sizes.neuron_px"]))
+        self._neurons(side, self.px(cfg["sizes.neuron_px"]))
 
     def px(self, size: float) -> int:
         """A size given for a 1080-line screen, at this screen's scale."""
@@ -70,50 +83,72 @@ class Layout:
         return self.rects["canvas"]
 
     def _buttons(self, rect: pygame.Rect) -> None:
-        gap = self.px(8)
-        clear_w = round(rect.w * 0.22)
+        """Clear on the left, the ten samples in one row, or in two when one row would make
+        them narrower than a finger (64 px at 1080 lines)."""
+        gap = self.px(10)
+        clear_w = round(rect.w * 0.3)
         self.clear_button = pygame.Rect(rect.x, rect.y + gap, clear_w - gap, rect.h - 2 * gap)
-        bw = (rect.w - clear_w) / 10
-        self.sample_buttons = [pygame.Rect(round(rect.x + clear_w + i * bw), rect.y + gap,
-                                           max(4, round(bw) - gap), rect.h - 2 * gap)
+        rows = 1 if (rect.w - clear_w) / 10 - gap >= self.px(64) else 2
+        per = 10 // rows
+        bw, bh = (rect.w - clear_w) / per, (rect.h - gap) / rows
+        self.sample_buttons = [pygame.Rect(round(rect.x + clear_w + (i % per) * bw),
+                                           round(rect.y + gap + (i // per) * bh),
+                                           max(4, round(bw) - gap), max(4, round(bh) - gap))
                                for i in range(10)]
 
-    def _neurons(self, sizes: list[int], side: int, neuron_px: int) -> None:
-        """``pos[l]``: (n, 2) centres of layer l (layer 0: the picture's pixels); ``radius[l]``."""
+    def _neurons(self, side: int, neuron_px: int) -> None:
+        """``pos[l]``: (slots, 2) centres of layer l (layer 0: the picture's pixels);
+        ``radius[l]``; ``more_at[l]``: where a subset layer says how many are not shown."""
         preview, network, bars = self.inner_preview, self.inner_network, self.inner_bars
-        cell = min(preview.w, preview.h) / side
-        ox = preview.x + (preview.w - cell * side) / 2
-        oy = preview.y + (preview.h - cell * side) / 2
+        # whole screen pixels per input pixel, so the picture is crisp
+        cell = max(1, int(min(preview.w, preview.h) // side))
+        ox = preview.x + (preview.w - cell * side) // 2
+        oy = preview.y + (preview.h - cell * side) // 2
         rows, cols = np.divmod(np.arange(side * side), side)
-        self.picture_rect = pygame.Rect(round(ox), round(oy), round(cell * side), round(cell * side))
+        self.picture_rect = pygame.Rect(ox, oy, cell * side, cell * side)
         self.pos: list[np.ndarray] = [np.stack([ox + (cols + 0.5) * cell, oy + (rows + 0.5) * cell], 1)]
         self.radius: list[float] = [cell / 2]
-        hidden = sizes[1:-1]
+        self.more_at: dict[int, tuple[float, float]] = {}
+        hidden = self.sizes[1:-1]
         ncols = len(hidden) + 1
-        colw = network.w / ncols
+        self.colw = network.w / ncols
         for i, n in enumerate(hidden):
-            self.pos.append(self._column(n, network.x + (i + 0.5) * colw, network, colw, neuron_px))
+            cx = network.x + (i + 0.5) * self.colw
+            k = n if n <= self.max_column else self.shown
+            h = network.h if k == n else network.h - self.px(40)  # room for "+488"
+            step = h / k
+            self.radius.append(min(neuron_px, step * 0.42, self.colw * 0.3))
+            self.pos.append(np.stack([np.full(k, cx), network.y + (np.arange(k) + 0.5) * step], 1))
+            if k < n:
+                self.more_at[i + 1] = (cx, network.y + h + self.px(20))
         # outputs line up with the probability bars
         ys = bars.y + (np.arange(10) + 0.5) * bars.h / 10
-        self.pos.append(np.stack([np.full(10, network.x + (ncols - 0.5) * colw), ys], 1))
-        self.radius.append(neuron_px * 1.15)
+        self.pos.append(np.stack([np.full(10, network.x + (ncols - 0.5) * self.colw), ys], 1))
+        self.radius.append(min(neuron_px * 1.15, bars.h / 10 * 0.4))
 
-    def _column(self, n: int, cx: float, rect: pygame.Rect, colw: float, neuron_px: int) -> np.ndarray:
-        if n <= MAX_COLUMN:
-            step = rect.h / n
-            self.radius.append(min(neuron_px, step * 0.42))
-            ys = rect.y + (np.arange(n) + 0.5) * step
-            return np.stack([np.full(n, cx), ys], 1)
-        rows = MAX_COLUMN
-        cols = math.ceil(n / rows)
-        step = min(rect.h / rows, colw * 0.8 / cols)
-        self.radius.append(step * 0.45)
-        i = np.arange(n)
-        x = cx + (i // rows - (cols - 1) / 2) * step
-        y = rect.y + rect.h / 2 + (i % rows - (rows - 1) / 2) * step
-        return np.stack([x, y], 1)
+    def label_x(self, l: int) -> float:
+        return float(self.pos[l][0, 0])
 
-    def neuron_at(self, x: float, y: float) -> tuple[int, int] | None:
+    def subset(self, activations: Sequence[np.ndarray] | None, pinned: Sequence[Sequence[int]] = ()
+               ) -> list[np.ndarray]:
+        """Per layer, the neuron in each slot: everything for layers that fit; for wider layers
+        ``pinned[l]`` (switched off, opened, ...) and then the most active, in index order."""
+        out = []
+        for l, n in enumerate(self.sizes):
+            k = len(self.pos[l])
+            if k >= n:
+                out.append(np.arange(n))
+                continue
+            a = (np.zeros(n) if activations is None
+                 else np.asarray(activations[l], np.float64).reshape(-1))
+            pin = [int(j) for j in (pinned[l] if l < len(pinned) else ()) if 0 <= j < n][:k]
+            order = np.argsort(-a, kind="stable")  # ties (all zero) keep index order
+            rest = order[~np.isin(order, pin)][:k - len(pin)]
+            out.append(np.sort(np.concatenate([np.asarray(pin, np.int64), rest]).astype(np.int64)))
+        return out
+
+    def neuron_at(self, x: float, y: float, shown: Sequence[np.ndarray] | None = None
+                  ) -> tuple[int, int] | None:
         """(layer, neuron) under a tap (with a forgiving margin), else None."""
         best = None
         for l in range(1, len(self.pos)):
@@ -122,9 +157,18 @@ class Layout:
             reach = max(self.radius[l] * 1.6, 12.0)
             if d[j] <= reach and (best is None or d[j] < best[2]):
                 best = (l, j, float(d[j]))
-        return None if best is None else best[:2]
+        if best is None:
+            return None
+        l, slot = best[:2]
+        ids = self.subset(None)[l] if shown is None else shown[l]
+        return l, int(ids[slot])
 
-    def hit(self, x: float, y: float) -> tuple[str, int | tuple[int, int]] | None:
+    def slot_of(self, shown: Sequence[np.ndarray], layer: int, neuron: int) -> int | None:
+        hit = np.flatnonzero(shown[layer] == neuron)
+        return int(hit[0]) if len(hit) else None
+
+    def hit(self, x: float, y: float, shown: Sequence[np.ndarray] | None = None
+            ) -> tuple[str, int | tuple[int, int]] | None:
         """What a tap at (x, y) touches: ("clear", -1), ("sample", digit), ("neuron", (l, j)),
         ("canvas", -1) or None."""
         if self.clear_button.collidepoint(x, y):
@@ -132,9 +176,56 @@ class Layout:
         for d, r in enumerate(self.sample_buttons):
             if r.collidepoint(x, y):
                 return ("sample", d)
-        neuron = self.neuron_at(x, y)
+        neuron = self.neuron_at(x, y, shown)
         if neuron is not None:
             return ("neuron", neuron)
         if self.canvas.collidepoint(x, y):
             return ("canvas", -1)
         return None
+
+    def elements(self) -> list[tuple[pygame.Rect, str]]:
+        """What text must never cover: the canvas, the buttons, the picture and the wiring up
+        to the last column, the bars."""
+        net = self.inner_network
+        pts = np.vstack(self.pos[1:])
+        reach = max(self.radius[1:]) * 1.3
+        wires = pygame.Rect(self.picture_rect.right, round(pts[:, 1].min() - reach),
+                            round(pts[:, 0].max() + reach) - self.picture_rect.right,
+                            round(pts[:, 1].max() - pts[:, 1].min() + 2 * reach))
+        wires.union_ip(pygame.Rect(net.x, net.y, 1, net.h))
+        out = [(self.canvas, "canvas"), (self.picture_rect, "picture"), (wires, "network"),
+               (self.inner_bars, "bars"), (self.clear_button, "button")]
+        out += [(r, "button") for r in self.sample_buttons]
+        return out
+
+
+def free_spot(occupied: Sequence[pygame.Rect], bounds: pygame.Rect, w: int, h: int,
+              near: pygame.Rect, cell: int) -> pygame.Rect | None:
+    """The ``w`` x ``h`` box inside ``bounds`` that overlaps none of ``occupied``, as close as
+    possible to ``near`` (on a grid of ``cell`` px), or None when there is no room."""
+    gw, gh = bounds.w // cell, bounds.h // cell
+    cw, ch = -(-w // cell), -(-h // cell)
+    if cw > gw or ch > gh:
+        return None
+    busy = np.zeros((gh, gw), np.int32)
+    for r in occupied:
+        x0 = max(0, (r.x - bounds.x) // cell)
+        y0 = max(0, (r.y - bounds.y) // cell)
+        x1 = min(gw, -(-(r.right - bounds.x) // cell))
+        y1 = min(gh, -(-(r.bottom - bounds.y) // cell))
+        if x1 > x0 and y1 > y0:
+            busy[y0:y1, x0:x1] = 1
+    sat = np.zeros((gh + 1, gw + 1), np.int32)
+    sat[1:, 1:] = busy.cumsum(0).cumsum(1)
+    win = sat[ch:, cw:] - sat[:-ch, cw:] - sat[ch:, :-cw] + sat[:-ch, :-cw]  # (gh-ch+1, gw-cw+1)
+    ys, xs = np.nonzero(win == 0)
+    if len(ys) == 0:
+        return None
+    bx = bounds.x + xs * cell
+    by = bounds.y + ys * cell
+    # distance from the box to the rect it belongs to (0 when touching), then to its centre
+    dx = np.maximum(0, np.maximum(near.x - (bx + w), bx - near.right))
+    dy = np.maximum(0, np.maximum(near.y - (by + h), by - near.bottom))
+    centre = np.hypot(bx + w / 2 - near.centerx, by + h / 2 - near.centery)
+    i = int(np.argmin(np.hypot(dx, dy) * 4 + centre * 0.05))
+    return pygame.Rect(int(bx[i]), int(by[i]), w, h)

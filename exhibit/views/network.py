@@ -16,7 +16,7 @@ import pygame
 
 from exhibit.model.mlp import MLP
 from exhibit.views.layout import Layout
-from exhibit.views.theme import Theme
+from exhibit.views.theme import BODY, Theme
 
 
 @dataclass
@@ -40,21 +40,27 @@ class Wiring:
         self.background = self._background_sample(background_lines)
 
     def _background_sample(self, per_layer: int, seed: int = 3) -> list[tuple[np.ndarray, np.ndarray]]:
-        """A fixed random choice of (source, target) pairs per column pair: the faint wiring."""
+        """A fixed random choice of (source, target) slot pairs per column pair: the faint wiring."""
         rng = np.random.default_rng(seed)
         out = []
-        for w in self.net.weights:
-            n_in, n_out = w.shape
+        slots = [len(p) for p in self.layout.pos]
+        for l in range(len(self.net.weights)):
+            n_in, n_out = slots[l], slots[l + 1]
             k = min(per_layer, n_in * n_out)
             flat = rng.choice(n_in * n_out, size=k, replace=False)
             out.append(np.divmod(flat, n_out))
         return out
 
-    def select(self, activations: list[np.ndarray], per_neuron: int, cap: int) -> list[Lines]:
-        """Per target neuron the ``per_neuron`` strongest incoming |w*a|, at most ``cap`` a layer."""
+    def select(self, activations: list[np.ndarray], per_neuron: int, cap: int,
+               shown: list[np.ndarray] | None = None) -> list[Lines]:
+        """Per target neuron the ``per_neuron`` strongest incoming |w*a|, at most ``cap`` a layer;
+        only among the neurons ``shown`` (per layer, the neuron in each slot)."""
+        shown = self.layout.subset(activations) if shown is None else shown
         out = []
         for l, w in enumerate(self.net.weights):
-            a = np.asarray(activations[l]).reshape(-1)
+            ids_in, ids_out = shown[l], shown[l + 1]
+            w = w[np.ix_(ids_in, ids_out)]
+            a = np.asarray(activations[l]).reshape(-1)[ids_in]
             contrib = a[:, None] * w  # (n_in, n_out): what each source adds to each z
             mag = np.abs(contrib)
             k = min(per_neuron, mag.shape[0])
@@ -183,12 +189,14 @@ class NetworkView:
                          for sg in (True, False)}
         return self._pal
 
-    def draw_static(self, surface: pygame.Surface, caption: Callable[[int, int], str]) -> None:
-        """Faint fixed wiring and the empty neurons: what never changes."""
+    def draw_static(self, surface: pygame.Surface, caption: Callable[[int, int], str],
+                    panel_rect: pygame.Rect) -> None:
+        """Faint fixed wiring, the empty neurons and the column labels: what never changes."""
         th, w = self.theme, self.layout
+        ids = w.subset(None)
         faint = {s: th.c["panel"].lerp(th.c["positive" if s else "negative"], 0.22) for s in (True, False)}
         for l, (src, dst) in enumerate(self.wiring.background):
-            sign = self.wiring.net.weights[l][src, dst] > 0
+            sign = self.wiring.net.weights[l][ids[l][src], ids[l + 1][dst]] > 0
             for a, b, sg in zip(w.pos[l][src].tolist(), w.pos[l + 1][dst].tolist(), sign.tolist()):
                 pygame.draw.aaline(surface, faint[sg], a, b)
         off = th.c["panel"].lerp(th.c["muted"], 0.35)
@@ -196,17 +204,28 @@ class NetworkView:
             r = w.radius[l]
             for x, y in w.pos[l].tolist():
                 pygame.draw.circle(surface, off, (x, y), r, width=max(1, round(r / 5)))
-        for l in range(1, len(w.pos)):
-            label = caption(l, len(w.pos) - 1)
-            x = float(w.pos[l][:, 0].mean())
-            surf = th.text(label, 30, "muted")
-            surface.blit(surf, surf.get_rect(midtop=(x, self.rect.bottom + th.px(10))))
+        bg = th.c["panel"]
+        for l, (x, y) in w.more_at.items():  # a subset layer says how many it does not show
+            th.put(surface, f"+{w.sizes[l] - len(w.pos[l])}", BODY, "muted", bg, "more",
+                   panel_rect, center=(x, y))
+        labels = [caption(l, len(w.pos) - 1) for l in range(1, len(w.pos))]
+        width = round(w.colw) - th.px(8)
+        # labels too wide for their column alternate between two rows, each twice as wide
+        stagger = any(len(th.wrap(t, BODY, width)) > 2 for t in labels)
+        lh = th.font(BODY).get_linesize()
+        for i, text in enumerate(labels):
+            th.put(surface, text, BODY, "muted", bg, "column label", panel_rect,
+                   width=2 * width if stagger else width,
+                   midtop=(w.label_x(i + 1), self.rect.bottom + th.px(8) + (i % 2) * lh * stagger))
 
     def draw_snapshot(self, surface: pygame.Surface, activations: list[np.ndarray] | None,
-                      lines: list[Lines], top: int | None, masks=None) -> None:
+                      lines: list[Lines], top: int | None, masks=None,
+                      shown: list[np.ndarray] | None = None) -> None:
         """Strong connections, glowing neurons and the outputs for this forward pass.
-        ``masks``: per hidden layer, 0 marks a neuron switched off (drawn crossed out)."""
+        ``masks``: per hidden layer, 0 marks a neuron switched off (drawn crossed out);
+        ``shown``: per layer, the neuron in each slot."""
         th, w = self.theme, self.layout
+        shown = w.subset(activations) if shown is None else shown
         bg = th.c["panel"]
         palette = self._palette()
         draw_line = pygame.draw.line
@@ -225,8 +244,8 @@ class NetworkView:
                 levels = np.zeros(len(w.pos[l]))
             else:
                 a = np.asarray(activations[l]).reshape(-1)
-                levels = a if l == len(w.pos) - 1 else a / max(1.0, float(a.max()))
-            dead = (masks[l - 1] == 0) if masks is not None and l - 1 < len(masks) else None
+                levels = (a if l == len(w.pos) - 1 else a / max(1.0, float(a.max())))[shown[l]]
+            dead = (masks[l - 1][shown[l]] == 0) if masks is not None and l - 1 < len(masks) else None
             for j, ((x, y), v) in enumerate(zip(w.pos[l].tolist(), levels.tolist())):
                 if dead is not None and dead[j]:
                     pygame.draw.circle(surface, th.c["background"], (x, y), r)

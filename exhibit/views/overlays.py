@@ -1,5 +1,11 @@
-"""What the teacher keys put over the screen: the paused badge, the step-through highlight and
-its one-line explanation, the explain captions, the help card and a neuron's detail."""
+"""Primitives for what the teacher keys put over the screen: cards placed in free space with a
+leader line to what they explain, badges, outlines, the help card and a neuron's card.
+
+Nothing here covers what it explains: notes and badges go where :func:`free_spot` finds room
+next to the things on screen (``occupied``), and each placed box is added to ``occupied`` so
+the next one does not land on it. Every text is recorded through ``Theme.put``; opaque cards
+that hide what is under them on purpose (help, a neuron's card) are recorded as "cover".
+"""
 from __future__ import annotations
 
 import math
@@ -7,39 +13,84 @@ import math
 import numpy as np
 import pygame
 
-from exhibit.views.theme import Theme
+from exhibit.views.layout import free_spot
+from exhibit.views.theme import BODY, HEAD, LABEL, Theme
 
 
-def _card(surface: pygame.Surface, theme: Theme, rect: pygame.Rect, alpha: int = 235) -> None:
-    card = pygame.Surface(rect.size, pygame.SRCALPHA)
-    bg = theme.c["background"]
-    pygame.draw.rect(card, (bg.r, bg.g, bg.b, alpha), card.get_rect(), border_radius=theme.px(16))
-    pygame.draw.rect(card, (*theme.c["muted"][:3], 255), card.get_rect(), width=max(2, theme.px(3)),
-                     border_radius=theme.px(16))
-    surface.blit(card, rect)
+def _card(surface: pygame.Surface, theme: Theme, rect: pygame.Rect, edge: str = "muted") -> None:
+    """An opaque card (text on it has exactly the background colour behind it)."""
+    rad = theme.px(16)
+    pygame.draw.rect(surface, theme.c["background"], rect, border_radius=rad)
+    pygame.draw.rect(surface, theme.c[edge], rect, width=max(2, theme.px(3)), border_radius=rad)
 
 
-def wrapped(theme: Theme, text: str, size: int, width: int, colour: str = "text") -> pygame.Surface:
-    f = theme.font(size)
+def _nearest(r: pygame.Rect, p: tuple[float, float]) -> tuple[float, float]:
+    return (min(max(p[0], r.x), r.right - 1), min(max(p[1], r.y), r.bottom - 1))
+
+
+def leader(surface: pygame.Surface, theme: Theme, box: pygame.Rect, target: pygame.Rect,
+           colour: str = "muted") -> pygame.Rect:
+    """A line from a note to the nearest point of what it explains, ending in a dot."""
+    end = _nearest(target, box.center)
+    start = _nearest(box, end)
     col = theme.c[colour]
-    return f.render(text, True, col, wraplength=max(50, width))
+    r = pygame.draw.line(surface, col, start, end, max(2, theme.px(3)))
+    return r.union(pygame.draw.circle(surface, col, end, theme.px(7)))
 
 
-def badge(surface: pygame.Surface, theme: Theme, text: str, midtop: tuple[int, int],
-          colour: str = "neuron") -> pygame.Rect:
-    t = theme.text(text, 34, "background", bold=True)
-    r = t.get_rect(midtop=midtop).inflate(theme.px(28), theme.px(14))
-    r.clamp_ip(surface.get_rect())
-    pygame.draw.rect(surface, theme.c[colour], r, border_radius=theme.px(12))
-    surface.blit(t, t.get_rect(center=r.center))
-    return r
+def note(surface: pygame.Surface, theme: Theme, text: str, target: pygame.Rect,
+         occupied: list[pygame.Rect], kind: str, size: int = BODY, edge: str = "muted",
+         line_to: bool = True, fill: str | None = None) -> list[pygame.Rect]:
+    """A card holding ``text`` in the free space nearest ``target``, joined to it by a line
+    (``fill``: a coloured badge instead, text in the background colour)."""
+    pad, gap = theme.px(12), theme.px(14)
+    bounds = surface.get_rect().inflate(-2 * gap, -2 * gap)
+    lh = theme.font(size).get_linesize()
+    bold = fill is not None
+    best = None
+    for width in range(220, 940, 40):  # the nearest spot over a sweep of shapes
+        w = min(theme.px(width), bounds.w)
+        lines = theme.wrap(text, size, w - 2 * pad, bold)
+        f = theme.font(size)
+        f.bold = bold
+        inner_w = max(f.size(l)[0] for l in lines)
+        f.bold = False
+        box_w, box_h = inner_w + 2 * pad, lh * len(lines) + 2 * pad
+        spot = free_spot([o.inflate(2 * gap, 2 * gap) for o in occupied], bounds, box_w, box_h,
+                         target, max(4, theme.px(8)))
+        if spot is None:
+            continue
+        # near its target, and not a tall thin column of words (that would crowd the others)
+        d = math.dist(_nearest(spot, target.center), _nearest(target, spot.center)) + box_h * 0.6
+        if best is None or d < best[0] - theme.px(20):
+            best = (d, spot, w - 2 * pad)
+    if best is None:  # no room anywhere: keep it on screen, beside its target (tests catch this)
+        w = min(theme.px(520), bounds.w)
+        lines = theme.wrap(text, size, w - 2 * pad, bold)
+        spot = pygame.Rect(0, 0, w, lh * len(lines) + 2 * pad)
+        spot.midtop = target.midbottom
+        spot.clamp_ip(bounds)
+        best = (0, spot, w - 2 * pad)
+    _, box, text_w = best
+    out = [box]
+    if fill is not None:
+        pygame.draw.rect(surface, theme.c[fill], box, border_radius=theme.px(12))
+        theme.put(surface, text, size, "background", fill, kind, box, bold=True, width=text_w,
+                  center=box.center)
+    else:
+        if line_to and not box.colliderect(target):
+            out.append(leader(surface, theme, box, target, edge))
+        _card(surface, theme, box, edge)
+        theme.put(surface, text, size, "text", "background", kind, box, width=text_w,
+                  align="left", center=box.center)
+    occupied.append(box)
+    return out
 
 
-def banner(surface: pygame.Surface, theme: Theme, text: str, rect: pygame.Rect) -> pygame.Rect:
-    _card(surface, theme, rect, 255)
-    t = wrapped(theme, text, 36, rect.w - theme.px(40))
-    surface.blit(t, t.get_rect(center=rect.center))
-    return rect
+def badge(surface: pygame.Surface, theme: Theme, text: str, target: pygame.Rect,
+          occupied: list[pygame.Rect], colour: str = "neuron") -> pygame.Rect:
+    """A short coloured label (PAUSED, centring off) in free space near ``target``."""
+    return note(surface, theme, text, target, occupied, "badge", LABEL, fill=colour)[0]
 
 
 def highlight(surface: pygame.Surface, theme: Theme, rect: pygame.Rect) -> pygame.Rect:
@@ -48,36 +99,29 @@ def highlight(surface: pygame.Surface, theme: Theme, rect: pygame.Rect) -> pygam
     return rect
 
 
-def captions(surface: pygame.Surface, theme: Theme, items: list[tuple[pygame.Rect, str]]
-             ) -> list[pygame.Rect]:
-    out = []
-    for rect, text in items:
-        w = max(theme.px(220), rect.w - theme.px(24))
-        t = wrapped(theme, text, 28, w - theme.px(24))
-        box = pygame.Rect(0, 0, w, t.get_height() + theme.px(24))
-        box.midbottom = (rect.centerx, rect.bottom - theme.px(12))
-        box.clamp_ip(surface.get_rect())
-        _card(surface, theme, box, 245)
-        surface.blit(t, t.get_rect(center=box.center))
-        out.append(box)
-    return out
-
-
 def help_card(surface: pygame.Surface, theme: Theme, title: str, lines: list[str]) -> pygame.Rect:
+    """The teacher's key list, over the middle of the screen (a modal card: it hides what is
+    under it, on purpose)."""
     sw, sh = surface.get_size()
-    rows = [theme.text(l, 34, "text") for l in lines]
-    head = theme.text(title, 48, "neuron", bold=True)
-    w = max([head.get_width()] + [r.get_width() for r in rows]) + theme.px(80)
-    h = head.get_height() + sum(r.get_height() + theme.px(8) for r in rows) + theme.px(80)
-    rect = pygame.Rect(0, 0, min(w, sw - 20), min(h, sh - 20))
+    pad = theme.px(36)
+    width = min(sw - theme.px(40), theme.px(1100))
+    f = theme.font(BODY)
+    wrapped = [theme.wrap(l, BODY, width - 2 * pad) for l in lines]
+    lh = f.get_linesize()
+    head_h = theme.font(HEAD).get_linesize()
+    h = head_h + theme.px(18) + sum(len(w) * lh + theme.px(6) for w in wrapped) + 2 * pad
+    rect = pygame.Rect(0, 0, width, min(h, sh - theme.px(20)))
     rect.center = (sw // 2, sh // 2)
-    _card(surface, theme, rect, 245)
-    y = rect.y + theme.px(30)
-    surface.blit(head, head.get_rect(midtop=(rect.centerx, y)))
-    y += head.get_height() + theme.px(18)
-    for r in rows:
-        surface.blit(r, (rect.x + theme.px(40), y))
-        y += r.get_height() + theme.px(8)
+    _card(surface, theme, rect)
+    theme.note(rect, "cover", "text", "background", None, 0)
+    y = rect.y + pad
+    theme.put(surface, title, HEAD, "neuron", "background", "help", rect, bold=True,
+              width=width - 2 * pad, midtop=(rect.centerx, y))
+    y += head_h + theme.px(18)
+    for l in lines:
+        box = theme.put(surface, l, BODY, "text", "background", "help", rect,
+                        width=width - 2 * pad, align="left", topleft=(rect.x + pad, y))
+        y = box.bottom + theme.px(6)
     return rect
 
 
@@ -90,37 +134,64 @@ def heatmap(values: np.ndarray, theme: Theme, size: int) -> pygame.Surface:
     neg = np.array(theme.c["negative"][:3], np.float32)
     rgb = (np.clip(t, 0, 1)[..., None] * pos + np.clip(-t, 0, 1)[..., None] * neg).astype(np.uint8)
     surf = pygame.surfarray.make_surface(rgb.transpose(1, 0, 2))
-    return pygame.transform.scale(surf, (size, size))
+    side = size // v.shape[0] * v.shape[0] or size  # whole pixels per weight: crisp
+    return pygame.transform.scale(surf, (side, side))
 
 
-def square(vec: np.ndarray) -> np.ndarray:
-    """Lay a weight vector out as the squarest grid (28x28, 14x14, 5x5, ...), zero-padded."""
-    n = len(vec)
-    side = math.isqrt(n)
-    if side * side == n:
-        return vec.reshape(side, side)
-    side += 1
-    out = np.zeros(side * side, vec.dtype)
-    out[:n] = vec
-    return out.reshape(side, side)
+def weight_bars(values: np.ndarray, theme: Theme, size: tuple[int, int]) -> pygame.Surface:
+    """Incoming weights from a hidden layer as bars (orange up, blue down), in neuron order: a
+    hidden layer has no picture, so no image either."""
+    w, h = size
+    v = np.asarray(values, np.float32).reshape(-1)
+    m = float(np.abs(v).max()) or 1.0
+    surf = pygame.Surface(size)
+    surf.fill(theme.c["background"])
+    mid = h // 2
+    pygame.draw.line(surf, theme.c["muted"], (0, mid), (w - 1, mid))
+    step = w / len(v)
+    for i, x in enumerate(v.tolist()):
+        bh = round(abs(x) / m * (h / 2 - 2))
+        if bh == 0:
+            continue
+        x0 = round(i * step)
+        bw = max(1, round((i + 1) * step) - x0 - (1 if step >= 4 else 0))
+        r = pygame.Rect(x0, mid - bh if x > 0 else mid + 1, bw, bh)
+        pygame.draw.rect(surf, theme.c["positive" if x > 0 else "negative"], r)
+    return surf
 
 
 def neuron_card(surface: pygame.Surface, theme: Theme, rect: pygame.Rect, title: str,
-                weights: np.ndarray, product: np.ndarray, labels: tuple[str, str], values: str
-                ) -> pygame.Rect:
-    _card(surface, theme, rect, 245)
+                weights: np.ndarray, product: np.ndarray, labels: tuple[str, str], values: str,
+                side: int | None) -> pygame.Rect:
+    """``side``: the input picture's side for a first-layer neuron (weights shown as images),
+    None for deeper ones (weights shown as bars)."""
+    _card(surface, theme, rect, "neuron")
+    theme.note(rect, "cover", "text", "background", None, 0)
     pad = theme.px(24)
-    head = theme.text(title, 40, "neuron", bold=True)
-    surface.blit(head, head.get_rect(midtop=(rect.centerx, rect.y + pad)))
-    side = min((rect.w - 3 * pad) // 2, rect.h - head.get_height() - theme.px(170))
-    y = rect.y + pad + head.get_height() + theme.px(50)
-    for i, (vals, label) in enumerate(((weights, labels[0]), (product, labels[1]))):
-        x = rect.x + pad + i * (side + pad)
-        t = theme.text(label, 30, "muted")
-        surface.blit(t, t.get_rect(midbottom=(x + side // 2, y - theme.px(8))))
-        surface.blit(heatmap(square(vals), theme, side), (x, y))
-        pygame.draw.rect(surface, theme.c["background"].lerp(theme.c["muted"], 0.6),
-                         pygame.Rect(x, y, side, side), width=2)
-    v = theme.text(values, 38, "text", bold=True)
-    surface.blit(v, v.get_rect(midtop=(rect.centerx, y + side + theme.px(24))))
+    inner = rect.w - 2 * pad
+    head = theme.put(surface, title, HEAD, "neuron", "background", "card title", rect, bold=True,
+                     width=inner, midtop=(rect.centerx, rect.y + pad))
+    lh = theme.font(BODY).get_linesize()
+    vals_h = theme.font(LABEL).get_linesize()
+    y = head.bottom + pad
+    if side is not None:  # two pictures side by side, each under its label
+        cell = min((inner - pad) // 2, rect.bottom - pad - vals_h - pad - y - 2 * lh - theme.px(8))
+        for i, (vals, label) in enumerate(((weights, labels[0]), (product, labels[1]))):
+            x = rect.x + pad + i * ((inner + pad) // 2)
+            t = theme.put(surface, label, BODY, "muted", "background", "card label", rect,
+                          width=(inner - pad) // 2, midtop=(x + (inner - pad) // 4, y))
+            img = heatmap(vals.reshape(side, side), theme, cell)
+            surface.blit(img, img.get_rect(midtop=(x + (inner - pad) // 4, y + 2 * lh + theme.px(8))))
+        bottom = y + 2 * lh + theme.px(8) + cell
+    else:  # two bar charts, one above the other
+        chart_h = (rect.bottom - pad - vals_h - pad - y - 2 * (lh + theme.px(8))) // 2
+        for vals, label in ((weights, labels[0]), (product, labels[1])):
+            t = theme.put(surface, label, BODY, "muted", "background", "card label", rect,
+                          width=inner, midtop=(rect.centerx, y))
+            y = t.bottom + theme.px(8)
+            surface.blit(weight_bars(vals, theme, (inner, max(8, chart_h))), (rect.x + pad, y))
+            y += chart_h
+        bottom = y
+    theme.put(surface, values, LABEL, "text", "background", "card values", rect, bold=True,
+              width=inner, midtop=(rect.centerx, bottom + pad // 2))
     return rect

@@ -13,7 +13,7 @@ import pygame
 from exhibit.ink.drawing import Drawing
 from exhibit.recognize import Snapshot
 from exhibit.views.layout import Layout
-from exhibit.views.theme import Theme
+from exhibit.views.theme import BODY, LABEL, TITLE, Theme
 
 
 def panel(surface: pygame.Surface, theme: Theme, rect: pygame.Rect, colour: str = "panel") -> None:
@@ -97,17 +97,18 @@ class CanvasView:
         return rect
 
     def _show_raster(self, img: np.ndarray) -> None:
-        """A sample picture, blown up smoothly into the canvas (ink = the ink colour)."""
+        """A sample picture, blown up with crisp square pixels (whole screen pixels per input
+        pixel) into the canvas (ink = the ink colour)."""
         self.reset()  # marks the whole canvas dirty
-        side = min(self.rect.w, self.rect.h) * 0.8
-        grey = (np.clip(img, 0, 1) * 255).astype(np.uint8)
-        ink = self.theme.c["ink"]
-        bg = self.theme.c["canvas"]
-        t = grey.T[:, :, None] / 255.0
-        rgb = (np.array(bg[:3]) * (1 - t) + np.array(ink[:3]) * t).astype(np.uint8)
-        small = pygame.surfarray.make_surface(rgb)
-        big = pygame.transform.smoothscale(small, (round(side), round(side)))
-        self.surface.blit(big, big.get_rect(center=(self.rect.w / 2, self.rect.h / 2)))
+        h, w = img.shape
+        k = max(1, int(min(self.rect.w, self.rect.h) * 0.8) // max(h, w))
+        grey = np.clip(img, 0, 1)
+        ink = np.array(self.theme.c["ink"][:3], np.float32)
+        bg = np.array(self.theme.c["canvas"][:3], np.float32)
+        t = grey.T[:, :, None]
+        rgb = (bg * (1 - t) + ink * t).astype(np.uint8)
+        big = pygame.transform.scale(pygame.surfarray.make_surface(rgb), (w * k, h * k))
+        self.surface.blit(big, big.get_rect(center=(self.rect.w // 2, self.rect.h // 2)))
 
 
 class PreviewView:
@@ -151,9 +152,10 @@ class PreviewView:
 class BarsView:
     """Ten rows: the digit, a bar, the percentage; the top digit ringed in green."""
 
-    def __init__(self, theme: Theme, rect: pygame.Rect) -> None:
+    def __init__(self, theme: Theme, rect: pygame.Rect, panel_rect: pygame.Rect) -> None:
         self.theme = theme
         self.rect = rect
+        self.panel = panel_rect
 
     def row_y(self, i: int) -> float:
         return self.rect.y + (i + 0.5) * self.rect.h / 10
@@ -161,32 +163,30 @@ class BarsView:
     def draw(self, surface: pygame.Surface, snap: Snapshot | None, sure: bool) -> None:
         th = self.theme
         row_h = self.rect.h / 10
-        label_x = self.rect.x + th.px(30)
-        bar_x = self.rect.x + th.px(62)
-        bar_w = self.rect.right - bar_x - th.px(8)
-        size = min(56, max(16, round(row_h * 0.55 / th.scale)))
+        pct_w = th.font(BODY).size("100%")[0]
+        label_x = self.rect.x + th.px(22)
+        bar_x = self.rect.x + th.px(48)
+        bar_w = max(th.px(8), self.rect.right - bar_x - pct_w - th.px(12))
+        bg = th.c["panel"]
         for d in range(10):
             y = self.row_y(d)
             p = None if snap is None or snap.probs is None else float(snap.probs[d])
             top = p is not None and sure and d == snap.digit
-            label = th.text(str(d), size, "text" if p is not None else "muted", bold=top)
-            surface.blit(label, label.get_rect(center=(label_x, y)))
+            th.put(surface, str(d), LABEL, "text" if p is not None else "muted", bg, "bar label",
+                   self.panel, bold=top, center=(label_x, y))
             if top:
-                pygame.draw.circle(surface, th.c["answer"], (label_x, y), row_h * 0.42,
-                                   width=max(3, th.px(5)))
-            track = pygame.Rect(bar_x, round(y - row_h * 0.18), bar_w, max(4, round(row_h * 0.36)))
-            pygame.draw.rect(surface, th.c["panel"].lerp(th.c["muted"], 0.25), track,
-                             border_radius=th.px(6))
+                pygame.draw.circle(surface, th.c["answer"], (label_x, y), min(row_h * 0.45, th.px(26)),
+                                   width=max(3, th.px(4)))
+            track = pygame.Rect(bar_x, round(y - row_h * 0.16), bar_w, max(4, round(row_h * 0.32)))
+            pygame.draw.rect(surface, bg.lerp(th.c["muted"], 0.25), track, border_radius=th.px(6))
             if p is not None:
                 fill = track.copy()
                 fill.w = max(0, round(bar_w * p))
                 if fill.w:
                     pygame.draw.rect(surface, th.c["answer"] if top else th.c["neuron"], fill,
                                      border_radius=th.px(6))
-                pct = th.text(f"{p * 100:.0f}%", max(14, size * 2 // 3), "text")
-                surface.blit(pct, pct.get_rect(midright=(track.right - th.px(6), y))
-                             if fill.w > pct.get_width() + th.px(12)
-                             else pct.get_rect(midleft=(fill.right + th.px(6), y)))
+                th.put(surface, f"{p * 100:.0f}%", BODY, "text", bg, "percentage", self.panel,
+                       midright=(self.rect.right, y))
 
 
 class ButtonsView:
@@ -200,20 +200,29 @@ class ButtonsView:
     def draw(self, surface: pygame.Surface, clear_label: str) -> None:
         th = self.theme
         rad = th.px(12)
-        pygame.draw.rect(surface, th.c["button"], self.clear, border_radius=rad)
-        t = th.text(clear_label, 40, "text", bold=True)
-        surface.blit(t, t.get_rect(center=self.clear.center))
+        bg = th.c["button"]
+        pygame.draw.rect(surface, bg, self.clear, border_radius=rad)
+        size = LABEL
+        while th.font(size).size(clear_label)[0] > self.clear.w - th.px(12) and size > BODY:
+            size -= 2  # a long translation of "Clear" still fits its button
+        th.put(surface, clear_label, size, "text", bg, "button", self.clear, bold=True,
+               width=self.clear.w - th.px(12), center=self.clear.center)
         for d, r in enumerate(self.samples):
-            pygame.draw.rect(surface, th.c["button"], r, border_radius=rad)
-            t = th.text(str(d), 40, "text")
-            surface.blit(t, t.get_rect(center=r.center))
+            pygame.draw.rect(surface, bg, r, border_radius=rad)
+            th.put(surface, str(d), LABEL, "text", bg, "button", r, center=r.center)
 
 
 class TitleView:
+    """The prompt, or the answer: the biggest text on screen."""
+
     def __init__(self, theme: Theme, rect: pygame.Rect) -> None:
         self.theme = theme
         self.rect = rect
 
     def draw(self, surface: pygame.Surface, line: str, colour: str = "text") -> None:
-        t = self.theme.text(line, 72, colour, bold=True)
-        surface.blit(t, t.get_rect(center=self.rect.center))
+        th = self.theme
+        size = TITLE
+        while th.font(size).size(line)[0] > self.rect.w and size > 90:
+            size -= 4  # a long translation: smaller, but never below 6 % of the screen
+        th.put(surface, line, size, colour, "background", "answer", self.rect, bold=True,
+               width=self.rect.w, center=self.rect.center)

@@ -24,7 +24,7 @@ from exhibit.recognize import Snapshot
 from exhibit.views.layout import Layout
 from exhibit.views.network import Lines, NetworkView, Pulses, Wiring
 from exhibit.views.panels import BarsView, ButtonsView, CanvasView, PreviewView, TitleView, panel
-from exhibit.views.theme import Theme
+from exhibit.views.theme import BODY, TextBox, Theme
 
 
 def disjoint(rects: list[pygame.Rect]) -> list[pygame.Rect]:
@@ -57,11 +57,16 @@ class Scene:
         self.canvas = CanvasView(theme, layout.canvas, layout.brush)
         self.preview = PreviewView(theme, layout.picture_rect, side)
         self.network = NetworkView(theme, self.wiring)
-        self.bars = BarsView(theme, layout.inner_bars)
+        self.bars = BarsView(theme, layout.inner_bars, r["bars"])
         self.buttons = ButtonsView(theme, layout)
         self.title = TitleView(theme, r["title"])
         self.pulses = Pulses(theme, theme.px(cfg["pulses.size_px"]), cfg["pulses.max"])
         size = layout.size
+        theme.size = size
+        # the texts each layer drew (tests check them: in bounds, no overlaps, size, contrast)
+        self.static_text: list[TextBox] = []
+        self.composed_text: list[TextBox] = []
+        self.overlay_text: list[TextBox] = []
         self.static = pygame.Surface(size)
         self.build_static()
         self.composed = self.static.copy()
@@ -82,33 +87,34 @@ class Scene:
 
     def build_static(self) -> None:
         s, th, r = self.static, self.theme, self.rects
+        th.record = self.static_text = []
         s.fill(th.c["background"])
         for name in ("preview", "network", "bars"):
             panel(s, th, r[name])
         for name, key in (("preview", "sees"), ("network", "network"), ("bars", "probabilities")):
-            size = 30
-            t = th.text(self.say(key), size, "muted", bold=True)
-            while t.get_width() > r[name].w - th.px(12) and size > 14:  # long translations fit
-                size -= 2
-                t = th.text(self.say(key), size, "muted", bold=True)
-            s.blit(t, t.get_rect(midtop=(r[name].centerx, r[name].y + th.px(8))))
-        self.network.draw_static(s, self._column_caption)
+            th.put(s, self.say(key), BODY, "muted", "panel", "caption", r[name], bold=True,
+                   width=r[name].w - th.px(16), midtop=(r[name].centerx, r[name].y + th.px(12)))
+        self.network.draw_static(s, self._column_caption, r["network"])
         self.buttons.draw(s, self.say("clear"))
+        th.record = None
 
     def _column_caption(self, l: int, n: int) -> str:
         return self.say("outputs") if l == n else self.say("hidden_layer", n=l)
 
-    def compose(self, snap: Snapshot, lines: list[Lines], title: str, sure: bool, masks=None) -> None:
+    def compose(self, snap: Snapshot, lines: list[Lines], title: str, sure: bool, masks=None,
+                shown: list[np.ndarray] | None = None) -> None:
         """Redraw what depends on the snapshot, over a clean copy of the static layer."""
         c = self.composed
+        self.theme.record = self.composed_text = []
         for r in self.dynamic:
             c.blit(self.static, r, r)
         self.lines = lines
         acts = None if snap.forward is None else snap.forward.activations
         self.preview.draw(c, snap)
-        self.network.draw_snapshot(c, acts, lines, snap.digit if sure else None, masks)
+        self.network.draw_snapshot(c, acts, lines, snap.digit if sure else None, masks, shown)
         self.bars.draw(c, snap if not snap.empty else None, sure)
         self.title.draw(c, title)
+        self.theme.record = None
         self._pending += self.dynamic
 
     def set_overlay(self, draw: Callable[[pygame.Surface], list[pygame.Rect]]) -> None:
@@ -117,7 +123,10 @@ class Scene:
             self.overlay.fill((0, 0, 0, 0), r)
         self._pending += self.overlay_rects
         bounds = self.overlay.get_rect()
-        rects = [pygame.Rect(r).inflate(8, 8).clip(bounds) for r in draw(self.overlay)]
+        self.theme.record = self.overlay_text = []
+        drawn = draw(self.overlay)
+        self.theme.record = None
+        rects = [pygame.Rect(r).inflate(8, 8).clip(bounds) for r in drawn]
         self.overlay_rects = disjoint([r for r in rects if r.w and r.h])
         self._pending += self.overlay_rects
 
@@ -155,6 +164,11 @@ class Scene:
     def invalidate(self) -> None:
         """Paint everything on the next frame (a new display surface, or after an error)."""
         self.full_redraw = True
+
+    @property
+    def text_boxes(self) -> list[TextBox]:
+        """Every text on screen now, in the order painted."""
+        return self.static_text + self.composed_text + self.overlay_text
 
     @property
     def connections_drawn(self) -> int:

@@ -14,7 +14,7 @@ import pygame
 from exhibit.app.modes import Mode
 from exhibit.config import Config
 from exhibit.recognize import Snapshot
-from exhibit.views import teacher
+from exhibit.views import strings, teacher
 from exhibit.views.network import Lines
 from exhibit.views.scene import Scene
 from exhibit.views.theme import Theme
@@ -30,7 +30,7 @@ def title(ex: "Exhibit") -> str:
         return ex.say("invite")
     if ex.snapshot.empty:
         return ex.say("draw_prompt")
-    return ex.say("answer", digit=ex.snapshot.digit) if ex.sure() else ex.say("unsure")
+    return strings.answer(ex.lang, ex.snapshot.digit) if ex.sure() else ex.say("unsure")
 
 
 class Screen:
@@ -52,12 +52,12 @@ class Screen:
         self._now = ex.now
         self._lines: tuple[Snapshot | None, list[Lines]] = (None, [])
 
-    def lines(self, snap: Snapshot) -> list[Lines]:
+    def lines(self, snap: Snapshot, shown: list | None = None) -> list[Lines]:
         """The strong connections for a snapshot (chosen once per snapshot)."""
         if self._lines[0] is not snap:
             lines = [] if snap.empty else self.scene.wiring.select(
                 snap.forward.activations, self.cfg["network.lines_per_neuron"],
-                self.cfg["network.max_lines_per_layer"])
+                self.cfg["network.max_lines_per_layer"], shown)
             self._lines = (snap, lines)
         return self._lines[1]
 
@@ -70,14 +70,19 @@ class Screen:
         if ex.wave_id != self._wave:
             self._wave = ex.wave_id
             if ex.wave_snapshot is not None:
-                scene.pulses.wave(self.lines(ex.wave_snapshot), 1.0 / self.cfg["pulses.speed"])
+                scene.pulses.wave(self.lines(ex.wave_snapshot, ex.shown(ex.wave_snapshot)),
+                                  1.0 / self.cfg["pulses.speed"])
         scene.pulses.update(max(0.0, ex.now - self._now))
         self._now = ex.now
         s = ex.snapshot
-        look = (id(s), title(ex), ex.sure(), tuple(m.tobytes() for m in ex.masks))
+        look = (id(s), title(ex), ex.sure(), tuple(m.tobytes() for m in ex.masks), ex.detail)
         if look != self._look:
             self._look = look
-            scene.compose(s, self.lines(s), look[1], look[2], ex.masks)
+            shown = ex.shown(s)
+            if self._lines[0] is s and look[4] != getattr(self, "_detail", None):
+                self._lines = (None, [])  # a pinned neuron may have changed the subset
+            self._detail = look[4]
+            scene.compose(s, self.lines(s, shown), look[1], look[2], ex.masks, shown)
         over = teacher.overlay_key(ex)
         if over != self._over:
             self._over = over

@@ -41,3 +41,10 @@ def languages() -> list[str]:
 def text(lang: str, key: str, **values: object) -> str:
     s = table(lang).get(key) or table("en").get(key, key)
     return s.format(**values) if values else s
+
+
+def answer(lang: str, digit: int) -> str:
+    """The answer line, with the grammar of each digit where a table needs it ('an 8')."""
+    t = table(lang)
+    line = t.get(f"answer_{digit}") or (None if t.get("answer") else table("en").get(f"answer_{digit}"))
+    return line.format(digit=digit) if line else text(lang, "answer", digit=digit)
