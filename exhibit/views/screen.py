@@ -14,7 +14,7 @@ import pygame
 from exhibit.app.modes import Mode
 from exhibit.config import Config
 from exhibit.recognize import Snapshot
-from exhibit.views import teacher
+from exhibit.views import strings, teacher
 from exhibit.views.network import Lines
 from exhibit.views.scene import Scene
 from exhibit.views.theme import Theme
@@ -30,7 +30,7 @@ def title(ex: "Exhibit") -> str:
         return ex.say("invite")
     if ex.snapshot.empty:
         return ex.say("draw_prompt")
-    return ex.say("answer", digit=ex.snapshot.digit) if ex.sure() else ex.say("unsure")
+    return strings.answer(ex.lang, ex.snapshot.digit) if ex.sure() else ex.say("unsure")
 
 
 class Screen:
@@ -43,7 +43,7 @@ class Screen:
 
     def _build(self, ex: "Exhibit") -> None:
         lay = ex.layout
-        self.theme = Theme(self.cfg, lay.scale)
+        self.theme = Theme(self.cfg, lay.scale, ex.lang)
         self.scene = Scene(self.cfg, lay, self.theme, ex.recognizer.model.net, ex.recognizer.side,
                            ex.say)
         self._look: tuple = ()

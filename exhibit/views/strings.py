@@ -41,3 +41,14 @@ def languages() -> list[str]:
 def text(lang: str, key: str, **values: object) -> str:
     s = table(lang).get(key) or table("en").get(key, key)
     return s.format(**values) if values else s
+
+
+def answer(lang: str, digit: int) -> str:
+    """The answer line for a digit: ``answer_<digit>`` where a language's grammar needs its own
+    line for that digit (English: "I read an 8"), else ``answer``; English if the table has
+    neither."""
+    for t in (table(lang), table("en")):
+        s = t.get(f"answer_{digit}") or t.get("answer")
+        if s:
+            return s.format(digit=digit)
+    return str(digit)
