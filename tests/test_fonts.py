@@ -174,6 +174,10 @@ def test_texts_fit_the_layout_in_every_language(size, models):
         for key in ("centring_off", "paused"):
             assert th.text(say(key), 34, bold=True).get_width() <= size[0] * 0.95, (lang, key)
         assert th.text(say("ablation_on", off=25), 34, bold=True).get_width() <= size[0] * 0.95
+        xs = [float(lay.pos[l][:, 0].mean()) for l in range(1, len(lay.pos))]
+        room = min(b - a for a, b in zip(xs, xs[1:])) - lay.px(8)
+        for n in (1, 2):  # column captions: the network view shrinks them down to size 16
+            assert th.text(say("hidden_layer", n=n), 16).get_width() <= room, (lang, size)
         lines = say("help_keys", model="compact14", centring=say("off")).split("|")
         rows = [th.text(x, 34) for x in lines]
         w = max(x.get_width() for x in rows) + lay.px(80)

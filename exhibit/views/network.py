@@ -196,10 +196,14 @@ class NetworkView:
             r = w.radius[l]
             for x, y in w.pos[l].tolist():
                 pygame.draw.circle(surface, off, (x, y), r, width=max(1, round(r / 5)))
-        for l in range(1, len(w.pos)):
-            label = caption(l, len(w.pos) - 1)
-            x = float(w.pos[l][:, 0].mean())
-            surf = th.text(label, 30, "muted")
+        labels = [caption(l, len(w.pos) - 1) for l in range(1, len(w.pos))]
+        xs = [float(w.pos[l][:, 0].mean()) for l in range(1, len(w.pos))]
+        room = min([b - a for a, b in zip(xs, xs[1:])] or [self.rect.w]) - th.px(8)
+        size = 30  # one size for every column, small enough that long translations fit
+        while size > 16 and max(th.text(s, size, "muted").get_width() for s in labels) > room:
+            size -= 2
+        for label, x in zip(labels, xs):
+            surf = th.text(label, size, "muted")
             surface.blit(surf, surf.get_rect(midtop=(x, self.rect.bottom + th.px(10))))
 
     def draw_snapshot(self, surface: pygame.Surface, activations: list[np.ndarray] | None,
