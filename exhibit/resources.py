@@ -1,7 +1,7 @@
 """Where the exhibit's bundled files are: the one place that knows.
 
 The networks (``weights/``), the assets (``assets/``: MNIST test set, samples, attract strokes,
-example and benchmark strokes, string tables) and the default ``config.yaml`` are found with
+example and benchmark strokes, string tables, fonts) and the default ``config.yaml`` are found with
 :mod:`importlib.resources`, relative to the installed ``exhibit`` package:
 
 - installed from a wheel (``pip install .``, ``pipx``, a kiosk release): inside the package, as
@@ -43,6 +43,7 @@ DEFAULT_CONFIG = ROOT / "config.yaml"
 
 MNIST = ASSETS / "mnist"
 STRINGS = ASSETS / "strings"
+FONTS = ASSETS / "fonts"
 SAMPLES = ASSETS / "samples.npz"
 ATTRACT = ASSETS / "attract.json"
 EXAMPLES = ASSETS / "examples" / "digits.json"

@@ -74,3 +74,14 @@ def test_bad_overrides():
 
 def test_empty_file_means_defaults(tmp_path):
     assert load(write(tmp_path, "# nothing\n")).as_dict() == defaults()
+
+
+def test_languages_is_a_list_of_distinct_shipped_languages(tmp_path):
+    assert load(None, ["languages=[ja, en]"])["languages"] == ["ja", "en"]
+    assert load(None, ["languages=fr"])["languages"] == ["fr"]
+    assert load(write(tmp_path, "languages: [nl, de]\n"))["languages"] == ["nl", "de"]
+    for bad in ("[]", "[en, en]", "[en, xx]", "[en, 3]", "true", "{a: b}"):
+        with pytest.raises(ConfigError, match="languages: expected a list of one or more of"):
+            load(None, [f"languages={bad}"])
+    with pytest.raises(ConfigError, match="languages"):
+        load(write(tmp_path, "languages: [en, klingon]\n"))

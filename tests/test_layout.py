@@ -11,7 +11,6 @@ import numpy as np
 import pygame
 import pytest
 
-from conftest import show
 from exhibit.app.eventlog import EventLog
 from exhibit.app.exhibit import Exhibit
 from exhibit.app.modes import Mode
@@ -178,7 +177,7 @@ def test_rendered_frames_match_the_reported_boxes(models):
             boxes = scr.scene.text_boxes
             covers = [(i, b.rect) for i, b in enumerate(boxes) if b.kind == "cover"]
             for i, b in enumerate(boxes):
-                if b.kind == "cover" or any(j > i and c.contains(b.rect) for j, c in covers):
+                if b.kind == "cover" or any(j > i and c.colliderect(b.rect) for j, c in covers):
                     continue
                 box = px[b.rect.x:b.rect.right, b.rect.y:b.rect.bottom].astype(int)
                 area = box.reshape(-1, 3)

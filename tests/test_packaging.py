@@ -99,6 +99,9 @@ def test_installed_layout_works_from_any_folder(wheel, tmp_path):
         "assert resources.ROOT == resources.Path(%r) / 'exhibit' / 'data', resources.ROOT" % str(site),
         "[load_model(n) for n in MODEL_NAMES]",
         "assert strings.languages() and strings.table('en')",
+        "from exhibit.views import theme",
+        "assert not theme.font_problems(), theme.font_problems()",
+        "assert all(p.is_file() for p in resources.FONTS.glob('*')) and (resources.FONTS / 'OFL.txt').is_file()",
         "load_samples(); load_scripts()",
         "assert load(None).source.endswith('config.yaml')",
     ])

@@ -196,7 +196,7 @@ def test_models_languages_and_centring(models):
     assert names == ["compact14", "deep", "explainer"]
     assert ex.recognizer.side == 28
     key(ex, pygame.K_l)
-    assert ex.lang == "de" and title(ex).startswith("Ich lese")
+    assert ex.lang == "de" and title(ex).startswith("Ich erkenne")
     centred = ex.snapshot.picture.copy()
     key(ex, pygame.K_x)
     assert not ex.centring and not np.allclose(ex.snapshot.picture, centred)
@@ -228,3 +228,22 @@ def test_stray_keys_do_nothing_harmful(models):
         key(ex, k)
     render(ex)
     assert ex.mode == Mode.IDLE
+
+
+def test_language_key_cycles_exactly_the_configured_languages(models):
+    ex = make(models)
+    seen = [ex.lang]
+    for _ in range(6):
+        key(ex, pygame.K_l)
+        seen.append(ex.lang)
+    assert seen == ["en", "de", "ja", "fr", "es", "nl", "en"]
+    assert [e["language"] for e in events(ex, "language")] == seen[1:]
+    ex = make(models, "languages=[ja, fr]", "language=en")
+    seen = []
+    for _ in range(4):
+        key(ex, pygame.K_l)
+        seen.append(ex.lang)
+    assert seen == ["ja", "fr", "ja", "fr"]  # from a start outside the list: its first
+    ex = make(models, "languages=[es]", "language=es")
+    key(ex, pygame.K_l)
+    assert ex.lang == "es"

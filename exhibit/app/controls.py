@@ -9,7 +9,6 @@ import pygame
 from exhibit.app.modes import Mode
 from exhibit.app.pointer import Pointer
 from exhibit.model.weights import MODEL_NAMES
-from exhibit.views import strings
 
 TEACHER_KEYS = ("freeze", "help", "explain", "step")  # these keep a frozen screen frozen longer
 
@@ -64,8 +63,8 @@ class Controls:
             for m in self.masks:
                 m[:] = 1
         elif self.is_key(key, "language"):
-            langs = strings.languages()
-            self.lang = langs[(langs.index(self.lang) + 1) % len(langs)] if self.lang in langs else "en"
+            langs = self.cfg["languages"]  # the configured cycle
+            self.lang = langs[(langs.index(self.lang) + 1) % len(langs)] if self.lang in langs else langs[0]
             self.detail = None
             self.log.write("language", language=self.lang)
         elif pygame.K_0 <= key <= pygame.K_9:

@@ -24,7 +24,7 @@ from exhibit.config import Config
 from exhibit.ink.drawing import Drawing
 from exhibit.model.weights import MODEL_NAMES, LoadedModel, load_model
 from exhibit.recognize import Recognizer, Snapshot
-from exhibit.views import strings
+from exhibit.views import strings, theme
 from exhibit.views.layout import Layout
 
 STALE_GESTURE = 8.0  # seconds without a word from the finger that owns the stroke
@@ -82,9 +82,9 @@ class Exhibit(Controls):
         self.wave_snapshot: Snapshot | None = None
         self._wave_due: float | None = None
         self._last_wave = -1e9
-        for lang in strings.languages():  # a broken table is reported once, here
+        for lang in strings.languages():  # a broken table or font is reported once, here
             strings.table(lang)
-        for problem in strings.problems():
+        for problem in strings.problems() + theme.font_problems():
             self.log.write("error", message=problem[:300])
         self.set_model(cfg["model"], log=False)
 

@@ -179,6 +179,13 @@ def coerce(key: Key, value: Any) -> Any:
         if value not in key.choices:
             raise ValueError
         return value
+    if k == "choices":
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not value or len(set(map(str, value))) != len(value) \
+                or not all(isinstance(v, str) and v in key.choices for v in value):
+            raise ValueError
+        return list(value)
     if k == "str":
         if not isinstance(value, str):
             raise ValueError

@@ -13,8 +13,9 @@ from exhibit.model.weights import MODEL_NAMES
 
 @dataclass(frozen=True)
 class Key:
-    """One setting. ``kind``: int, float, bool, choice, str, size (two ints), rect (four
-    fractions x, y, w, h), list (of numbers, ``length`` long)."""
+    """One setting. ``kind``: int, float, bool, choice, choices (a list of distinct choices, at
+    least one), str, size (two ints), rect (four fractions x, y, w, h), list (of numbers,
+    ``length`` long)."""
 
     name: str
     default: Any
@@ -34,6 +35,8 @@ class Key:
             return "true or false"
         if self.kind == "choice":
             return "one of " + ", ".join(self.choices)
+        if self.kind == "choices":
+            return "a list of one or more of " + ", ".join(self.choices) + ", each at most once"
         if self.kind == "str":
             return "a text"
         if self.kind == "size":
@@ -46,6 +49,10 @@ class Key:
             return "[x, y, w, h] as fractions of the screen, each from 0 to 1, inside it"
         return f"a list of {self.length} numbers from {self.lo:g} to {self.hi:g}"
 
+
+# The string tables shipped in assets/strings (a test checks), in the order L cycles them:
+# English, German, Japanese, French, Spanish, Dutch.
+LANGUAGES = ("en", "de", "ja", "fr", "es", "nl")
 
 REGIONS = {
     "title": "Title and answer line",
@@ -93,7 +100,11 @@ KEYS: tuple[Key, ...] = (
         "digit: no prediction.", 0.0, 500.0),
     Key("answer.min_confidence", 0.5, "float",
         "Below this top probability the answer shows '?' instead of a digit.", 0.0, 1.0),
-    Key("language", "en", "choice", "Language of the on-screen text.", choices=("en", "de")),
+    Key("language", "en", "choice",
+        "Language of the on-screen text at start (and after a long idle).", choices=LANGUAGES),
+    Key("languages", list(LANGUAGES), "choices",
+        "Languages the language key (L) cycles through, in this order; if the start language "
+        "is not among them, L goes to the first.", choices=LANGUAGES),
     Key("window.size", "auto", "size",
         "Screen size the layout is drawn at. auto: the display's own size and shape (portrait "
         "when upright), drawn at its native resolution. A fixed size is scaled to the display, "

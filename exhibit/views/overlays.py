@@ -47,14 +47,12 @@ def note(surface: pygame.Surface, theme: Theme, text: str, target: pygame.Rect,
     bounds = surface.get_rect().inflate(-2 * gap, -2 * gap)
     lh = theme.font(size).get_linesize()
     bold = fill is not None
+    f = theme.font(size, bold, theme.face_of(text))  # the font put() will set it in
     best = None
     for width in range(220, 940, 40):  # the nearest spot over a sweep of shapes
         w = min(theme.px(width), bounds.w)
         lines = theme.wrap(text, size, w - 2 * pad, bold)
-        f = theme.font(size)
-        f.bold = bold
         inner_w = max(f.size(l)[0] for l in lines)
-        f.bold = False
         box_w, box_h = inner_w + 2 * pad, lh * len(lines) + 2 * pad
         spot = free_spot([o.inflate(2 * gap, 2 * gap) for o in occupied], bounds, box_w, box_h,
                          target, max(4, theme.px(8)))

@@ -43,7 +43,7 @@ class Screen:
 
     def _build(self, ex: "Exhibit") -> None:
         lay = ex.layout
-        self.theme = Theme(self.cfg, lay.scale)
+        self.theme = Theme(self.cfg, lay.scale, ex.lang)
         self.scene = Scene(self.cfg, lay, self.theme, ex.recognizer.model.net, ex.recognizer.side,
                            ex.say)
         self._look: tuple = ()

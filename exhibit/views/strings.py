@@ -44,7 +44,11 @@ def text(lang: str, key: str, **values: object) -> str:
 
 
 def answer(lang: str, digit: int) -> str:
-    """The answer line, with the grammar of each digit where a table needs it ('an 8')."""
-    t = table(lang)
-    line = t.get(f"answer_{digit}") or (None if t.get("answer") else table("en").get(f"answer_{digit}"))
-    return line.format(digit=digit) if line else text(lang, "answer", digit=digit)
+    """The answer line for a digit: ``answer_<digit>`` where a language's grammar needs its own
+    line for that digit (English: "I read an 8"), else ``answer``; English if the table has
+    neither."""
+    for t in (table(lang), table("en")):
+        s = t.get(f"answer_{digit}") or t.get("answer")
+        if s:
+            return s.format(digit=digit)
+    return str(digit)
