@@ -191,6 +191,7 @@ class Runner:
             self.log.write("error", message=f"recover: {type(again).__name__}: {again}"[:300])
             try:
                 window = self.ex.viewport.window
+                self.ex.close()
                 self.ex = Exhibit(self.cfg, self.size, self.log, models=self.ex.models)
                 self.ex.set_window(window)  # it must map touches as the old one did
                 self.ex.recover()
@@ -293,6 +294,7 @@ class Runner:
             self.ex.show_message(f"Config not loaded: {text}"[:200])
             return
         ex.set_window(self.ex.viewport.window)
+        self.ex.close()
         self.cfg, self.ex, self.screen = cfg, ex, screen
         for w in cfg.warnings:
             self.log.write("config_warning", message=w[:300])
@@ -311,6 +313,7 @@ def run(cfg: Config, size: tuple[int, int] | None, fullscreen: bool, display: in
         log.write("config_warning", message=w[:300])
     code = 1  # until the loop says otherwise, an exit is a failure
     stats = FrameStats()
+    runner = None
     try:
         try:
             pygame.display.init()
@@ -339,6 +342,8 @@ def run(cfg: Config, size: tuple[int, int] | None, fullscreen: bool, display: in
     except KeyboardInterrupt:
         code = 130
     finally:
+        if runner is not None:
+            runner.ex.close()  # no learning process outlives the exhibit
         notifier.stopping()
         seconds = time.monotonic() - t_start
         log.write("stop", code=code, frames=stats.frames, seconds=round(seconds, 2),
