@@ -69,7 +69,7 @@ def frames(ex, seconds, surf=None):
 
 
 def test_the_child_improves_on_a_small_subset_within_seconds(explainer, small_subset):
-    ln = Learner(("subset", small_subset), explainer.spec, options={"held_out": 500,
+    ln = Learner(("subset", small_subset), explainer.spec, options={"held_out": 500, "pace_seconds": 0,
                                                                    "accuracy_every": 0.3})
     try:
         first = None

@@ -131,7 +131,7 @@ class LearnMode:
         if learner.curve and learner.curve[-1][0] >= self._logged_at + LOG_EVERY:
             t, acc = learner.curve[-1]
             self._logged_at = t
-            self.log.write("learn", state="accuracy", t=round(t, 1), accuracy=acc,
+            self.log.write("learn", state="accuracy", seconds=round(t, 1), accuracy=acc,
                            n=learner.n_held_out, seen=learner.seen)
         self._keep_a_digit(ex)
 

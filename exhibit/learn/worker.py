@@ -13,6 +13,9 @@ also sends it SIGTERM when its parent dies. Messages (pickled dicts over a
   second;
 - ``{"kind": "data", "source", "n"}`` when the training digits are ready (or grow);
 - ``{"kind": "error", "message"}`` before it gives up.
+
+The first ``pace_seconds`` are paced (at most ``pace_rate`` training digits a second), so that
+the climb from chance to good takes long enough to be watched; after that it runs flat out.
 """
 from __future__ import annotations
 
@@ -30,7 +33,7 @@ from exhibit.model.mlp import MLP
 SIZES = (784, 25, 25, 10)
 DEFAULTS = {"seed": 0, "batch": 128, "lr": 3e-3, "lr_final": 5e-4, "decay_seconds": 40.0,
             "weights_every": 0.25, "accuracy_every": 1.0, "held_out": 2000,
-            "prepare_share": 0.5, "source": "subset", "path": ""}
+            "prepare_share": 0.5, "pace_seconds": 15.0, "pace_rate": 2000.0, "source": "subset", "path": ""}
 
 
 class Adam:
@@ -154,6 +157,9 @@ def train(opts: dict, send: Callable[[dict], None], should_stop: Callable[[], bo
             if pool.grow():
                 send({"kind": "data", "source": o["source"], "n": pool.n})
             spent_preparing += time.monotonic() - a
+            continue
+        if now < o["pace_seconds"] and seen >= o["pace_rate"] * now:
+            time.sleep(0.01)  # the first seconds are paced so that people can watch the climb
             continue
         a = time.monotonic()
         for _ in range(8):  # a few batches between looks at the clock
