@@ -54,6 +54,9 @@ class Adam:
             v *= self.b2
             v += (1 - self.b2) * g * g
             p -= (lr / c1) * m / (np.sqrt(v / c2) + self.eps)
+            if self.t % 64 == 0:  # moments of pixels that rarely see ink decay towards denormal
+                m[np.abs(m) < 1e-25] = 0.0  # floats, which make every operation many times slower
+                v[v < 1e-30] = 0.0
 
 
 def flatten(net: MLP) -> np.ndarray:
