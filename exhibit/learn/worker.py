@@ -219,6 +219,10 @@ def main(argv: list[str]) -> int:
     if parent and os.getppid() != parent:  # the exhibit died before the lifeline was in place
         return 0
     conn = Connection(int(opts["fd"]), readable=False)
+    try:
+        os.nice(int(opts.get("nice", 5)))  # the exhibit's frames come first when cores are busy
+    except (OSError, AttributeError):
+        pass
 
     def send(msg: dict) -> None:
         try:
