@@ -238,6 +238,8 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
 def cmd_bench(args: argparse.Namespace, cfg: Config) -> int:
     if args.inference:
         return bench_inference(args, cfg)
+    if args.learn:
+        return bench_learn_cmd(args, cfg)
     from exhibit.app.bench import bench_frames
     from exhibit.app.window import NoScreen
 
@@ -253,6 +255,22 @@ def cmd_bench(args: argparse.Namespace, cfg: Config) -> int:
         print(f"{result['frames']} frames at {result['size'][0]}x{result['size'][1]}: "
               f"p50 {f['p50']} ms, p95 {f['p95']} ms, p99 {f['p99']} ms, max {f['max']} ms; "
               f"{result['connections_drawn']} connections, {result['pulses_peak']} pulses at peak")
+    return 0
+
+
+def bench_learn_cmd(args: argparse.Namespace, cfg: Config) -> int:
+    from exhibit.app.learnbench import bench_learn
+
+    try:
+        result = bench_learn(cfg, parse_size(args.size, cfg), args.seconds)
+    except RuntimeError as e:
+        raise UsageError(str(e)) from None
+    if args.json:
+        print(json.dumps(result))
+    else:
+        f = result["frame_ms"]
+        print(f"learned for {result['seconds']} s: accuracy {result['accuracy_final']} on the MNIST "
+              f"test set; frames p50 {f['p50']} ms, p99 {f['p99']} ms")
     return 0
 
 
@@ -339,6 +357,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", parents=[common], help="benchmarks")
     model_opts(p)
     p.add_argument("--inference", action="store_true", help="strokes -> probabilities only")
+    p.add_argument("--learn", action="store_true",
+                   help="live learning (key T) in real time while a hand draws; scores the "
+                        "network on the MNIST test set at the end")
     p.add_argument("--json", action="store_true")
     p.add_argument("--size", metavar="WxH", help="frame benchmark screen size")
     p.add_argument("--seconds", type=float, default=20.0, help="simulated seconds to render")

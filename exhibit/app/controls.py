@@ -51,6 +51,8 @@ class Controls:
             self.stop_attract()
         if self.is_key(key, "clear"):
             self.clear()
+        elif self.is_key(key, "learn"):
+            self.learn.toggle(self)
         elif self.is_key(key, "model"):
             self.set_model(MODEL_NAMES[(MODEL_NAMES.index(self.model_name) + 1) % len(MODEL_NAMES)])
         elif self.is_key(key, "centring"):
@@ -83,6 +85,8 @@ class Controls:
                 return  # everything else waits until the teacher unfreezes
             if self.detail is not None:
                 self.detail = None  # a tap anywhere closes the card, and still does what it does
+            if self.learn.hit(self, p.x, p.y):
+                return
             if hit is None:
                 return
             if hit[0] == "clear":

@@ -17,6 +17,7 @@ from exhibit import resources
 from exhibit.app.eventlog import EventLog
 from exhibit.app.geometry import Viewport
 from exhibit.app.controls import Controls
+from exhibit.app.learning import LearnMode
 from exhibit.app.modes import Mode, ModeMachine
 from exhibit.app.pointer import PointerTracker
 from exhibit.attract.player import AttractPlayer, Scripts, load_scripts
@@ -87,6 +88,11 @@ class Exhibit(Controls):
         for problem in strings.problems() + theme.font_problems():
             self.log.write("error", message=problem[:300])
         self.set_model(cfg["model"], log=False)
+        self.learn = LearnMode(cfg, self.log)  # watch it learn (key T)
+
+    def close(self) -> None:
+        """The exhibit ends (or is replaced): no learning process outlives it."""
+        self.learn.close()
 
     def _optional(self, what: str, load):
         """A missing or broken asset costs its feature, not the exhibit."""
@@ -262,6 +268,7 @@ class Exhibit(Controls):
                 self.modes.go(Mode.IDLE)
             return  # animation stands still
         self.now += dt
+        self.learn.step(self)
         if self.pointer.busy and self.since_input >= STALE_GESTURE:
             # the finger's device vanished mid-stroke (its lift never came): let go of it
             for p in self.pointer.reset():

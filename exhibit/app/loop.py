@@ -108,6 +108,7 @@ class Runner:
             self.log.write("error", message=f"recover: {type(again).__name__}: {again}"[:300])
             try:
                 window = self.ex.viewport.window
+                self.ex.close()
                 self.ex = Exhibit(self.cfg, self.size, self.log, models=self.ex.models)
                 self.ex.set_window(window)  # it must map touches as the old one did
                 self.ex.recover()
@@ -210,6 +211,7 @@ class Runner:
             self.ex.show_message(f"Config not loaded: {text}"[:200])
             return
         ex.set_window(self.ex.viewport.window)
+        self.ex.close()
         self.cfg, self.ex, self.screen = cfg, ex, screen
         for w in cfg.warnings:
             self.log.write("config_warning", message=w[:300])
@@ -228,6 +230,7 @@ def run(cfg: Config, size: tuple[int, int] | None, fullscreen: bool, display: in
         log.write("config_warning", message=w[:300])
     code = 1  # until the loop says otherwise, an exit is a failure
     stats = FrameStats()
+    runner = None
     try:
         try:
             prefer_dirty_rects()
@@ -260,6 +263,8 @@ def run(cfg: Config, size: tuple[int, int] | None, fullscreen: bool, display: in
         code = 130
     finally:
         signals.polling = False
+        if runner is not None:
+            runner.ex.close()  # no learning process outlives the exhibit
         notifier.stopping()
         seconds = time.monotonic() - t_start
         log.write("stop", code=code, frames=stats.frames, seconds=round(seconds, 2),

@@ -171,6 +171,12 @@ KEYS: tuple[Key, ...] = (
     Key("attract.reset_seconds", 300.0, "float",
         "Seconds without input after which model, language, centring and ablations return "
         "to their defaults (0: never).", 0.0, 86400.0),
+    Key("learn.offer", False, "bool",
+        "Offer 'watch it learn' to visitors: a button under the network's picture starts a "
+        "network from random weights learning live (key T does it for teachers either way)."),
+    Key("learn.mnist_dir", "", "str",
+        "Folder with MNIST's training files for live learning ('' or missing: the compact "
+        "training subset shipped with the exhibit; neither there: the feature is off)."),
     *[Key(f"keys.{name}", default, "keys", f"Key(s) that {what}.") for name, default, what in (
         ("freeze", ["f"], "freeze and unfreeze"),
         ("step", ["right", "n"], "step through the forward pass while frozen"),
@@ -182,6 +188,7 @@ KEYS: tuple[Key, ...] = (
         ("ablation", ["a"], "toggle ablation mode"),
         ("restore", ["r"], "switch every neuron back on"),
         ("language", ["l"], "cycle the language"),
+        ("learn", ["t"], "start and stop watching a network learn"),
     )],
 )
 

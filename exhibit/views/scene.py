@@ -117,6 +117,12 @@ class Scene:
         self.theme.record = None
         self._pending += self.dynamic
 
+    def repaint(self, rect: pygame.Rect, paint: Callable[[pygame.Surface], None]) -> None:
+        """Redraw one area of the composed layer: the static layer, then ``paint`` over it."""
+        self.composed.blit(self.static, rect, rect)
+        paint(self.composed)
+        self._pending.append(pygame.Rect(rect))
+
     def set_overlay(self, draw: Callable[[pygame.Surface], list[pygame.Rect]]) -> None:
         """Replace the teacher overlay with what ``draw`` paints (it returns the rects used)."""
         for r in self.overlay_rects:

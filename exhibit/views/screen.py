@@ -14,7 +14,7 @@ import pygame
 from exhibit.app.modes import Mode
 from exhibit.config import Config
 from exhibit.recognize import Snapshot
-from exhibit.views import strings, teacher
+from exhibit.views import learncurve, strings, teacher
 from exhibit.views.network import Lines
 from exhibit.views.scene import Scene
 from exhibit.views.theme import Theme
@@ -51,6 +51,7 @@ class Screen:
         self._wave = ex.wave_id
         self._now = ex.now
         self._lines: tuple[Snapshot | None, list[Lines]] = (None, [])
+        self._learn: tuple | None = None
 
     def lines(self, snap: Snapshot, shown: list | None = None) -> list[Lines]:
         """The strong connections for a snapshot (chosen once per snapshot)."""
@@ -67,6 +68,9 @@ class Screen:
             self._built = key
             self._build(ex)
         scene = self.scene
+        net = ex.recognizer.model.net  # live learning swaps weights without a new layout
+        if scene.wiring.net is not net:
+            scene.wiring.net = net
         if ex.wave_id != self._wave:
             self._wave = ex.wave_id
             if ex.wave_snapshot is not None:
@@ -76,13 +80,20 @@ class Screen:
         self._now = ex.now
         s = ex.snapshot
         look = (id(s), title(ex), ex.sure(), tuple(m.tobytes() for m in ex.masks), ex.detail)
-        if look != self._look:
+        composed = look != self._look
+        if composed:
             self._look = look
             shown = ex.shown(s)
             if self._lines[0] is s and look[4] != getattr(self, "_detail", None):
                 self._lines = (None, [])  # a pinned neuron may have changed the subset
             self._detail = look[4]
             scene.compose(s, self.lines(s, shown), look[1], look[2], ex.masks, shown)
+        learn = learncurve.key(ex)
+        if (composed or learn != self._learn) and (learn is not None or self._learn is not None):
+            self._learn = learn
+            box = learncurve.box_rect(ex.layout)
+            if box is not None:
+                scene.repaint(box, lambda surf: learncurve.draw(surf, self.theme, ex.layout, ex))
         over = teacher.overlay_key(ex)
         if over != self._over:
             self._over = over

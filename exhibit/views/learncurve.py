@@ -1,0 +1,114 @@
+"""Watch it learn: a small panel under the network's picture with the live accuracy curve on
+held-out digits (and, with ``learn.offer``, the visitors' button). Reads state only.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pygame
+
+from exhibit.views.layout import Layout
+from exhibit.views.panels import panel
+from exhibit.views.theme import Theme
+
+if TYPE_CHECKING:
+    from exhibit.app.exhibit import Exhibit
+
+MIN_SECONDS = 60.0  # the time axis spans at least this
+
+
+def box_rect(layout: Layout) -> pygame.Rect | None:
+    """Free room below the preview panel, above the network's bottom edge (None if too small)."""
+    r = layout.rects
+    px = lambda v: max(1, round(v * layout.scale))  # noqa: E731
+    pre = r["preview"]
+    right = min(pre.right, layout.picture_rect.right + px(4))
+    top = pre.bottom + px(16)
+    bottom = r["network"].bottom
+    if bottom - top < px(150) or right - pre.x < px(200):
+        return None
+    return pygame.Rect(pre.x, top, right - pre.x, min(bottom - top, px(330)))
+
+
+def button_rect(layout: Layout) -> pygame.Rect | None:
+    box = box_rect(layout)
+    if box is None:
+        return None
+    h = max(1, round(64 * layout.scale))
+    pad = max(1, round(10 * layout.scale))
+    return pygame.Rect(box.x + pad, box.bottom - h - pad, box.w - 2 * pad, h)
+
+
+def key(ex: "Exhibit") -> tuple | None:
+    """What the panel shows; None: no panel."""
+    lm = ex.learn
+    offer = bool(ex.cfg["learn.offer"]) and lm.available
+    if not lm.active and not offer:
+        return None
+    ln = lm.learner
+    return (lm.active, offer, ex.lang, None if ln is None else tuple(ln.curve),
+            None if ln is None else (ln.seen // 1000, ln.n_held_out))
+
+
+def draw(surface: pygame.Surface, th: Theme, layout: Layout, ex: "Exhibit") -> None:
+    box = box_rect(layout)
+    if box is None or key(ex) is None:
+        return
+    lm, say = ex.learn, ex.say
+    panel(surface, th, box)
+    pad = th.px(10)
+    offer = bool(ex.cfg["learn.offer"]) and lm.available
+    button = button_rect(layout) if offer else None
+    bottom = (button.y if button is not None else box.bottom) - pad
+    ln = lm.learner
+    curve = [] if ln is None else ln.curve
+    if lm.active:
+        head = say("learn_accuracy", pct=f"{100 * curve[-1][1]:.0f}", n=ln.n_held_out) \
+            if curve else say("learn_starting")
+    else:
+        head = say("learn_invite")
+    t = fit(th, head, 26, box.w - 2 * pad, "text", bold=True)
+    surface.blit(t, t.get_rect(midtop=(box.centerx, box.y + pad)))
+    if lm.active:
+        seen = say("learn_seen", seen=f"{ln.seen:,}".replace(",", "\u202f"))
+        s = fit(th, seen, 22, box.w - 2 * pad, "muted")
+        surface.blit(s, s.get_rect(midbottom=(box.centerx, bottom)))
+        plot = pygame.Rect(box.x + pad + th.px(34), box.y + pad + t.get_height() + th.px(10), 0, 0)
+        plot.width = box.right - pad - plot.x
+        plot.height = bottom - s.get_height() - th.px(8) - plot.y
+        if plot.h > th.px(30):
+            chart(surface, th, plot, curve)
+    if button is not None:
+        pygame.draw.rect(surface, th.c["button"], button, border_radius=th.px(12))
+        label = say("learn_back") if lm.active else say("learn_start")
+        b = fit(th, label, 30, button.w - 2 * pad, "text", bold=True)
+        surface.blit(b, b.get_rect(center=button.center))
+
+
+def fit(th: Theme, text: str, size: int, width: int, colour: str, bold: bool = False
+        ) -> pygame.Surface:
+    """Text at ``size``, smaller until it fits ``width`` (long translations)."""
+    t = th.text(text, size, colour, bold=bold)
+    while t.get_width() > width and size > 12:
+        size -= 2
+        t = th.text(text, size, colour, bold=bold)
+    return t
+
+
+def chart(surface: pygame.Surface, th: Theme, r: pygame.Rect, curve: list[tuple[float, float]]
+          ) -> None:
+    """Accuracy (0-100 %) over seconds; grid lines at 50 % and 90 %."""
+    grid = th.c["panel"].lerp(th.c["muted"], 0.35)
+    for level in (0.5, 0.9, 1.0):
+        y = r.bottom - level * r.h
+        pygame.draw.line(surface, grid, (r.x, y), (r.right, y), 1)
+        lab = th.text(f"{level * 100:.0f}%", 18, "muted")
+        surface.blit(lab, lab.get_rect(midright=(r.x - th.px(4), y)))
+    pygame.draw.line(surface, th.c["muted"], (r.x, r.bottom), (r.right, r.bottom), 1)
+    if not curve:
+        return
+    span = max(MIN_SECONDS, curve[-1][0])
+    pts = [(r.x + r.w * t / span, r.bottom - r.h * a) for t, a in curve]
+    if len(pts) > 1:
+        pygame.draw.lines(surface, th.c["answer"], False, pts, max(2, th.px(3)))
+    pygame.draw.circle(surface, th.c["answer"], pts[-1], th.px(5))
