@@ -278,7 +278,7 @@ def cmd_soak(args: argparse.Namespace, cfg: Config) -> int:
     from exhibit.app.soak import soak
 
     result = soak(cfg, args.frames, args.seed, parse_size(args.size, cfg) if args.size else (1280, 720),
-                  fps=args.fps, warmup=args.warmup)
+                  fps=args.fps, warmup=args.warmup, vandal_points=args.vandal_points)
     if args.json:
         print(json.dumps(result))
     else:
@@ -374,6 +374,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--frames", type=int, default=40000)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--fps", type=float, default=60.0, help="simulated frames per second")
+    p.add_argument("--vandal-points", type=int, default=20000,
+                   help="after the random visitor, one finger scribbles this many points (0: none)")
     p.add_argument("--warmup", type=int, default=10000,
                    help="uncounted frames first (every feature once, then random use)")
     p.add_argument("--size", metavar="WxH", help="screen size (default 1280x720)")

@@ -140,7 +140,11 @@ def test_sigterm_soon_after_launch_ends_the_process_cleanly(tmp_path, command):
             "soak": ["soak", "--frames", "10000000", "--json"]}[command]
     p = subprocess.Popen([sys.executable, "-m", "exhibit", *args], cwd=ROOT, env=env,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.0 if command == "run" else 2.0)  # handlers are in: a clean, logged stop
+    # once start-up has begun (the log's first line, or a moment for soak), a clean stop
+    deadline = time.monotonic() + 30
+    while command == "run" and not (log.exists() and log.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.2 if command == "run" else 2.0)
     p.send_signal(signal.SIGTERM)
     out, err = p.communicate(timeout=30)  # generous: a hang fails here, speed is benchmarked
     assert p.returncode == 0, err

@@ -101,18 +101,19 @@ class Visitor:
         return self.plan.pop(0) if self.plan else []
 
 
-def vandal_session(runner: Runner, sim: list[float], steps_per_frame: int, signals) -> dict:
-    """One finger scribbles 20,000 points across the canvas (100 a frame), then the scribble
-    stays on screen: frame times while it grows and while it is shown."""
+def vandal_session(runner: Runner, sim: list[float], steps_per_frame: int, signals,
+                   points: int = 20000) -> dict:
+    """One finger scribbles ``points`` points across the canvas (100 a frame), then the
+    scribble stays on screen: frame times while it grows and while it is shown."""
     ex = runner.ex
     c = ex.canvas_rect
     rng = np.random.default_rng(7)
-    pts = np.stack([rng.uniform(c.x + 5, c.right - 5, 20000), rng.uniform(c.y + 5, c.bottom - 5, 20000)], 1)
+    pts = np.stack([rng.uniform(c.x + 5, c.right - 5, points), rng.uniform(c.y + 5, c.bottom - 5, points)], 1)
     w, h = runner.size
     finger = lambda t, x, y: E(t, x=x / w, y=y / h, dx=0.0, dy=0.0, finger_id=0, touch_id=9,  # noqa: E731
                                pressure=1.0)
     plan = [[finger(pygame.FINGERDOWN, *pts[0])]]
-    plan += [[finger(pygame.FINGERMOTION, *p) for p in pts[i:i + 100]] for i in range(1, 20000, 100)]
+    plan += [[finger(pygame.FINGERMOTION, *p) for p in pts[i:i + 100]] for i in range(1, points, 100)]
     plan += [[finger(pygame.FINGERUP, *pts[-1])]] + [[] for _ in range(300)]
     times = []
     for events in plan:
@@ -130,7 +131,7 @@ def vandal_session(runner: Runner, sim: list[float], steps_per_frame: int, signa
 
 
 def soak(cfg: Config, frames: int, seed: int, size: tuple[int, int] = (1280, 720),
-         fps: float = 60.0, warmup: int = 10000) -> dict:
+         fps: float = 60.0, warmup: int = 10000, vandal_points: int = 20000) -> dict:
     signals = install_signals()
     signals.polling = True  # the soak checks the flag between frames
     headless()
@@ -188,7 +189,8 @@ def soak(cfg: Config, frames: int, seed: int, size: tuple[int, int] = (1280, 720
         runner.advance(steps_per_frame)
         times[i] = time.perf_counter() - t0
     times = times[:max(done, 1)]
-    vandal = vandal_session(runner, sim, steps_per_frame, signals) if not signals.quit else None
+    vandal = (vandal_session(runner, sim, steps_per_frame, signals, vandal_points)
+              if vandal_points > 0 and not signals.quit else None)
     gc.collect()
     return {"frames": done, "interrupted": signals.quit, "vandal_frame_ms": vandal,
             "exceptions": runner.errors, "exceptions_in_warmup": errors_before,
