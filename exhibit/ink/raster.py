@@ -22,8 +22,13 @@ def render_segments(segs: np.ndarray, shape: tuple[int, int], width: float) -> n
     h, w = shape
     segs = _subdivide(np.asarray(segs, np.float32), MAX_PIECE)
     reach = width / 2 + 0.5
-    k = int(np.ceil(MAX_PIECE + 2 * reach)) + 1  # window side that holds every touched pixel
-    pad = k + 1  # windows may start left of / above the picture: draw on a padded one
+    # window side that holds every touched pixel: the centres within reach of a piece span
+    # less than MAX_PIECE + 2 * reach (the hair more covers float rounding of the coordinates)
+    k = int(np.ceil(MAX_PIECE + 2 * reach + 1e-3))
+    # windows may start left of / above the picture: draw on a padded one, wider than a window.
+    # The coordinates are shifted by pad in float32, so its value decides their last bit:
+    # it is the one the shipped pictures and networks were made with.
+    pad = int(np.ceil(MAX_PIECE + 2 * reach)) + 2
     pw, ph = w + 2 * pad, h + 2 * pad
     flat = np.zeros(ph * pw, np.float32)  # same dtype: ufunc.at is slow when casting
     off = np.arange(k, dtype=np.int32)
