@@ -104,8 +104,9 @@ def _decimate(segs: np.ndarray, step: float = 0.8) -> np.ndarray:
     new[1:] = (ax[1:] != bx[:-1]) | (ay[1:] != by[:-1])
     length = np.hypot(bx - ax, by - ay)
     cum = np.cumsum(length)
-    start_cum = (cum - length)[new][np.cumsum(new) - 1]  # arc length where each polyline starts
-    bucket = np.floor((cum - start_cum) / step)
+    if new[1:].any():  # several polylines: measure each from its own start
+        cum = cum - (cum - length)[new][np.cumsum(new) - 1]
+    bucket = np.floor(cum / step)
     # keep a segment's end point when it is the last of its polyline or enters a new bucket
     keep_end = np.ones(len(segs), bool)
     keep_end[:-1] = new[1:] | (bucket[1:] != bucket[:-1])

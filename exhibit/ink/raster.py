@@ -1,6 +1,8 @@
 """Anti-aliased rendering of thick line segments into a small float raster (numpy only)."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 MAX_PIECE = 1.2  # segments are cut into pieces at most this long, so each touches a small window
@@ -9,7 +11,7 @@ CHUNK = 8192  # pieces rendered at a time (bounds the memory of a very long scri
 
 def coverage(d: np.ndarray, width: float) -> np.ndarray:
     """Brush profile: 1 inside, a one-pixel linear ramp at the edge; integrates to ``width``."""
-    return np.clip(width / 2 + 0.5 - d, 0.0, 1.0)
+    return np.minimum(np.maximum(width / 2 + 0.5 - d, 0.0), 1.0)  # a clip, without its overhead
 
 
 def render_segments(segs: np.ndarray, shape: tuple[int, int], width: float) -> np.ndarray:
@@ -31,8 +33,7 @@ def render_segments(segs: np.ndarray, shape: tuple[int, int], width: float) -> n
     pad = int(np.ceil(MAX_PIECE + 2 * reach)) + 2
     pw, ph = w + 2 * pad, h + 2 * pad
     flat = np.zeros(ph * pw, np.float32)  # same dtype: ufunc.at is slow when casting
-    off = np.arange(k, dtype=np.int32)
-    window = (off[:, None] * pw + off).ravel()  # a window's pixels, from its first one
+    off, window = _window(k, pw)
     last_start = np.array([pw - k, ph - k], np.float32)
     # in chunks, so that memory stays small however long the ink is (a scribble, a hostile file)
     for c in range(0, len(segs), CHUNK):
@@ -62,6 +63,16 @@ def render_segments(segs: np.ndarray, shape: tuple[int, int], width: float) -> n
         starts = first[:, 1] * pw + first[:, 0]
         np.maximum.at(flat, (starts[:, None] + window).ravel(), cov.ravel())
     return flat.reshape(ph, pw)[pad:pad + h, pad:pad + w].astype(np.float32)
+
+
+@lru_cache(maxsize=256)
+def _window(k: int, pw: int) -> tuple[np.ndarray, np.ndarray]:
+    """The offsets 0..k-1 of a k x k window's columns and rows, and of its pixels in a padded
+    picture pw wide, from its first pixel (the same few for every drawing: made once)."""
+    off = np.arange(k, dtype=np.int32)
+    window = (off[:, None] * pw + off).ravel()
+    off.flags.writeable = window.flags.writeable = False
+    return off, window
 
 
 def _subdivide(segs: np.ndarray, max_len: float) -> np.ndarray:
