@@ -8,7 +8,7 @@ from typing import Sequence
 import numpy as np
 
 from exhibit.ink.normalize import STROKE_WIDTH, preprocess
-from exhibit.ink.strokes import Strokes
+from exhibit.ink.strokes import Strokes, bounds, finite_points
 from exhibit.model.mlp import Forward
 from exhibit.model.weights import LoadedModel
 
@@ -49,14 +49,13 @@ class Recognizer:
     def picture(self, drawing: Strokes | np.ndarray, centre: bool = True,
                 frame: tuple[float, float] | None = None, brush: float = 20.0) -> np.ndarray | None:
         if isinstance(drawing, (list, tuple)):
-            pts = [np.asarray(s, np.float32).reshape(-1, 2) for s in drawing]
-            pts = [p[np.isfinite(p).all(axis=1)] for p in pts]
-            n = sum(len(p) for p in pts)
+            drawing = [finite_points(s) for s in drawing]
+            n = sum(len(p) for p in drawing)
             if n < self.min_points or n == 0:
                 return None
             if self.min_size > 0:
-                allp = np.concatenate(pts)
-                if float((allp.max(axis=0) - allp.min(axis=0)).max()) < self.min_size:
+                lo, hi = bounds(np.concatenate(drawing))
+                if float((hi - lo).max()) < self.min_size:
                     return None
         return preprocess(drawing, self.model.spec, stroke_width=self.stroke_width, centre=centre,
                           frame=frame, brush=brush)

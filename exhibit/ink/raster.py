@@ -1,6 +1,8 @@
 """Anti-aliased rendering of thick line segments into a small float raster (numpy only)."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 MAX_PIECE = 1.2  # segments are cut into pieces at most this long, so each touches a small window
@@ -9,7 +11,7 @@ CHUNK = 8192  # pieces rendered at a time (bounds the memory of a very long scri
 
 def coverage(d: np.ndarray, width: float) -> np.ndarray:
     """Brush profile: 1 inside, a one-pixel linear ramp at the edge; integrates to ``width``."""
-    return np.clip(width / 2 + 0.5 - d, 0.0, 1.0)
+    return np.minimum(np.maximum(width / 2 + 0.5 - d, 0.0), 1.0)  # a clip, without its overhead
 
 
 def render_segments(segs: np.ndarray, shape: tuple[int, int], width: float) -> np.ndarray:
@@ -22,45 +24,70 @@ def render_segments(segs: np.ndarray, shape: tuple[int, int], width: float) -> n
     h, w = shape
     segs = _subdivide(np.asarray(segs, np.float32), MAX_PIECE)
     reach = width / 2 + 0.5
-    k = int(np.ceil(MAX_PIECE + 2 * reach)) + 1  # window side that holds every touched pixel
-    pad = k + 1  # windows may start left of / above the picture: draw on a padded one
+    # window side that holds every touched pixel: the centres within reach of a piece span
+    # less than MAX_PIECE + 2 * reach (the hair more covers float rounding of the coordinates)
+    k = int(np.ceil(MAX_PIECE + 2 * reach + 1e-3))
+    # windows may start left of / above the picture: draw on a padded one, wider than a window.
+    # The coordinates are shifted by pad in float32, so its value decides their last bit:
+    # it is the one the shipped pictures and networks were made with.
+    pad = int(np.ceil(MAX_PIECE + 2 * reach)) + 2
     pw, ph = w + 2 * pad, h + 2 * pad
     flat = np.zeros(ph * pw, np.float32)  # same dtype: ufunc.at is slow when casting
-    off = np.arange(k, dtype=np.int32)
+    off, window = _window(k, pw)
+    last_start = np.array([pw - k, ph - k], np.float32)
     # in chunks, so that memory stays small however long the ink is (a scribble, a hostile file)
     for c in range(0, len(segs), CHUNK):
-        ax, ay, bx, by = (segs[c:c + CHUNK] + pad).T
+        p = segs[c:c + CHUNK] + pad
+        a, b = p[:, :2], p[:, 2:]  # x and y side by side: (S, 2) each
         # the window's first pixel: the first whose centre (i + 0.5) can be within reach. Ink
         # far outside the picture gets a window moved inside the padding: the pixels it then
         # covers are all invisible (the padding is wider than a window), and still right.
-        x0 = np.clip(np.ceil(np.minimum(ax, bx) - (reach + 0.5)), 0, pw - k).astype(np.int32)
-        y0 = np.clip(np.ceil(np.minimum(ay, by) - (reach + 0.5)), 0, ph - k).astype(np.int32)
-        ix = x0[:, None, None] + off  # (S, 1, k)
-        iy = y0[:, None, None] + off[:, None]  # (S, k, 1)
-        dx, dy = (bx - ax)[:, None, None], (by - ay)[:, None, None]
-        inv = 1.0 / (dx * dx + dy * dy + 1e-12)  # a dot has d = 0, so t = 0 whatever inv is
-        apx = ix + (0.5 - ax[:, None, None])
-        apy = iy + (0.5 - ay[:, None, None])
-        t = np.clip((apx * dx + apy * dy) * inv, 0.0, 1.0)
+        first = np.ceil(np.minimum(a, b) - (reach + 0.5))
+        first = np.minimum(np.maximum(first, 0, out=first), last_start, out=first).astype(np.int32)
+        d = b - a
+        inv = 1.0 / (np.add.reduce(d * d, axis=1) + 1e-12)  # a dot has d = 0: t = 0 whatever inv is
+        # pixel centre minus a, along x and y for each pixel column and row of the window: (S, 2, k)
+        ap = (first[:, :, None] + off) + (0.5 - a)[:, :, None]
+        apx, apy = ap[:, 0, None, :], ap[:, 1, :, None]  # (S, 1, k) and (S, k, 1)
+        apd = ap * d[:, :, None]
+        t = apd[:, 0, None, :] + apd[:, 1, :, None]  # (S, k, k): where each pixel projects to
+        t *= inv[:, None, None]
+        np.minimum(np.maximum(t, 0.0, out=t), 1.0, out=t)
+        dx, dy = d[:, 0, None, None], d[:, 1, None, None]
         ex = apx - t * dx
         ey = apy - t * dy
-        cov = coverage(np.sqrt(ex * ex + ey * ey), width).astype(np.float32, copy=False)
-        np.maximum.at(flat, (iy * pw + ix).ravel(), cov.ravel())
+        ex *= ex
+        ey *= ey
+        ex += ey
+        cov = coverage(np.sqrt(ex, out=ex), width).astype(np.float32, copy=False)
+        starts = first[:, 1] * pw + first[:, 0]
+        np.maximum.at(flat, (starts[:, None] + window).ravel(), cov.ravel())
     return flat.reshape(ph, pw)[pad:pad + h, pad:pad + w].astype(np.float32)
+
+
+@lru_cache(maxsize=256)
+def _window(k: int, pw: int) -> tuple[np.ndarray, np.ndarray]:
+    """The offsets 0..k-1 of a k x k window's columns and rows, and of its pixels in a padded
+    picture pw wide, from its first pixel (the same few for every drawing: made once)."""
+    off = np.arange(k, dtype=np.int32)
+    window = (off[:, None] * pw + off).ravel()
+    off.flags.writeable = window.flags.writeable = False
+    return off, window
 
 
 def _subdivide(segs: np.ndarray, max_len: float) -> np.ndarray:
     """Cut segments longer than ``max_len`` into equal pieces."""
     d = segs[:, 2:] - segs[:, :2]
-    n = np.maximum(1, np.ceil(np.hypot(d[:, 0], d[:, 1]) / max_len)).astype(np.int64)
-    if n.max() == 1:
+    pieces = np.hypot(d[:, 0], d[:, 1]) / max_len
+    if pieces.max() <= 1.0:  # the usual case: nothing to cut
         return segs
+    n = np.maximum(1, np.ceil(pieces)).astype(np.int64)
     parent = np.repeat(np.arange(len(segs)), n)
     k = np.arange(len(parent)) - np.repeat(np.cumsum(n) - n, n)
     t0 = (k / n[parent])[:, None].astype(np.float32)
     t1 = ((k + 1) / n[parent])[:, None].astype(np.float32)
     a, dp = segs[parent, :2], d[parent]
-    return np.hstack([a + t0 * dp, a + t1 * dp])
+    return np.concatenate((a + t0 * dp, a + t1 * dp), axis=1)
 
 
 def render_segments_dense(segs: np.ndarray, shape: tuple[int, int], width: float) -> np.ndarray:

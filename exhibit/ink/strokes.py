@@ -6,7 +6,6 @@ from typing import Sequence
 import numpy as np
 
 
-
 class Segments:
     """Ink given directly as line segments (S, 4: ax, ay, bx, by), e.g. a traced skeleton."""
 
@@ -26,20 +25,40 @@ def stroke_segments(strokes: Strokes) -> np.ndarray | None:
     Non-finite points (a broken touch driver) are dropped.
     """
     if isinstance(strokes, Segments):
-        ok = np.isfinite(strokes.array).all(axis=1)
-        return strokes.array[ok] if ok.any() else None
+        a = strokes.array
+        if np.isfinite(a).all():  # the usual case: keep them all
+            return a if len(a) else None
+        ok = np.isfinite(a).all(axis=1)
+        return a[ok] if ok.any() else None
     parts = []
     for s in strokes:
-        p = np.asarray(s, dtype=np.float32).reshape(-1, 2)
-        p = p[np.isfinite(p).all(axis=1)]
+        p = finite_points(s)
         if len(p) == 0:
             continue
         if len(p) == 1:
-            p = np.vstack([p, p])
-        parts.append(np.hstack([p[:-1], p[1:]]))
+            p = np.concatenate((p, p))
+        parts.append(np.concatenate((p[:-1], p[1:]), axis=1))  # (n - 1, 4): each point to the next
     if not parts:
         return None
-    return np.vstack(parts)
+    return np.concatenate(parts) if len(parts) > 1 else parts[0]
+
+
+def finite_points(stroke: np.ndarray | Sequence) -> np.ndarray:
+    """A stroke's points as an (n, 2) float32 array without its non-finite points."""
+    p = np.asarray(stroke, dtype=np.float32).reshape(-1, 2)
+    if np.isfinite(p).all():  # the usual case: no copy
+        return p
+    return p[np.isfinite(p[:, 0]) & np.isfinite(p[:, 1])]
+
+
+def bounds(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The smallest and the largest (x, y) of (n, 2) points, n > 0.
+
+    Reduced column by column: numpy reduces an (n, 2) array along its first axis several
+    times slower than two contiguous rows, and this runs on every stroke.
+    """
+    xy = points.T.copy()
+    return xy.min(axis=1), xy.max(axis=1)
 
 
 def transform(strokes: Strokes, scale: float, offset: Sequence[float]) -> list[np.ndarray]:
