@@ -62,11 +62,13 @@ def cmd_classify(args: argparse.Namespace, cfg: Config) -> int:
                 if d.error is not None:
                     failed += 1
                     print(f"digit-exhibit: {d.error}", file=sys.stderr)
-                    row.update(prediction=None, confidence=0.0, probs=None, error=d.error)
+                    row.update(prediction=None, confidence=0.0, probs=None, unsure=False,
+                               error=d.error)
                 else:
                     snap = rec.read(d.ink)
                     row.update(prediction=snap.digit, confidence=_fmt(snap.confidence),
-                               probs=None if snap.probs is None else [_fmt(p) for p in snap.probs])
+                               probs=None if snap.probs is None else [_fmt(p) for p in snap.probs],
+                               unsure=snap.unsure)
                 out.write(json.dumps(row) + "\n")
         except DrawingFileError as e:
             failed += 1
@@ -113,28 +115,44 @@ def cmd_train(args: argparse.Namespace, cfg: Config) -> int:
     log(f"building the training set (cached after the first time) for {args.arch}")
     data = trainer.build_dataset(args.mnist, spec_28(spec), args.seed, log=log,
                                  rotation=args.max_rotation)
+    pen = None
+    if args.pendigits:
+        data, pen = add_pendigits(data, args, log)
     teacher = teacher_x = None
     if args.teacher:
         teacher = wio.load(args.teacher).net
         teacher_x = data.x
     if spec.side == 14:
         data = trainer.Dataset(pool14(data.x), data.y, pool14(data.x_val), data.y_val,
-                               pool14(data.x_val_drawn))
+                               pool14(data.x_val_drawn),
+                               None if data.x_pen_val is None else pool14(data.x_pen_val),
+                               data.y_pen_val)
     log(f"training {args.arch} {sizes} on {len(data.x)} digits")
     net = trainer.train(sizes, data, args.epochs, args.seed, optimizer=args.optimizer,
                         lr=args.lr, batch=args.batch, teacher=teacher, teacher_x=teacher_x,
                         temperature=args.temperature, distill_weight=args.distill_weight,
-                        weight_decay=args.weight_decay)
+                        weight_decay=args.weight_decay, smooth=args.smooth,
+                        first_decay=args.first_decay)
     test_x, test_y = mnist.load_split(args.mnist, "test")
     xt, _ = preprocess_many(list(test_x.astype(np.float32) / 255.0), spec)
     acc = trainer.accuracy(net, xt, test_y.astype(np.int64))
     val = trainer.accuracy(net, data.x_val, data.y_val)
     val_drawn = trainer.accuracy(net, data.x_val_drawn, data.y_val)
     command = "digit-exhibit " + shlex.join(args.argv)
+    extra = {}
+    if pen is not None:
+        extra = pen
+        if data.x_pen_val is not None and len(data.x_pen_val):
+            extra["validation_writers_accuracy"] = round(
+                trainer.accuracy(net, data.x_pen_val, data.y_pen_val), 4)
     manifest = wio.save(net, Path(args.out), spec, {
         "mnist_test_accuracy": round(acc, 4),
         "validation_accuracy": round(val, 4),
         "validation_redrawn_accuracy": round(val_drawn, 4),
+        **extra,
+        "first_layer_roughness": round(trainer.roughness(net.weights[0]), 3),
+        "smooth": args.smooth, "weight_decay": args.weight_decay,
+        "first_decay": args.first_decay,
         "training_command": command,
         "teacher": Path(args.teacher).stem if args.teacher else None,
         "distill_weight": args.distill_weight if args.teacher else None,
@@ -148,6 +166,37 @@ def cmd_train(args: argparse.Namespace, cfg: Config) -> int:
         "mnist_test_accuracy"], "validation_accuracy": manifest["validation_accuracy"],
         "validation_redrawn_accuracy": manifest["validation_redrawn_accuracy"]}))
     return 0
+
+
+def add_pendigits(data, args, log):
+    """Mix the pen-drawn digits of the training writers into ``data`` (28x28 inputs) and set
+    the validation writers' digits aside; returns (data, manifest entries)."""
+    from exhibit.ink.normalize import InputSpec
+    from exhibit.training import pendigits, trainer
+
+    try:
+        pen = pendigits.load(args.pendigits)
+    except (OSError, ValueError, KeyError) as e:
+        raise UsageError(f"--pendigits {args.pendigits}: {e}") from None
+    val_writers = [] if args.val_writers == "none" else (
+        list(pendigits.VAL_WRITERS) if args.val_writers is None else args.val_writers.split(","))
+    tr, va = pendigits.split(pen, val_writers)
+    spec = InputSpec(28, True)
+    rng = np.random.default_rng(args.seed + 100)
+    x, y = pendigits.inputs(tr, spec, rng, copies=args.pen_copies, rotation=args.pen_rotation)
+    log(f"  {len(tr)} pen digits by {len(set(tr.writers))} writers x {args.pen_copies} copies; "
+        f"{len(va)} by {len(set(va.writers))} validation writers kept apart")
+    xv, yv = pendigits.inputs(va, spec) if len(va) else (np.zeros((0, 784), np.float32),
+                                                         np.zeros(0, np.int64))
+    mixed = trainer.Dataset(np.concatenate([data.x, x]), np.concatenate([data.y, y]),
+                            data.x_val, data.y_val, data.x_val_drawn, xv, yv)
+    return mixed, {
+        "pendigits": {"file": Path(args.pendigits).name, "sha256": pen.sha256,
+                      "training_writers": sorted(set(tr.writers.tolist())),
+                      "validation_writers": sorted(set(va.writers.tolist())),
+                      "copies": args.pen_copies, "max_rotation": args.pen_rotation,
+                      "credit": pendigits.CREDIT},
+    }
 
 
 def spec_28(spec):
@@ -302,6 +351,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weight-decay", type=float, default=1e-5)
     p.add_argument("--max-rotation", type=float, default=12.0,
                    help="largest random rotation of training digits, in degrees")
+    p.add_argument("--pendigits", metavar="FILE",
+                   help="real pen-drawn digits with writers (pen-30-writers.json.gz) to mix in")
+    p.add_argument("--pen-copies", type=int, default=20,
+                   help="copies of each pen digit (the first as written, the rest warped)")
+    p.add_argument("--pen-rotation", type=float, default=15.0,
+                   help="largest random rotation of the pen digits' copies, in degrees")
+    p.add_argument("--val-writers", metavar="W1,W2,...",
+                   help="pen writers kept apart for validation (default: a fixed 8 of the 30; "
+                        "'none' trains on all)")
+    p.add_argument("--smooth", type=float, default=0.0,
+                   help="smoothness prior on the first layer's weights (receptive fields)")
+    p.add_argument("--first-decay", type=float, default=None,
+                   help="weight decay of the first layer (default: --weight-decay)")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("bench", parents=[common], help="benchmarks")
