@@ -104,6 +104,8 @@ def cmd_train(args: argparse.Namespace, cfg: Config) -> int:
     from exhibit.model import weights as wio
     from exhibit.training import mnist, trainer
 
+    if args.arch == "gate":
+        return train_gate(args)
     if args.arch not in trainer.ARCHS:
         raise UsageError(f"--arch must be one of {', '.join(trainer.ARCHS)}")
     sizes, spec = trainer.ARCHS[args.arch]
@@ -115,6 +117,11 @@ def cmd_train(args: argparse.Namespace, cfg: Config) -> int:
     log(f"building the training set (cached after the first time) for {args.arch}")
     data = trainer.build_dataset(args.mnist, spec_28(spec), args.seed, log=log,
                                  rotation=args.max_rotation)
+    if args.mnist_limit and args.mnist_limit < len(data.x):
+        keep = np.sort(np.random.default_rng(args.seed + 200).permutation(len(data.x))[
+            :args.mnist_limit])
+        data = trainer.Dataset(data.x[keep], data.y[keep], data.x_val, data.y_val,
+                               data.x_val_drawn)
     pen = None
     if args.pendigits:
         data, pen = add_pendigits(data, args, log)
@@ -132,7 +139,8 @@ def cmd_train(args: argparse.Namespace, cfg: Config) -> int:
                         lr=args.lr, batch=args.batch, teacher=teacher, teacher_x=teacher_x,
                         temperature=args.temperature, distill_weight=args.distill_weight,
                         weight_decay=args.weight_decay, smooth=args.smooth,
-                        first_decay=args.first_decay)
+                        first_decay=args.first_decay, teacher_fix=args.teacher_fix,
+                        init=wio.load(args.init).net if args.init else None)
     test_x, test_y = mnist.load_split(args.mnist, "test")
     xt, _ = preprocess_many(list(test_x.astype(np.float32) / 255.0), spec)
     acc = trainer.accuracy(net, xt, test_y.astype(np.int64))
@@ -155,6 +163,13 @@ def cmd_train(args: argparse.Namespace, cfg: Config) -> int:
         "first_decay": args.first_decay,
         "training_command": command,
         "teacher": Path(args.teacher).stem if args.teacher else None,
+        "teacher_sha256": wio.sha256_file(Path(args.teacher)) if args.teacher else None,
+        "teacher_training_command": teacher_command(args.teacher),
+        "teacher_fix": bool(args.teacher_fix),
+        "init": Path(args.init).stem if args.init else None,
+        "init_sha256": wio.sha256_file(Path(args.init)) if args.init else None,
+        "init_training_command": teacher_command(args.init),
+        "mnist_limit": args.mnist_limit,
         "distill_weight": args.distill_weight if args.teacher else None,
         "temperature": args.temperature if args.teacher else None,
         "seed": args.seed, "epochs": args.epochs, "optimizer": args.optimizer,
@@ -182,8 +197,7 @@ def add_pendigits(data, args, log):
         list(pendigits.VAL_WRITERS) if args.val_writers is None else args.val_writers.split(","))
     tr, va = pendigits.split(pen, val_writers)
     spec = InputSpec(28, True)
-    rng = np.random.default_rng(args.seed + 100)
-    x, y = pendigits.inputs(tr, spec, rng, copies=args.pen_copies, rotation=args.pen_rotation)
+    x, y = pendigits.cached_inputs(tr, spec, args.seed + 100, args.pen_copies, args.pen_rotation)
     log(f"  {len(tr)} pen digits by {len(set(tr.writers))} writers x {args.pen_copies} copies; "
         f"{len(va)} by {len(set(va.writers))} validation writers kept apart")
     xv, yv = pendigits.inputs(va, spec) if len(va) else (np.zeros((0, 784), np.float32),
@@ -197,6 +211,53 @@ def add_pendigits(data, args, log):
                       "copies": args.pen_copies, "max_rotation": args.pen_rotation,
                       "credit": pendigits.CREDIT},
     }
+
+
+def train_gate(args: argparse.Namespace) -> int:
+    """train --arch gate: the 'not a digit' gate, from MNIST, the pen digits and generated
+    non-digits; the threshold leaves --gate-reject of the validation writers' digits unsure."""
+    from exhibit.model import gate as gate_io
+    from exhibit.training import gate_train, mnist, pendigits
+
+    if not args.pendigits:
+        raise UsageError("--arch gate needs --pendigits (real digits to set the threshold on)")
+    try:
+        sums = mnist.checksums(args.mnist)
+    except FileNotFoundError as e:
+        raise UsageError(str(e)) from None
+    val_writers = [] if args.val_writers == "none" else (
+        list(pendigits.VAL_WRITERS) if args.val_writers is None else args.val_writers.split(","))
+    hidden = tuple(int(h) for h in args.gate_hidden.split(","))
+    log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
+    net, th, report = gate_train.run(args.mnist, args.pendigits, seed=args.seed,
+                                     epochs=args.epochs, hidden=hidden,
+                                     n_negatives=args.gate_negatives, reject=args.gate_reject,
+                                     val_writers=val_writers, log=log,
+                                     n_mnist=args.gate_mnist)
+    pen = pendigits.load(args.pendigits)
+    manifest = gate_io.save(net.weights, net.biases, Path(args.out), th, {
+        "architecture": "→".join(str(s) for s in [784, *hidden, 1]),
+        "validation": report,
+        "training_command": "digit-exhibit " + shlex.join(args.argv),
+        "seed": args.seed, "epochs": args.epochs,
+        "mnist_md5": sums,
+        "pendigits": {"file": Path(args.pendigits).name, "sha256": pen.sha256,
+                      "validation_writers": sorted(val_writers), "credit": pendigits.CREDIT},
+        "negatives": "exhibit/training/negatives.py: letter and shape templates, scribbles, "
+                     "unfinished pen digits of the training writers",
+    })
+    print(json.dumps({"model": manifest["name"], "threshold": round(th, 4), **report}))
+    return 0
+
+
+def teacher_command(path: str | None) -> str | None:
+    if not path:
+        return None
+    try:
+        return json.loads(Path(path).with_suffix(".json").read_text(encoding="utf-8")).get(
+            "training_command")
+    except (OSError, ValueError):
+        return None
 
 
 def spec_28(spec):
@@ -337,7 +398,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", parents=[common], help="train a network from MNIST")
     p.add_argument("--mnist", metavar="DIR", required=True)
-    p.add_argument("--arch", required=True, choices=("explainer", "compact14", "deep"))
+    p.add_argument("--arch", required=True, choices=("explainer", "compact14", "deep", "gate"))
     p.add_argument("--out", required=True, metavar="PATH")
     p.add_argument("--epochs", type=int, default=20)
     p.add_argument("--seed", type=int, default=1)
@@ -348,6 +409,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--distill-weight", type=float, default=0.7,
                    help="share of the loss that follows the teacher (default 0.7)")
     p.add_argument("--temperature", type=float, default=3.0, help="distillation temperature")
+    p.add_argument("--teacher-fix", action="store_true",
+                   help="digits the teacher gets wrong follow their labels only")
     p.add_argument("--weight-decay", type=float, default=1e-5)
     p.add_argument("--max-rotation", type=float, default=12.0,
                    help="largest random rotation of training digits, in degrees")
@@ -364,6 +427,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="smoothness prior on the first layer's weights (receptive fields)")
     p.add_argument("--first-decay", type=float, default=None,
                    help="weight decay of the first layer (default: --weight-decay)")
+    p.add_argument("--init", metavar="PATH",
+                   help="start from these weights (same architecture) instead of random ones")
+    p.add_argument("--mnist-limit", type=int, default=None,
+                   help="use only this many (random) of the MNIST training inputs")
+    p.add_argument("--gate-hidden", default="128,32", help="gate: hidden layer sizes")
+    p.add_argument("--gate-negatives", type=int, default=80000,
+                   help="gate: generated non-digit drawings to train on")
+    p.add_argument("--gate-mnist", type=int, default=40000,
+                   help="gate: MNIST training digits among its real digits")
+    p.add_argument("--gate-reject", type=float, default=0.015,
+                   help="gate: share of the validation writers' digits left unsure")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("bench", parents=[common], help="benchmarks")

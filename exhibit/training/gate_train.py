@@ -104,31 +104,33 @@ HELD_OUT_FAMILIES = ("letter-K", "letter-R", "letter-e", "letter-&", "shape-hear
                      "shape-smiley", "shape-house", "shape-flower", "hatching")
 
 
-def digit_inputs(mnist_dir, pen: pendigits.PenDigits, seed: int, n_mnist: int = 20000,
+def digit_inputs(mnist_dir, pen: pendigits.PenDigits, seed: int, n_mnist: int = 40000,
                  pen_copies: int = 6, rotation: float = 20.0) -> np.ndarray:
-    """Real digits for the gate: MNIST training pictures (half warped, half redrawn) and warped
-    copies of the training writers' pen digits."""
+    """Real digits for the gate: MNIST training pictures (3/8 warped, 3/8 redrawn, 1/4 as they
+    are) and warped copies of the training writers' pen digits."""
     from exhibit.training import augment, mnist
 
     img, _ = mnist.load_split(mnist_dir, "train")
     rng = np.random.default_rng(seed)
-    sel = rng.permutation(len(img) - 5000)[:n_mnist]  # the last 5,000 stay for validation
-    half = n_mnist // 2
-    xm = augment.raster_inputs(img[sel[:half]], SPEC, rng, rotation=rotation)
-    xr = augment.redraw_inputs(img[sel[half:]], SPEC, rng, rotation=rotation)
+    n_val = min(5000, len(img) // 10)  # the last digits stay for validation
+    sel = rng.permutation(len(img) - n_val)[:n_mnist]
+    a, b = (3 * len(sel)) // 8, (6 * len(sel)) // 8
+    xm = augment.raster_inputs(img[sel[:a]], SPEC, rng, rotation=rotation)
+    xr = augment.redraw_inputs(img[sel[a:b]], SPEC, rng, rotation=rotation)
+    xo = augment.raster_inputs(img[sel[b:]], SPEC, None)
     xp, _ = pendigits.inputs(pen, SPEC, np.random.default_rng(seed + 1), copies=pen_copies)
-    return np.concatenate([xm, xr, xp])
+    return np.concatenate([xm, xr, xo, xp])
 
 
-def run(mnist_dir, pen_path, seed: int = 1, epochs: int = 8, hidden: tuple[int, ...] = (64,),
-        n_negatives: int = 60000, reject: float = 0.015, val_writers=pendigits.VAL_WRITERS,
+def run(mnist_dir, pen_path, seed: int = 1, epochs: int = 15, hidden: tuple[int, ...] = (128, 32),
+        n_negatives: int = 80000, reject: float = 0.015, val_writers=pendigits.VAL_WRITERS,
         hold_out: tuple[str, ...] = (), log: Callable[[str], None] = print,
-        ) -> tuple[MLP, float, dict]:
+        n_mnist: int = 40000) -> tuple[MLP, float, dict]:
     """Train the gate; returns (network, threshold, validation figures)."""
     pen = pendigits.load(pen_path)
     tr, va = pendigits.split(pen, val_writers)
     t0 = time.time()
-    xd = digit_inputs(mnist_dir, tr, seed)
+    xd = digit_inputs(mnist_dir, tr, seed, n_mnist=n_mnist)
     names = [f for f in negatives.families() if f not in hold_out]
     xn, _ = negative_inputs(n_negatives, seed + 10, names, pen=tr)
     log(f"  gate data: {len(xd)} digits, {len(xn)} non-digits ({time.time() - t0:.0f} s)")

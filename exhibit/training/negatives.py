@@ -207,14 +207,23 @@ SHAPES: dict[str, Callable[[np.random.Generator], Strokes]] = {
 
 
 def scribble(r: np.random.Generator) -> Strokes:
-    """A random tangle: a smoothed random walk, sometimes in two or three strokes."""
+    """A random tangle, as a visitor scribbles: a long curly path that changes direction
+    smoothly and crosses itself, or a few loops of random frequencies; sometimes two strokes."""
     out = []
-    for _ in range(int(r.choice([1, 1, 1, 2, 3]))):
-        n = int(r.integers(20, 90))
-        step = r.normal(0, 1, (n, 2))
-        k = int(r.integers(2, 8))  # n > k, so "same" keeps n points
-        step = np.stack([np.convolve(step[:, j], np.ones(k) / k, mode="same") for j in (0, 1)], 1)
-        out.append(np.cumsum(step, axis=0).astype(np.float32))
+    for _ in range(int(r.choice([1, 1, 1, 2]))):
+        if r.random() < 0.6:
+            n = int(r.integers(80, 260))
+            turn = np.cumsum(r.normal(0, r.uniform(0.25, 0.6), n))
+            step = np.stack([np.cos(turn), np.sin(turn)], axis=1)
+            pts = np.cumsum(step, axis=0)
+        else:
+            t = np.linspace(0, 2 * np.pi, int(r.integers(120, 240)))
+            f = r.integers(2, 7, (2, 2))
+            ph = r.uniform(0, 2 * np.pi, (2, 2))
+            amp = r.uniform(0.3, 1.0, (2, 2))
+            pts = np.stack([sum(amp[d, k] * np.sin(f[d, k] * t + ph[d, k]) for k in (0, 1))
+                            for d in (0, 1)], axis=1)
+        out.append(pts.astype(np.float32))
     return out
 
 

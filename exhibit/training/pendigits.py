@@ -108,3 +108,85 @@ def inputs(data: PenDigits, spec: InputSpec, rng: np.random.Generator | None = N
                 xs[k] = img.ravel()
             k += 1
     return xs, np.tile(data.labels, copies)
+
+
+def cached_inputs(data: PenDigits, spec: InputSpec, seed: int, copies: int,
+                  rotation: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`inputs` with warped copies, cached outside the repository (keyed by the file's
+    checksum, the writers and the recipe)."""
+    from exhibit.training.trainer import cache_dir
+
+    recipe = (data.sha256, sorted(set(data.writers.tolist())), len(data), spec, seed, copies,
+              rotation, 1)
+    key = hashlib.sha256(repr(recipe).encode()).hexdigest()[:16]
+    path = cache_dir() / f"pen-{key}.npz"
+    if path.is_file():
+        with np.load(path, allow_pickle=False) as z:
+            return z["x"], z["y"]
+    x, y = inputs(data, spec, np.random.default_rng(seed), copies=copies, rotation=rotation)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(tmp, x=x, y=y)
+    tmp.replace(path)
+    return x, y
+
+
+def framed(strokes: list[np.ndarray], box: float = 500.0, share: float = 0.6) -> list[np.ndarray]:
+    """The digit scaled so that its longest side is ``share`` of the box, centred."""
+    pts = np.concatenate(strokes)
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    s = share * box / max(float((hi - lo).max()), 1e-6)
+    c = (lo + hi) / 2
+    return [((p - c) * s + box / 2).astype(np.float32) for p in strokes]
+
+
+def report(net, spec: InputSpec, data: PenDigits, stroke_width: float = 2.4) -> dict:
+    """Accuracy overall, per digit and per writer (worst and mean) on these digits as written."""
+    x, y = inputs(data, spec, stroke_width=stroke_width)
+    ok = net.predict(x).argmax(axis=1) == y
+    per_writer = {w: float(ok[data.writers == w].mean()) for w in np.unique(data.writers)}
+    worst = min(per_writer, key=per_writer.get)
+    return {"accuracy": round(float(ok.mean()), 4), "n": int(len(y)),
+            "writers": len(per_writer),
+            "writer_mean": round(float(np.mean(list(per_writer.values()))), 4),
+            "writer_worst": round(per_writer[worst], 4), "worst_writer": worst,
+            "per_digit": {int(k): round(float(ok[y == k].mean()), 4) for k in range(10)}}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """python -m exhibit.training.pendigits FILE [--writers val|train|all] [--weights NPZ ...]
+    [--export DIR]: writer-split figures for networks, or the chosen writers' digits written as
+    stroke files (natural.json as written, framed.json scaled to 60 % and centred) to replay
+    through ``digit-exhibit classify``."""
+    import argparse
+    import sys
+
+    from exhibit.model import weights as wio
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("file")
+    ap.add_argument("--writers", default="val", help="val, train, all or W1,W2,...")
+    ap.add_argument("--weights", nargs="*", default=[])
+    ap.add_argument("--export", metavar="DIR")
+    args = ap.parse_args(argv)
+    data = load(args.file)
+    if args.writers in ("val", "train"):
+        data = split(data)[1 if args.writers == "val" else 0]
+    elif args.writers != "all":
+        data = data.subset(np.isin(data.writers, args.writers.split(",")))
+    for w in args.weights:
+        lm = wio.load(w)
+        print(json.dumps({"weights": w, **report(lm.net, lm.spec, data)}))
+    if args.export:
+        out = Path(args.export)
+        out.mkdir(parents=True, exist_ok=True)
+        for name, f in (("natural", lambda s: s), ("framed", framed)):
+            digits = [{"label": int(l), "writer": str(w),
+                       "strokes": [np.round(p, 2).tolist() for p in f(st)]}
+                      for st, l, w in zip(data.strokes, data.labels, data.writers)]
+            (out / f"{name}.json").write_text(json.dumps({"box": [500, 500], "digits": digits}))
+        print(f"wrote {out}/natural.json and framed.json ({len(data)} digits)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
