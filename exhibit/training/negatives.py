@@ -320,7 +320,13 @@ def generate(n: int, seed: int, names: list[str] | None = None,
             st = partial(digits[i], r)
             kind = "partial"
         else:
-            kind = names[int(r.integers(len(names)))]
+            # letters, shapes and scribbles (three generators, so each gets more draws) about
+            # equally often
+            groups = [g for g in ([k for k in names if k.startswith("letter")],
+                                  [k for k in names if k.startswith("shape")],
+                                  [k for k in names if k in GENERATORS]) if g]
+            group = groups[int(r.integers(len(groups)))]
+            kind = group[int(r.integers(len(group)))]
             st = fams[kind](r)
         st = [s for s in st if len(s)]
         if not st:
