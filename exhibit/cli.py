@@ -436,7 +436,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="gate: generated non-digit drawings to train on")
     p.add_argument("--gate-mnist", type=int, default=40000,
                    help="gate: MNIST training digits among its real digits")
-    p.add_argument("--gate-reject", type=float, default=0.015,
+    p.add_argument("--gate-reject", type=float, default=0.01,
                    help="gate: share of the validation writers' digits left unsure")
     p.set_defaults(func=cmd_train)
 

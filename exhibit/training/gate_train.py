@@ -123,7 +123,7 @@ def digit_inputs(mnist_dir, pen: pendigits.PenDigits, seed: int, n_mnist: int = 
 
 
 def run(mnist_dir, pen_path, seed: int = 1, epochs: int = 15, hidden: tuple[int, ...] = (128, 32),
-        n_negatives: int = 80000, reject: float = 0.015, val_writers=pendigits.VAL_WRITERS,
+        n_negatives: int = 80000, reject: float = 0.01, val_writers=pendigits.VAL_WRITERS,
         hold_out: tuple[str, ...] = (), log: Callable[[str], None] = print,
         n_mnist: int = 40000) -> tuple[MLP, float, dict]:
     """Train the gate; returns (network, threshold, validation figures)."""
