@@ -45,7 +45,7 @@ def recognizer(cfg: Config, model: str | None = None, weights: str | None = None
 
     lm = load_model(model or (None if weights else cfg["model"]), weights)
     return Recognizer(lm, stroke_width=cfg["ink.stroke_width"], min_points=cfg["ink.min_points"],
-                      min_size=cfg["ink.min_size_px"])
+                      min_size=cfg["ink.min_size_px"], min_confidence=cfg["answer.min_confidence"])
 
 
 def _fmt(x: float) -> float:
@@ -68,11 +68,13 @@ def cmd_classify(args: argparse.Namespace, cfg: Config) -> int:
                 if d.error is not None:
                     failed += 1
                     print(f"digit-exhibit: {d.error}", file=sys.stderr)
-                    row.update(prediction=None, confidence=0.0, probs=None, error=d.error)
+                    row.update(prediction=None, confidence=0.0, probs=None, unsure=False,
+                               error=d.error)
                 else:
                     snap = rec.read(d.ink)
                     row.update(prediction=snap.digit, confidence=_fmt(snap.confidence),
-                               probs=None if snap.probs is None else [_fmt(p) for p in snap.probs])
+                               probs=None if snap.probs is None else [_fmt(p) for p in snap.probs],
+                               unsure=snap.unsure)
                 out.write(json.dumps(row) + "\n")
         except DrawingFileError as e:
             failed += 1
@@ -117,6 +119,8 @@ def cmd_train(args: argparse.Namespace, cfg: Config) -> int:
     from exhibit.model import weights as wio
     from exhibit.training import mnist, trainer
 
+    if args.arch == "gate":
+        return train_gate(args)
     if args.arch not in trainer.ARCHS:
         raise UsageError(f"--arch must be one of {', '.join(trainer.ARCHS)}")
     sizes, spec = trainer.ARCHS[args.arch]
@@ -128,30 +132,59 @@ def cmd_train(args: argparse.Namespace, cfg: Config) -> int:
     log(f"building the training set (cached after the first time) for {args.arch}")
     data = trainer.build_dataset(args.mnist, spec_28(spec), args.seed, log=log,
                                  rotation=args.max_rotation)
+    if args.mnist_limit and args.mnist_limit < len(data.x):
+        keep = np.sort(np.random.default_rng(args.seed + 200).permutation(len(data.x))[
+            :args.mnist_limit])
+        data = trainer.Dataset(data.x[keep], data.y[keep], data.x_val, data.y_val,
+                               data.x_val_drawn)
+    pen = None
+    if args.pendigits:
+        data, pen = add_pendigits(data, args, log)
     teacher = teacher_x = None
     if args.teacher:
         teacher = wio.load(args.teacher).net
         teacher_x = data.x
     if spec.side == 14:
         data = trainer.Dataset(pool14(data.x), data.y, pool14(data.x_val), data.y_val,
-                               pool14(data.x_val_drawn))
+                               pool14(data.x_val_drawn),
+                               None if data.x_pen_val is None else pool14(data.x_pen_val),
+                               data.y_pen_val)
     log(f"training {args.arch} {sizes} on {len(data.x)} digits")
     net = trainer.train(sizes, data, args.epochs, args.seed, optimizer=args.optimizer,
                         lr=args.lr, batch=args.batch, teacher=teacher, teacher_x=teacher_x,
                         temperature=args.temperature, distill_weight=args.distill_weight,
-                        weight_decay=args.weight_decay)
+                        weight_decay=args.weight_decay, smooth=args.smooth,
+                        first_decay=args.first_decay, teacher_fix=args.teacher_fix,
+                        init=wio.load(args.init).net if args.init else None)
     test_x, test_y = mnist.load_split(args.mnist, "test")
     xt, _ = preprocess_many(list(test_x.astype(np.float32) / 255.0), spec)
     acc = trainer.accuracy(net, xt, test_y.astype(np.int64))
     val = trainer.accuracy(net, data.x_val, data.y_val)
     val_drawn = trainer.accuracy(net, data.x_val_drawn, data.y_val)
     command = "digit-exhibit " + shlex.join(args.argv)
+    extra = {}
+    if pen is not None:
+        extra = pen
+        if data.x_pen_val is not None and len(data.x_pen_val):
+            extra["validation_writers_accuracy"] = round(
+                trainer.accuracy(net, data.x_pen_val, data.y_pen_val), 4)
     manifest = wio.save(net, Path(args.out), spec, {
         "mnist_test_accuracy": round(acc, 4),
         "validation_accuracy": round(val, 4),
         "validation_redrawn_accuracy": round(val_drawn, 4),
+        **extra,
+        "first_layer_roughness": round(trainer.roughness(net.weights[0]), 3),
+        "smooth": args.smooth, "weight_decay": args.weight_decay,
+        "first_decay": args.first_decay,
         "training_command": command,
         "teacher": Path(args.teacher).stem if args.teacher else None,
+        "teacher_sha256": wio.sha256_file(Path(args.teacher)) if args.teacher else None,
+        "teacher_training_command": teacher_command(args.teacher),
+        "teacher_fix": bool(args.teacher_fix),
+        "init": Path(args.init).stem if args.init else None,
+        "init_sha256": wio.sha256_file(Path(args.init)) if args.init else None,
+        "init_training_command": teacher_command(args.init),
+        "mnist_limit": args.mnist_limit,
         "distill_weight": args.distill_weight if args.teacher else None,
         "temperature": args.temperature if args.teacher else None,
         "seed": args.seed, "epochs": args.epochs, "optimizer": args.optimizer,
@@ -163,6 +196,83 @@ def cmd_train(args: argparse.Namespace, cfg: Config) -> int:
         "mnist_test_accuracy"], "validation_accuracy": manifest["validation_accuracy"],
         "validation_redrawn_accuracy": manifest["validation_redrawn_accuracy"]}))
     return 0
+
+
+def add_pendigits(data, args, log):
+    """Mix the pen-drawn digits of the training writers into ``data`` (28x28 inputs) and set
+    the validation writers' digits aside; returns (data, manifest entries)."""
+    from exhibit.ink.normalize import InputSpec
+    from exhibit.training import pendigits, trainer
+
+    try:
+        pen = pendigits.load(args.pendigits)
+    except (OSError, ValueError, KeyError) as e:
+        raise UsageError(f"--pendigits {args.pendigits}: {e}") from None
+    val_writers = [] if args.val_writers == "none" else (
+        list(pendigits.VAL_WRITERS) if args.val_writers is None else args.val_writers.split(","))
+    tr, va = pendigits.split(pen, val_writers)
+    spec = InputSpec(28, True)
+    x, y = pendigits.cached_inputs(tr, spec, args.seed + 100, args.pen_copies, args.pen_rotation)
+    log(f"  {len(tr)} pen digits by {len(set(tr.writers))} writers x {args.pen_copies} copies; "
+        f"{len(va)} by {len(set(va.writers))} validation writers kept apart")
+    xv, yv = pendigits.inputs(va, spec) if len(va) else (np.zeros((0, 784), np.float32),
+                                                         np.zeros(0, np.int64))
+    mixed = trainer.Dataset(np.concatenate([data.x, x]), np.concatenate([data.y, y]),
+                            data.x_val, data.y_val, data.x_val_drawn, xv, yv)
+    return mixed, {
+        "pendigits": {"file": Path(args.pendigits).name, "sha256": pen.sha256,
+                      "training_writers": sorted(set(tr.writers.tolist())),
+                      "validation_writers": sorted(set(va.writers.tolist())),
+                      "copies": args.pen_copies, "max_rotation": args.pen_rotation,
+                      "credit": pendigits.CREDIT},
+    }
+
+
+def train_gate(args: argparse.Namespace) -> int:
+    """train --arch gate: the 'not a digit' gate, from MNIST, the pen digits and generated
+    non-digits; the threshold leaves --gate-reject of the validation writers' digits unsure."""
+    from exhibit.model import gate as gate_io
+    from exhibit.training import gate_train, mnist, pendigits
+
+    if not args.pendigits:
+        raise UsageError("--arch gate needs --pendigits (real digits to set the threshold on)")
+    try:
+        sums = mnist.checksums(args.mnist)
+    except FileNotFoundError as e:
+        raise UsageError(str(e)) from None
+    val_writers = [] if args.val_writers == "none" else (
+        list(pendigits.VAL_WRITERS) if args.val_writers is None else args.val_writers.split(","))
+    hidden = tuple(int(h) for h in args.gate_hidden.split(","))
+    log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
+    net, th, report = gate_train.run(args.mnist, args.pendigits, seed=args.seed,
+                                     epochs=args.epochs, hidden=hidden,
+                                     n_negatives=args.gate_negatives, reject=args.gate_reject,
+                                     val_writers=val_writers, log=log,
+                                     n_mnist=args.gate_mnist)
+    pen = pendigits.load(args.pendigits)
+    manifest = gate_io.save(net.weights, net.biases, Path(args.out), th, {
+        "architecture": "→".join(str(s) for s in [784, *hidden, 1]),
+        "validation": report,
+        "training_command": "digit-exhibit " + shlex.join(args.argv),
+        "seed": args.seed, "epochs": args.epochs,
+        "mnist_md5": sums,
+        "pendigits": {"file": Path(args.pendigits).name, "sha256": pen.sha256,
+                      "validation_writers": sorted(val_writers), "credit": pendigits.CREDIT},
+        "negatives": "exhibit/training/negatives.py: letter and shape templates, scribbles, "
+                     "unfinished pen digits of the training writers",
+    })
+    print(json.dumps({"model": manifest["name"], "threshold": round(th, 4), **report}))
+    return 0
+
+
+def teacher_command(path: str | None) -> str | None:
+    if not path:
+        return None
+    try:
+        return json.loads(Path(path).with_suffix(".json").read_text(encoding="utf-8")).get(
+            "training_command")
+    except (OSError, ValueError):
+        return None
 
 
 def spec_28(spec):
@@ -338,7 +448,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", parents=[common], help="train a network from MNIST")
     p.add_argument("--mnist", metavar="DIR", required=True)
-    p.add_argument("--arch", required=True, choices=("explainer", "compact14", "deep"))
+    p.add_argument("--arch", required=True, choices=("explainer", "compact14", "deep", "gate"))
     p.add_argument("--out", required=True, metavar="PATH")
     p.add_argument("--epochs", type=int, default=20)
     p.add_argument("--seed", type=int, default=1)
@@ -349,9 +459,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--distill-weight", type=float, default=0.7,
                    help="share of the loss that follows the teacher (default 0.7)")
     p.add_argument("--temperature", type=float, default=3.0, help="distillation temperature")
+    p.add_argument("--teacher-fix", action="store_true",
+                   help="digits the teacher gets wrong follow their labels only")
     p.add_argument("--weight-decay", type=float, default=1e-5)
     p.add_argument("--max-rotation", type=float, default=12.0,
                    help="largest random rotation of training digits, in degrees")
+    p.add_argument("--pendigits", metavar="FILE",
+                   help="real pen-drawn digits with writers (pen-30-writers.json.gz) to mix in")
+    p.add_argument("--pen-copies", type=int, default=20,
+                   help="copies of each pen digit (the first as written, the rest warped)")
+    p.add_argument("--pen-rotation", type=float, default=15.0,
+                   help="largest random rotation of the pen digits' copies, in degrees")
+    p.add_argument("--val-writers", metavar="W1,W2,...",
+                   help="pen writers kept apart for validation (default: a fixed 8 of the 30; "
+                        "'none' trains on all)")
+    p.add_argument("--smooth", type=float, default=0.0,
+                   help="smoothness prior on the first layer's weights (receptive fields)")
+    p.add_argument("--first-decay", type=float, default=None,
+                   help="weight decay of the first layer (default: --weight-decay)")
+    p.add_argument("--init", metavar="PATH",
+                   help="start from these weights (same architecture) instead of random ones")
+    p.add_argument("--mnist-limit", type=int, default=None,
+                   help="use only this many (random) of the MNIST training inputs")
+    p.add_argument("--gate-hidden", default="128,32", help="gate: hidden layer sizes")
+    p.add_argument("--gate-negatives", type=int, default=80000,
+                   help="gate: generated non-digit drawings to train on")
+    p.add_argument("--gate-mnist", type=int, default=40000,
+                   help="gate: MNIST training digits among its real digits")
+    p.add_argument("--gate-reject", type=float, default=0.01,
+                   help="gate: share of the validation writers' digits left unsure")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("bench", parents=[common], help="benchmarks")

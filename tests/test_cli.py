@@ -28,7 +28,7 @@ def test_classify_stroke_file_with_labels(capsys):
     assert [r["index"] for r in rows] == list(range(10))
     assert [r["label"] for r in rows] == list(range(10))
     for r in rows:
-        assert set(r) == {"source", "index", "label", "prediction", "confidence", "probs"}
+        assert set(r) == {"source", "index", "label", "prediction", "confidence", "probs", "unsure"}
         assert len(r["probs"]) == 10 and abs(sum(r["probs"]) - 1) < 1e-2
         assert r["confidence"] == max(r["probs"])
     assert sum(r["prediction"] == r["label"] for r in rows) >= 9

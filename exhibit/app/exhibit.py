@@ -111,7 +111,8 @@ class Exhibit(Controls):
         self.model_name = name
         self.recognizer = Recognizer(self.models[name], stroke_width=self.cfg["ink.stroke_width"],
                                      min_points=self.cfg["ink.min_points"],
-                                     min_size=self.cfg["ink.min_size_px"])
+                                     min_size=self.cfg["ink.min_size_px"],
+                                     min_confidence=self.cfg["answer.min_confidence"])
         net = self.recognizer.model.net
         self.masks = [np.ones(n, np.float32) for n in net.hidden_sizes]
         self.layout = Layout(self.cfg, self.size, net.sizes, self.recognizer.side)
@@ -145,7 +146,7 @@ class Exhibit(Controls):
     def sure(self, s: Snapshot | None = None) -> bool:
         """Whether the screen names a digit (else "?")."""
         s = self.snapshot if s is None else s
-        return s.digit is not None and s.confidence >= self.cfg["answer.min_confidence"]
+        return s.digit is not None and not s.unsure
 
     def log_prediction(self, source: str, label: int | None) -> None:
         s = self.snapshot

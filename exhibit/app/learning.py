@@ -101,7 +101,7 @@ class LearnMode:
     def _install(self, ex: "Exhibit", model) -> None:
         r = ex.recognizer
         rec = Recognizer(model, stroke_width=r.stroke_width, min_points=r.min_points,
-                         min_size=r.min_size)
+                         min_size=r.min_size, gate=r.gate, min_confidence=r.min_confidence)
         ex.recognizer = self.recognizer = rec
         s = ex.snapshot
         if s.empty or not ex._seen:

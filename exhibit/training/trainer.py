@@ -35,6 +35,8 @@ class Dataset:
     x_val: np.ndarray  # MNIST validation digits, preprocessed
     y_val: np.ndarray
     x_val_drawn: np.ndarray  # the same digits redrawn as strokes (a proxy for finger input)
+    x_pen_val: np.ndarray | None = None  # real pen digits by validation writers (never trained on)
+    y_pen_val: np.ndarray | None = None
 
 
 def onehot(y: np.ndarray, k: int = 10) -> np.ndarray:
@@ -150,17 +152,74 @@ def progress(epoch: int, epochs: int, done: int, total: int, loss: float, extra:
     sys.stderr.flush()
 
 
+def smoothness_grad(w: np.ndarray, side: int) -> np.ndarray:
+    """Gradient of 1/2 * sum over neighbouring pixels (p, q) of (w[p] - w[q])^2, for first-layer
+    weights w (side*side, H): a prior that makes receptive fields strokes and blobs."""
+    v = w.reshape(side, side, -1)
+    g = np.zeros_like(v)
+    dx = v[:, 1:] - v[:, :-1]
+    g[:, 1:] += dx
+    g[:, :-1] -= dx
+    dy = v[1:] - v[:-1]
+    g[1:] += dy
+    g[:-1] -= dy
+    return g.reshape(w.shape)
+
+
+def roughness(w: np.ndarray, side: int | None = None) -> float:
+    """Mean |difference between neighbouring weights| / std of the weights, averaged over the
+    first-layer neurons of w (side*side, H); about 1.1 for white noise, small for smooth fields."""
+    side = side or int(round(np.sqrt(w.shape[0])))
+    v = w.reshape(side, side, -1).astype(np.float64)
+    diffs = np.concatenate([np.abs(v[:, 1:] - v[:, :-1]).reshape(-1, v.shape[2]),
+                            np.abs(v[1:] - v[:-1]).reshape(-1, v.shape[2])])
+    return float(np.mean(diffs.mean(axis=0) / (v.reshape(-1, v.shape[2]).std(axis=0) + 1e-12)))
+
+
+def centre_biases(net: MLP, x: np.ndarray) -> None:
+    """Set each hidden neuron's bias so that it starts active on half of these inputs.
+
+    Inputs are non-negative, so with zero biases a random neuron whose weights are negative
+    over the middle of the picture is never active and never learns (a dead neuron)."""
+    a = x
+    for l in range(len(net.weights) - 1):
+        z = a @ net.weights[l]
+        net.biases[l] = (-np.median(z, axis=0)).astype(np.float32)
+        a = np.maximum(z + net.biases[l], 0.0)
+
+
 def train(sizes: list[int], data: Dataset, epochs: int, seed: int, optimizer: str = "adam",
           lr: float | None = None, batch: int = 128, weight_decay: float = 1e-5,
           teacher: MLP | None = None, teacher_x: np.ndarray | None = None,
-          temperature: float = 3.0, distill_weight: float = 0.7) -> MLP:
+          temperature: float = 3.0, distill_weight: float = 0.7, smooth: float = 0.0,
+          first_decay: float | None = None, teacher_fix: bool = False,
+          init: MLP | None = None) -> MLP:
     """Train a fresh network on ``data``; cosine-decayed learning rate; returns the network.
 
     With a teacher, the loss is (1-w)*CE(labels) + w*T^2*KL(teacher_T || student_T), the
-    teacher reading ``teacher_x`` (its own input format) for the same digits.
+    teacher reading ``teacher_x`` (its own input format) for the same digits. ``smooth`` weighs
+    a smoothness prior on the first layer's weights (see :func:`smoothness_grad`) and
+    ``first_decay`` (default: ``weight_decay``) is that layer's weight decay. With
+    ``teacher_fix``, digits the teacher gets wrong follow their labels only.
     """
     rng = np.random.default_rng(seed)
     net = MLP.init(sizes, rng)
+    side = int(round(np.sqrt(sizes[0])))
+    if init is not None:  # fine-tune a trained network
+        if init.sizes != list(sizes):
+            raise ValueError(f"--init network is {init.sizes}, not {list(sizes)}")
+        net = MLP([w.copy() for w in init.weights], [b.copy() for b in init.biases])
+    elif smooth > 0:  # start from smooth random fields rather than white noise
+        w0 = net.weights[0].reshape(side, side, -1)
+        for _ in range(3):
+            w0 = w0 - 0.2 * smoothness_grad(w0.reshape(sizes[0], -1), side).reshape(w0.shape)
+        w0 = w0 * (np.sqrt(2.0 / sizes[0]) / (w0.std() + 1e-12))
+        net.weights[0] = w0.reshape(sizes[0], -1).astype(np.float32)
+    if init is None:
+        centre_biases(net, data.x[rng.permutation(len(data.x))[:4096]])
+    decays = [weight_decay] * len(net.weights)
+    if first_decay is not None:
+        decays[0] = first_decay
     params = [p for wb in zip(net.weights, net.biases) for p in wb]
     if optimizer == "adam":
         opt: Adam | SGD = Adam(params, lr or 1e-3)
@@ -177,6 +236,11 @@ def train(sizes: list[int], data: Dataset, epochs: int, seed: int, optimizer: st
         tx = teacher_x if teacher_x is not None else data.x
         soft = np.concatenate([_soft(teacher, tx[i:i + 8192], temperature)
                                for i in range(0, n, 8192)])
+        if teacher_fix:  # where the teacher is wrong, follow the label instead
+            wrong = soft.argmax(axis=1) != data.y
+            soft[wrong] = onehot(data.y[wrong], soft.shape[1])
+            sys.stderr.write(f"teacher wrong on {int(wrong.sum())} of {n} training digits: "
+                             "those follow their labels\n")
     step = 0
     for epoch in range(1, epochs + 1):
         order = rng.permutation(n)
@@ -198,8 +262,11 @@ def train(sizes: list[int], data: Dataset, epochs: int, seed: int, optimizer: st
             dz[np.abs(dz) < 1e-12] = 0.0
             dws, dbs = net.gradients(fwd, dz)
             grads = []
-            for w, dw, db in zip(net.weights, dws, dbs):
-                grads += [dw + weight_decay * w, db]
+            for l, (w, dw, db) in enumerate(zip(net.weights, dws, dbs)):
+                g = dw + decays[l] * w
+                if l == 0 and smooth > 0:
+                    g += smooth * smoothness_grad(w, side)
+                grads += [g, db]
             opt.lr = base_lr * 0.5 * (1 + np.cos(np.pi * step / total_steps))
             opt.step(grads)
             step += 1
@@ -208,8 +275,12 @@ def train(sizes: list[int], data: Dataset, epochs: int, seed: int, optimizer: st
                 progress(epoch, epochs, bi, steps_per_epoch, run_loss)
         va = accuracy(net, data.x_val, data.y_val)
         vd = accuracy(net, data.x_val_drawn, data.y_val)
+        vp = ""
+        if data.x_pen_val is not None and len(data.x_pen_val):
+            vp = f" val-writers {accuracy(net, data.x_pen_val, data.y_pen_val):.4f}"
         progress(epoch, epochs, steps_per_epoch, steps_per_epoch, run_loss,
-                 f"val {va:.4f} val-drawn {vd:.4f} ({time.time() - t0:.0f} s)")
+                 f"val {va:.4f} val-drawn {vd:.4f}{vp} rough {roughness(net.weights[0], side):.2f}"
+                 f" ({time.time() - t0:.0f} s)")
         sys.stderr.write("\n")
     return net
 

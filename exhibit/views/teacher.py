@@ -49,7 +49,8 @@ def draw(surf: pygame.Surface, th: Theme, scene: Scene, ex: "Exhibit") -> list[p
     if ex.show_explain:
         # the canvas's note last: it has room above the canvas when the middle is full
         for target, key in ((scene.layout.picture_rect, "explain_preview"),
-                            (scene.layout.inner_bars, "explain_bars"),
+                            (scene.layout.inner_bars,
+                             "explain_unsure" if ex.snapshot.unsure else "explain_bars"),
                             (scene.layout.inner_network, "explain_network"),
                             (r["canvas"], "explain_canvas")):
             out += overlays.note(surf, th, say(key), target, busy, "explain")

@@ -1,0 +1,82 @@
+"""The 'not a digit' gate: real digits pass, generated non-digits get '?', loading is safe."""
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from exhibit.cli import main
+from exhibit.ink.normalize import InputSpec, preprocess
+from exhibit.model import gate as gate_io
+from exhibit.model.weights import WeightsError, load_model
+from exhibit.recognize import Recognizer, default_gate
+from exhibit.training import negatives
+
+from conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def gate():
+    return gate_io.load()
+
+
+def test_gate_loads_verified_with_a_threshold(gate):
+    assert 0.0 < gate.threshold < 1.0
+    assert gate.manifest["sizes"][0] == 784 and gate.manifest["sizes"][-1] == 1
+    assert "Alpaydin" in json.dumps(gate.manifest)
+
+
+def test_the_sample_digits_are_not_unsure(gate):
+    z = np.load(ROOT / "assets" / "samples.npz", allow_pickle=False)
+    pics = [preprocess(im.astype(np.float32) / 255.0, InputSpec(28, True)) for im in z["images"]]
+    unsure = gate.score(np.stack([p.ravel() for p in pics])) < gate.threshold
+    assert unsure.mean() <= 0.04, int(unsure.sum())
+
+
+def test_generated_scribbles_and_shapes_are_unsure(gate):
+    # a seed the gate was never trained on
+    drawings, kinds = negatives.generate(300, seed=424242)
+    pics = np.stack([preprocess(d, InputSpec(28, True), stroke_width=2.4).ravel() for d in drawings])
+    unsure = gate.score(pics) < gate.threshold
+    assert unsure.mean() >= 0.8, unsure.mean()
+
+
+def test_classify_rows_say_unsure(tmp_path, capsys):
+    rng = np.random.default_rng(3)
+    doc = {"box": [500, 500], "digits": [
+        {"strokes": [s.tolist() for s in d]} for d in negatives.generate(20, seed=77)[0]]}
+    f = tmp_path / "doodles.json"
+    f.write_text(json.dumps(doc))
+    assert main(["classify", str(f), str(ROOT / "assets/examples/digits.json")]) == 0
+    rows = [json.loads(l) for l in capsys.readouterr().out.splitlines()]
+    doodles = [r for r in rows if r["source"] == str(f)]
+    digits = [r for r in rows if r["source"] != str(f)]
+    assert all(isinstance(r["unsure"], bool) for r in rows)
+    assert all(r["prediction"] is not None for r in doodles)  # still the top digit
+    assert np.mean([r["unsure"] for r in doodles]) >= 0.7
+    assert np.mean([r["unsure"] for r in digits]) <= 0.1
+    del rng
+
+
+def test_snapshot_unsure_is_the_gate_verdict(gate):
+    rec = Recognizer(load_model("compact14"))
+    assert rec.gate is default_gate()
+    drawings, _ = negatives.generate(5, seed=5)
+    for d in drawings:
+        snap = rec.read(d)
+        pic28 = preprocess(d, InputSpec(28, True), stroke_width=rec.stroke_width)
+        assert snap.picture.shape == (14, 14)
+        assert snap.unsure == (gate.score(pic28) < gate.threshold)
+    assert rec.read([]).unsure is False
+    assert Recognizer(load_model("explainer"), gate=None).read(drawings[0]).unsure is False
+
+
+def test_a_replaced_gate_is_refused(tmp_path):
+    for ext in ("npz", "json"):
+        shutil.copy(gate_io.GATE_PATH.with_suffix("." + ext), tmp_path / f"gate.{ext}")
+    with np.load(tmp_path / "gate.npz") as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["b1"] = arrays["b1"] + 1.0
+    np.savez(tmp_path / "gate.npz", **arrays)
+    with pytest.raises(WeightsError, match="does not match"):
+        gate_io.load(tmp_path / "gate.npz")
