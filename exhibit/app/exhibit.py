@@ -19,6 +19,7 @@ from exhibit.app.geometry import Viewport
 from exhibit.app.controls import Controls
 from exhibit.app.modes import Mode, ModeMachine
 from exhibit.app.pointer import PointerTracker
+from exhibit.app.waves import Waves
 from exhibit.attract.player import AttractPlayer, Scripts, load_scripts
 from exhibit.config import Config
 from exhibit.ink.drawing import Drawing
@@ -30,6 +31,7 @@ from exhibit.views.layout import Layout
 STALE_GESTURE = 8.0  # seconds without a word from the finger that owns the stroke
 FAILSAFE_SECONDS = 3.0  # the calm screen after a failure, before attract mode
 SAMPLES = resources.SAMPLES
+REDUCED_WAVE_INTERVAL = 1.0  # motion.reduced: at most one wave a second
 
 
 def load_samples(path: Path = SAMPLES) -> tuple[np.ndarray, np.ndarray]:
@@ -78,8 +80,6 @@ class Exhibit(Controls):
         self.detail: tuple[int, int] | None = None  # (layer, neuron) whose card is open
         # the network's reading, and the waves that carry it across the screen
         self._seen: tuple = ()
-        self.wave_id = 0
-        self.wave_snapshot: Snapshot | None = None
         self._wave_due: float | None = None
         self._last_wave = -1e9
         for lang in strings.languages():  # a broken table is reported once, here
@@ -110,6 +110,8 @@ class Exhibit(Controls):
         self.masks = [np.ones(n, np.float32) for n in net.hidden_sizes]
         self.layout = Layout(self.cfg, self.size, net.sizes, self.recognizer.side)
         self.snapshot = self.recognizer.read_picture(None)
+        self.waves = Waves(len(net.sizes), self.cfg["pulses.wave_seconds"], self.snapshot)
+        self._wave_due = None
         self.detail = None
         self._seen = ()
         if log:
@@ -197,6 +199,8 @@ class Exhibit(Controls):
         self.clear_at = None
         self._seen = ()
         self.snapshot = self.recognizer.read_picture(None)
+        self.waves.settle(self.snapshot)
+        self._wave_due = None
         self.failsafe_until = self.now + FAILSAFE_SECONDS
         self.modes.go(Mode.FAILSAFE)
 
@@ -210,6 +214,9 @@ class Exhibit(Controls):
         for p in self.pointer.reset():  # a stroke in progress ends here
             self.on_pointer(p)
         self.resume_mode = Mode.ATTRACT if self.mode == Mode.ATTRACT else Mode.IDLE
+        self.refresh()
+        self.waves.settle(self.snapshot)  # a frozen screen shows the numbers the teacher explains
+        self._wave_due = None
         self.stage = None
         self.since_teacher = 0.0
         self.modes.go(Mode.FROZEN)
@@ -276,8 +283,8 @@ class Exhibit(Controls):
         if self._wave_due is not None and self.now >= self._wave_due:
             self._wave_due = None
             self._last_wave = self.now
-            self.wave_id += 1
-            self.wave_snapshot = self.snapshot
+            self.waves.launch(self.snapshot, self.now)
+        self.waves.advance(self.now)
 
     def show_message(self, text: str, seconds: float = 30.0) -> None:
         """An operator message on screen (a config that did not load, ...)."""
@@ -304,8 +311,11 @@ class Exhibit(Controls):
         self.snapshot = self.recognizer.read(ink, self.masks, centre=self.centring,
                                              frame=(c.w, c.h), brush=self.layout.brush)
         interval = self.cfg["pulses.wave_interval"]
-        if self.snapshot.empty:
+        if self.cfg["motion.reduced"]:
+            interval = max(interval, REDUCED_WAVE_INTERVAL)
+        if self.snapshot.empty:  # nothing to carry: every layer goes dark at once
             self._wave_due = None
+            self.waves.settle(self.snapshot)
         elif self.now - self._last_wave >= interval:
             self._wave_due = self.now
         elif self._wave_due is None:

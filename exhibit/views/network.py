@@ -115,15 +115,17 @@ class Pulses:
     def count(self) -> int:
         return len(self.t0)
 
-    def wave(self, lines: list[Lines], gap_seconds: float) -> None:
-        """Launch pulses along ``lines``; layer l starts (l-1) gaps later than layer 1."""
+    def wave(self, lines: list[Lines], gap_seconds: float, start: float | None = None) -> None:
+        """Launch pulses along ``lines``: those into layer l leave at ``start`` + (l-1) gaps and
+        arrive one gap later (``start``: on this clock, default now)."""
+        start = self.now if start is None else start
         for ln in lines:
             n = len(ln.strength)
             if n == 0:
                 continue
             self.p0 = np.concatenate([self.p0, ln.src.astype(np.float32)])
             self.p1 = np.concatenate([self.p1, ln.dst.astype(np.float32)])
-            self.t0 = np.concatenate([self.t0, np.full(n, self.now + (ln.layer - 1) * gap_seconds,
+            self.t0 = np.concatenate([self.t0, np.full(n, start + (ln.layer - 1) * gap_seconds,
                                                        np.float32)])
             self.dur = np.concatenate([self.dur, np.full(n, gap_seconds, np.float32)])
             lv = np.minimum(self.LEVELS - 1, (ln.strength * self.LEVELS).astype(np.int16))
@@ -202,9 +204,10 @@ class NetworkView:
             surf = th.text(label, 30, "muted")
             surface.blit(surf, surf.get_rect(midtop=(x, self.rect.bottom + th.px(10))))
 
-    def draw_snapshot(self, surface: pygame.Surface, activations: list[np.ndarray] | None,
+    def draw_snapshot(self, surface: pygame.Surface, activations: list[np.ndarray | None],
                       lines: list[Lines], top: int | None, masks=None) -> None:
-        """Strong connections, glowing neurons and the outputs for this forward pass.
+        """Strong connections, glowing neurons and the outputs: ``activations[l]`` is what
+        layer l shows (None: dark), each from the wave that last reached it.
         ``masks``: per hidden layer, 0 marks a neuron switched off (drawn crossed out)."""
         th, w = self.theme, self.layout
         bg = th.c["panel"]
@@ -221,7 +224,7 @@ class NetworkView:
         off = bg.lerp(th.c["muted"], 0.35)
         for l in range(1, len(w.pos)):
             r = w.radius[l]
-            if activations is None:
+            if activations[l] is None:
                 levels = np.zeros(len(w.pos[l]))
             else:
                 a = np.asarray(activations[l]).reshape(-1)

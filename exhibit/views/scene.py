@@ -98,16 +98,20 @@ class Scene:
     def _column_caption(self, l: int, n: int) -> str:
         return self.say("outputs") if l == n else self.say("hidden_layer", n=l)
 
-    def compose(self, snap: Snapshot, lines: list[Lines], title: str, sure: bool, masks=None) -> None:
-        """Redraw what depends on the snapshot, over a clean copy of the static layer."""
+    def compose(self, picture: Snapshot, shown: list[Snapshot], lines: list[Lines], title: str,
+                sure: bool, masks=None) -> None:
+        """Redraw what depends on the readings, over a clean copy of the static layer:
+        ``picture`` for the 28x28 preview (at once), ``shown[l]`` for layer l (as its wave
+        arrives; the last one drives the bars and the answer)."""
         c = self.composed
         for r in self.dynamic:
             c.blit(self.static, r, r)
         self.lines = lines
-        acts = None if snap.forward is None else snap.forward.activations
-        self.preview.draw(c, snap)
-        self.network.draw_snapshot(c, acts, lines, snap.digit if sure else None, masks)
-        self.bars.draw(c, snap if not snap.empty else None, sure)
+        out = shown[-1]
+        acts = [None if s.forward is None else s.forward.activations[l] for l, s in enumerate(shown)]
+        self.preview.draw(c, picture)
+        self.network.draw_snapshot(c, acts, lines, out.digit if sure else None, masks)
+        self.bars.draw(c, out if not out.empty else None, sure)
         self.title.draw(c, title)
         self._pending += self.dynamic
 

@@ -28,9 +28,10 @@ def title(ex: "Exhibit") -> str:
         return ex.say("failsafe")
     if ex.mode == Mode.ATTRACT:
         return ex.say("invite")
-    if ex.snapshot.empty:
+    out = ex.waves.output  # the answer changes when the wave reaches the outputs
+    if out.empty:
         return ex.say("draw_prompt")
-    return ex.say("answer", digit=ex.snapshot.digit) if ex.sure() else ex.say("unsure")
+    return ex.say("answer", digit=out.digit) if ex.sure(out) else ex.say("unsure")
 
 
 class Screen:
@@ -48,18 +49,31 @@ class Screen:
                            ex.say)
         self._look: tuple = ()
         self._over: tuple = ()
-        self._wave = ex.wave_id
+        self._wave = 0  # waves already in flight get their pulses too
         self._now = ex.now
-        self._lines: tuple[Snapshot | None, list[Lines]] = (None, [])
+        self._lines: dict[int, tuple[Snapshot, list[Lines]]] = {}
 
     def lines(self, snap: Snapshot) -> list[Lines]:
-        """The strong connections for a snapshot (chosen once per snapshot)."""
-        if self._lines[0] is not snap:
+        """The strong connections for a snapshot, per layer (chosen once per snapshot; a few
+        snapshots are on screen at once while waves travel)."""
+        hit = self._lines.get(id(snap))
+        if hit is None or hit[0] is not snap:
             lines = [] if snap.empty else self.scene.wiring.select(
                 snap.forward.activations, self.cfg["network.lines_per_neuron"],
                 self.cfg["network.max_lines_per_layer"])
-            self._lines = (snap, lines)
-        return self._lines[1]
+            if len(self._lines) >= 8:
+                self._lines.pop(next(iter(self._lines)))
+            hit = self._lines[id(snap)] = (snap, lines)
+        return hit[1]
+
+    def shown_lines(self, ex: "Exhibit") -> list[Lines]:
+        """The strong connections into each layer, from the reading that layer shows."""
+        out = []
+        for l, snap in enumerate(ex.waves.shown[1:], start=1):
+            per_layer = self.lines(snap)
+            if per_layer:
+                out.append(per_layer[l - 1])
+        return out
 
     def update(self, ex: "Exhibit") -> None:
         key = (id(ex), id(ex.layout), ex.lang)
@@ -67,17 +81,22 @@ class Screen:
             self._built = key
             self._build(ex)
         scene = self.scene
-        if ex.wave_id != self._wave:
-            self._wave = ex.wave_id
-            if ex.wave_snapshot is not None:
-                scene.pulses.wave(self.lines(ex.wave_snapshot), 1.0 / self.cfg["pulses.speed"])
         scene.pulses.update(max(0.0, ex.now - self._now))
         self._now = ex.now
-        s = ex.snapshot
-        look = (id(s), title(ex), ex.sure(), tuple(m.tobytes() for m in ex.masks))
+        waves = ex.waves
+        for w in waves.in_flight:
+            if w.id > self._wave and not self.cfg["motion.reduced"]:
+                # pulses leave the picture when the wave did, and reach each column exactly
+                # when the state hands that layer the wave's reading
+                scene.pulses.wave(self.lines(w.snapshot), waves.gap,
+                                  start=scene.pulses.now + (w.t0 - ex.now))
+        self._wave = waves.last_id
+        shown = waves.shown
+        look = (id(ex.snapshot), tuple(id(s) for s in shown), title(ex), ex.sure(waves.output),
+                tuple(m.tobytes() for m in ex.masks))
         if look != self._look:
             self._look = look
-            scene.compose(s, self.lines(s), look[1], look[2], ex.masks)
+            scene.compose(ex.snapshot, shown, self.shown_lines(ex), look[2], look[3], ex.masks)
         over = teacher.overlay_key(ex)
         if over != self._over:
             self._over = over

@@ -1,0 +1,220 @@
+"""The visitor's and the teacher's experience, on rendered frames: cause before effect (the
+bars follow the wave), the ghost-card sequence, frozen drawings that take neuron taps, and
+teacher actions that restart the auto-clear timer."""
+import numpy as np
+import pygame
+import pytest
+
+from conftest import screen, show
+from exhibit.app.eventlog import EventLog
+from exhibit.app.exhibit import Exhibit, Mode
+from exhibit.config import load
+from test_app import arrive, draw_mouse, has_colour, region_pixels
+
+E = pygame.event.Event
+pytestmark = pytest.mark.usefixtures("display")
+SIZE = (1280, 720)
+DT = 1 / 120
+
+
+def make(models, *sets):
+    return Exhibit(load(None, list(sets)), SIZE, EventLog(None), models=dict(models))
+
+
+def frame(ex, surf, seconds=0.0):
+    """Advance the exhibit by ``seconds`` (drawing every 1/60 s) and draw one more frame."""
+    for _ in range(int(round(seconds * 60))):
+        ex.step(DT)
+        ex.step(DT)
+        show(ex, surf)
+    show(ex, surf)
+    return surf
+
+
+def press(ex, pos):
+    ex.handle(E(pygame.MOUSEBUTTONDOWN, pos=tuple(map(float, pos)), button=1, touch=False))
+
+
+def release(ex, pos):
+    ex.handle(E(pygame.MOUSEBUTTONUP, pos=tuple(map(float, pos)), button=1, touch=False))
+    ex.refresh()
+
+
+def tap(ex, pos):
+    press(ex, pos)
+    release(ex, pos)
+
+
+def key(ex, k):
+    ex.handle(E(pygame.KEYDOWN, key=k, mod=0, unicode=""))
+    ex.refresh()
+
+
+def bars(surf, ex):
+    return region_pixels(surf, ex.layout.rects["bars"])
+
+
+def column(surf, ex, layer):
+    pos, r = ex.layout.pos[layer], ex.layout.radius[layer]
+    rect = pygame.Rect(pos[:, 0].min() - r, pos[:, 1].min() - r,
+                       pos[:, 0].max() - pos[:, 0].min() + 2 * r, pos[:, 1].max() - pos[:, 1].min() + 2 * r)
+    return region_pixels(surf, rect)
+
+
+def ring_on(surf, ex, digit):
+    b = screen(ex).scene.bars
+    row = pygame.Rect(b.rect.x, round(b.row_y(digit) - 10), b.rect.w, 20)
+    return has_colour(region_pixels(surf, row), ex.cfg["colors.answer"])
+
+
+def ink_on_canvas(surf, ex):
+    px = region_pixels(surf, ex.canvas_rect).astype(int)
+    return float((np.abs(px - 255).max(axis=-1) < 10).mean())
+
+
+def canvas_layer_ink(ex):
+    """Ink on the canvas layer as painted (even where a card covers it on screen)."""
+    px = pygame.surfarray.array3d(screen(ex).scene.canvas.surface).astype(int)
+    return float((np.abs(px - 255).max(axis=-1) < 10).mean())
+
+
+# --- cause before effect ----------------------------------------------------------------------
+def test_bars_and_answer_change_only_when_the_wave_reaches_the_outputs(models):
+    ex = make(models)
+    surf = pygame.Surface(SIZE)
+    draw_mouse(ex, 7)
+    arrive(ex)
+    frame(ex, surf, 0.1)
+    assert ring_on(surf, ex, 7)
+    before_bars, before_pic = bars(surf, ex), region_pixels(surf, ex.layout.picture_rect)
+    before_hidden = column(surf, ex, 1)
+    title_before = region_pixels(surf, ex.layout.rects["title"])
+    key(ex, pygame.K_3)  # a new input: the sample 3
+    assert ex.snapshot.digit == 3  # the reading itself is immediate (and logged at once)
+    assert ex.log.events[-1]["event"] == "prediction" and ex.log.events[-1]["digit"] == 3
+    travel = ex.cfg["pulses.wave_seconds"]
+    t, first_hidden, first_bars = 0.0, None, None
+    frame(ex, surf)
+    assert not np.array_equal(region_pixels(surf, ex.layout.picture_rect), before_pic)  # at once
+    while t < travel + 0.3:
+        frame(ex, surf, 1 / 60)
+        t += 1 / 60
+        if first_hidden is None and not np.array_equal(column(surf, ex, 1), before_hidden):
+            first_hidden = t
+        if first_bars is None and not np.array_equal(bars(surf, ex), before_bars):
+            first_bars = t
+            # the answer ring and the title change in the same frame, not earlier
+            assert ring_on(surf, ex, 3) and not ring_on(surf, ex, 7)
+            assert not np.array_equal(region_pixels(surf, ex.layout.rects["title"]), title_before)
+        if first_bars is None:
+            assert ring_on(surf, ex, 7) and not ring_on(surf, ex, 3)
+            assert np.array_equal(region_pixels(surf, ex.layout.rects["title"]), title_before)
+    assert first_hidden is not None and first_bars is not None
+    gap = travel / (len(ex.layout.pos) - 1)
+    assert gap - 0.03 <= first_hidden < first_bars  # hidden layer 1 lights one gap in
+    assert travel - 0.03 <= first_bars <= travel + 0.05  # the outputs last, about half a second
+
+
+def test_pulses_arrive_when_their_layer_lights(models):
+    """Pulses into the outputs are in flight in the last gap before the bars change."""
+    ex = make(models)
+    surf = pygame.Surface(SIZE)
+    ex.load_sample(5)
+    frame(ex, surf, 0.05)
+    pulses = screen(ex).scene.pulses
+    out_x = ex.layout.pos[-1][0, 0]
+    gap = ex.waves.gap
+    frame(ex, surf, ex.cfg["pulses.wave_seconds"] - gap / 2 - 0.05)
+    assert ex.waves.output.empty  # not arrived yet
+    sprites, _ = pulses.placements()
+    xs = [pos[0] for _, pos in sprites]
+    assert xs and max(xs) > ex.layout.pos[-2][0, 0]  # some are between the last two columns
+    assert max(xs) < out_x
+    frame(ex, surf, gap)
+    assert not ex.waves.output.empty and ex.waves.output.digit == 5
+
+
+def test_reduced_motion_has_no_pulses_but_keeps_the_order(models):
+    ex = make(models, "motion.reduced=true")
+    surf = pygame.Surface(SIZE)
+    ex.load_sample(2)
+    frame(ex, surf, 0.2)
+    assert screen(ex).scene.pulses.count == 0
+    assert ex.waves.output.empty and not ex.waves.shown[1].empty
+    frame(ex, surf, 0.4)
+    assert ex.waves.output.digit == 2
+
+
+# --- the ghost card, frozen taps, the clear timer ----------------------------------------------
+def test_ghost_card_sequence_gives_a_drawn_predicted_stroke(models):
+    """Tap a neuron, wait past auto-clear, draw: the stroke is drawn and read."""
+    ex = make(models, "timing.clear_after=2", "attract.idle_seconds=0")
+    surf = pygame.Surface(SIZE)
+    draw_mouse(ex, 4)
+    tap(ex, ex.layout.pos[1][2])
+    assert ex.detail == (1, 2)
+    frame(ex, surf)
+    assert screen(ex).scene.overlay_rects  # the card is on screen
+    frame(ex, surf, 2.5)  # past auto-clear
+    assert ex.drawing.empty and ex.detail is None
+    assert not screen(ex).scene.overlay_rects  # no ghost card left over the canvas
+    assert ink_on_canvas(surf, ex) == 0
+    draw_mouse(ex, 7)
+    arrive(ex)
+    frame(ex, surf)
+    assert ink_on_canvas(surf, ex) > 0.02
+    last = [e for e in ex.log.events if e["event"] == "prediction"][-1]
+    assert last["source"] == "visitor" and last["digit"] == 7
+    assert ring_on(surf, ex, 7)
+
+
+def test_a_tap_that_closes_a_card_still_starts_the_stroke(models):
+    ex = make(models)
+    ex.load_sample(1)
+    tap(ex, ex.layout.pos[1][0])
+    assert ex.detail is not None
+    c = ex.canvas_rect
+    press(ex, c.center)
+    assert ex.detail is None and ex.mode == Mode.DRAWING
+    assert len(ex.drawing.strokes) == 1
+
+
+def test_a_frozen_drawing_takes_neuron_taps_and_never_clears(models):
+    ex = make(models, "timing.clear_after=1", "attract.idle_seconds=0")
+    surf = pygame.Surface(SIZE)
+    draw_mouse(ex, 2)
+    frame(ex, surf, 0.2)
+    key(ex, pygame.K_f)
+    assert ex.mode == Mode.FROZEN
+    frame(ex, surf)
+    canvas = pygame.image.tobytes(screen(ex).scene.canvas.surface, "RGB")
+    assert ink_on_canvas(surf, ex) > 0.02
+    tap(ex, ex.layout.pos[2][4])
+    assert ex.detail == (2, 4)
+    frame(ex, surf)
+    card = screen(ex).scene.overlay_rects
+    assert any(r.colliderect(ex.canvas_rect) for r in card)  # the card is drawn over the canvas
+    frame(ex, surf, 3.0)  # three times the auto-clear time
+    assert not ex.drawing.empty and ex.detail == (2, 4) and ex.mode == Mode.FROZEN
+    assert pygame.image.tobytes(screen(ex).scene.canvas.surface, "RGB") == canvas
+
+
+@pytest.mark.parametrize("action", ["explain", "help", "neuron tap", "freeze twice"])
+def test_teacher_actions_restart_the_clear_timer(models, action):
+    ex = make(models, "timing.clear_after=2", "attract.idle_seconds=0")
+    surf = pygame.Surface(SIZE)
+    draw_mouse(ex, 3)
+    frame(ex, surf, 1.5)
+    if action == "explain":
+        key(ex, pygame.K_e)
+    elif action == "help":
+        key(ex, pygame.K_h)
+    elif action == "neuron tap":
+        tap(ex, ex.layout.pos[1][1])
+    else:
+        key(ex, pygame.K_f)
+        key(ex, pygame.K_f)
+    frame(ex, surf, 1.5)  # 3 s after the last stroke, 1.5 s after the action
+    assert not ex.drawing.empty and canvas_layer_ink(ex) > 0.02
+    frame(ex, surf, 0.7)
+    assert ex.drawing.empty and canvas_layer_ink(ex) == 0
