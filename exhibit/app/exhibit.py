@@ -175,8 +175,22 @@ class Exhibit(Controls):
         self._attract_round += 1
         self.player = AttractPlayer(self.scripts, self.canvas_rect.size,
                                     speed=self.cfg["attract.speed"] * self.layout.scale,
-                                    hold=self.cfg["attract.hold"], seed=self._attract_round)
+                                    hold=self.cfg["attract.hold"], seed=self._attract_round,
+                                    invite=self.cfg["attract.invite_seconds"])
         self.modes.go(Mode.ATTRACT)
+
+    def hand(self) -> tuple[float, float, bool] | None:
+        """Attract mode's fingertip in screen pixels and whether it touches, else None."""
+        if self.player is None or self.mode not in (Mode.ATTRACT, Mode.FROZEN):
+            return None
+        c = self.canvas_rect
+        x, y = self.player.pen.tolist()
+        return c.x + x, c.y + y, self.player.pen_down
+
+    @property
+    def inviting(self) -> bool:
+        """Between two attract digits: 'Your turn!'."""
+        return self.player is not None and self.mode == Mode.ATTRACT and self.player.inviting
 
     def stop_attract(self) -> None:
         self.player = None

@@ -5,7 +5,8 @@ incrementally drawn frame equals a full redraw, pixel for pixel.
   and language);
 - composed: static + what depends on the snapshot (picture, strong connections, glowing
   neurons, bars, title), redrawn in place only when that changes;
-- per frame, in this order: composed, the canvas, the pulses, the teacher overlay.
+- per frame, in this order: composed, the canvas, the pulses and attract mode's hand, the
+  teacher overlay.
 
 Each frame repaints, in that same order, only the areas that changed (the composed regions
 that were redrawn, new ink, the pulses' old and new places, overlays that came or went) and
@@ -21,10 +22,13 @@ import pygame
 from exhibit.ink.drawing import Drawing
 from exhibit.model.mlp import MLP
 from exhibit.recognize import Snapshot
+from exhibit.views.hand import HandView
 from exhibit.views.layout import Layout
 from exhibit.views.network import Lines, NetworkView, Pulses, Wiring
 from exhibit.views.panels import BarsView, ButtonsView, CanvasView, PreviewView, TitleView, panel
 from exhibit.views.theme import Theme
+
+HAND_PX = 150  # the attract hand's height on a 1080-line screen
 
 
 def disjoint(rects: list[pygame.Rect]) -> list[pygame.Rect]:
@@ -61,6 +65,8 @@ class Scene:
         self.buttons = ButtonsView(theme, layout)
         self.title = TitleView(theme, r["title"])
         self.pulses = Pulses(theme, theme.px(cfg["pulses.size_px"]), cfg["pulses.max"])
+        self.hand = HandView(theme, theme.px(HAND_PX))
+        self.hand_place: tuple[pygame.Surface, tuple[int, int]] | None = None  # set per frame
         size = layout.size
         self.static = pygame.Surface(size)
         self.build_static()
@@ -132,6 +138,9 @@ class Scene:
         canvas_dirty = self.canvas.sync(drawing, sample, sample_id)
         cr = self.canvas.rect
         sprites, pulse_rects = self.pulses.placements()
+        if self.hand_place is not None:
+            sprites.append(self.hand_place)
+            pulse_rects.append(pygame.Rect(self.hand_place[1], self.hand_place[0].get_size()))
         if self.full_redraw:
             areas = [surface.get_rect()]
         else:

@@ -97,6 +97,7 @@ class Screen:
         if look != self._look:
             self._look = look
             scene.compose(ex.snapshot, shown, self.shown_lines(ex), look[2], look[3], ex.masks)
+        scene.hand_place = scene.hand.place(ex)
         over = teacher.overlay_key(ex)
         if over != self._over:
             self._over = over

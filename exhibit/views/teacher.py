@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pygame
 
 from exhibit.app.modes import Mode
-from exhibit.views import overlays
+from exhibit.views import hand, overlays
 from exhibit.views.scene import Scene
 from exhibit.views.theme import Theme
 
@@ -22,7 +22,7 @@ def overlay_key(ex: "Exhibit") -> tuple:
     """Everything the overlay depends on: when this is unchanged, the overlay is too."""
     return (ex.mode, ex.stage, ex.show_help, ex.show_explain, ex.ablating, ex.centring, ex.detail,
             ex.lang, ex.model_name, id(ex.snapshot), tuple(m.tobytes() for m in ex.masks),
-            None if ex.message is None else ex.message[0])
+            None if ex.message is None else ex.message[0], ex.inviting)
 
 
 def draw(surf: pygame.Surface, th: Theme, scene: Scene, ex: "Exhibit") -> list[pygame.Rect]:
@@ -42,6 +42,8 @@ def draw(surf: pygame.Surface, th: Theme, scene: Scene, ex: "Exhibit") -> list[p
         out.append(overlays.badge(surf, th, say("ablation_on", off=off),
                                   (r["network"].centerx, r["network"].y + th.px(44)),
                                   colour="positive"))
+    if ex.inviting:
+        out.append(hand.invitation(surf, th, r["canvas"], say("your_turn")))
     if ex.show_explain:
         out += overlays.captions(surf, th, [
             (r["canvas"], say("explain_canvas")),
