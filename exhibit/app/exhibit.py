@@ -78,6 +78,10 @@ class Exhibit(Controls):
         self.show_explain = False
         self.ablating = False
         self.detail: tuple[int, int] | None = None  # (layer, neuron) whose card is open
+        self.show_about = False
+        self.panel_open = False  # the touch teacher panel
+        self.press: list[float] | None = None  # a press in the operator corner: x, y, seconds
+        self.quit_progress: float | None = None  # the quit chord held: 0..1 (set by the Runner)
         # the network's reading, and the waves that carry it across the screen
         self._seen: tuple = ()
         self._wave_due: float | None = None
@@ -200,7 +204,7 @@ class Exhibit(Controls):
 
     def close_teacher_layers(self) -> None:
         self.stage = None
-        self.show_help = self.show_explain = False
+        self.show_help = self.show_explain = self.show_about = self.panel_open = False
         self.detail = None
 
     def recover(self) -> None:
@@ -242,8 +246,9 @@ class Exhibit(Controls):
             out += [("sum", l), ("relu", l)]
         return out + [("scores", n_hidden + 1), ("softmax", n_hidden + 1)]
 
-    def next_stage(self) -> None:
-        self.stage = 0 if self.stage is None else (self.stage + 1) % len(self.stages())
+    def next_stage(self, delta: int = 1) -> None:
+        n = len(self.stages())
+        self.stage = (0 if delta > 0 else n - 1) if self.stage is None else (self.stage + delta) % n
         self.log.write("step", stage=self.stages()[self.stage][0])
 
     def reset_defaults(self) -> None:
@@ -262,6 +267,7 @@ class Exhibit(Controls):
     # --- time -------------------------------------------------------------------------------
     def step(self, dt: float) -> None:
         self.since_input += dt
+        self.hold_press(dt)
         if self.message is not None:
             text, left = self.message
             self.message = (text, left - dt) if left > dt else None

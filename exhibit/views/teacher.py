@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pygame
 
 from exhibit.app.modes import Mode
-from exhibit.views import hand, overlays
+from exhibit.views import hand, operator, overlays
 from exhibit.views.scene import Scene
 from exhibit.views.theme import Theme
 
@@ -22,7 +22,7 @@ def overlay_key(ex: "Exhibit") -> tuple:
     """Everything the overlay depends on: when this is unchanged, the overlay is too."""
     return (ex.mode, ex.stage, ex.show_help, ex.show_explain, ex.ablating, ex.centring, ex.detail,
             ex.lang, ex.model_name, id(ex.snapshot), tuple(m.tobytes() for m in ex.masks),
-            None if ex.message is None else ex.message[0], ex.inviting)
+            None if ex.message is None else ex.message[0], ex.inviting, operator.key(ex))
 
 
 def draw(surf: pygame.Surface, th: Theme, scene: Scene, ex: "Exhibit") -> list[pygame.Rect]:
@@ -61,6 +61,7 @@ def draw(surf: pygame.Surface, th: Theme, scene: Scene, ex: "Exhibit") -> list[p
         w, h = surf.get_size()
         rect = pygame.Rect(w // 20, h - th.px(170), w - w // 10, th.px(140))
         out.append(overlays.banner(surf, th, ex.message[0], rect))
+    out += operator.draw(surf, th, scene.layout, ex)
     return out
 
 
