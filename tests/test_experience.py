@@ -218,3 +218,107 @@ def test_teacher_actions_restart_the_clear_timer(models, action):
     assert not ex.drawing.empty and canvas_layer_ink(ex) > 0.02
     frame(ex, surf, 0.7)
     assert ex.drawing.empty and canvas_layer_ink(ex) == 0
+
+
+def test_nothing_flashes_faster_than_three_times_a_second(models):
+    """A visitor scribbling without pause: each neuron and the bars change at most 3 times a
+    second (the 28x28 preview follows the finger at once; that is the input, not a flash)."""
+    ex = make(models)
+    surf = pygame.Surface(SIZE)
+    c = ex.canvas_rect
+    press(ex, (c.x + 40, c.centery))
+    watched = {"hidden 1": None, "hidden 2": None, "bars": None}
+    changes = {k: [] for k in watched}
+    for i in range(240):  # 2 s of a finger that never stops
+        x = c.x + 40 + (i * 7) % (c.w - 80)
+        y = c.centery + 120 * np.sin(i / 9)
+        ex.handle(E(pygame.MOUSEMOTION, pos=(float(x), float(y)), buttons=(1, 0, 0), rel=(0, 0),
+                    touch=False))
+        ex.step(DT)
+        ex.refresh()
+        show(ex, surf)
+        comp = screen(ex).scene.composed  # what the readings paint (pulses travel over it)
+        now = {"bars": bars(comp, ex).tobytes()}
+        for l in (1, 2):  # the reading each hidden column is painted from
+            now[f"hidden {l}"] = id(ex.waves.shown[l])
+        for k, v in now.items():
+            if watched[k] is not None and v != watched[k]:
+                changes[k].append(i * DT)
+            watched[k] = v
+    for k, times in changes.items():
+        assert len(times) >= 3, k  # it does follow the finger
+        assert np.histogram(times, bins=[0, 1, 2])[0].max() <= 3, (k, times)
+
+
+# --- the hand that writes -----------------------------------------------------------------------
+def skin_near(surf, ex, x, y, reach):
+    rect = pygame.Rect(round(x) - reach, round(y) - reach, 2 * reach, 2 * reach).clip(surf.get_rect())
+    return has_colour(region_pixels(surf, rect), ex.cfg["colors.text"], tol=12)
+
+
+def test_attract_mode_shows_a_hand_that_writes_where_the_ink_grows(models):
+    ex = make(models, "attract.idle_seconds=1")
+    surf = pygame.Surface(SIZE)
+    frame(ex, surf, 1.2)
+    assert ex.mode == Mode.ATTRACT
+    seen, positions = 0, []
+    for _ in range(90):
+        frame(ex, surf, 1 / 60)
+        hand = ex.hand()
+        assert hand is not None
+        x, y, down = hand
+        positions.append((round(x), round(y)))
+        if down:
+            tip = ex.drawing.strokes[-1][-1]  # the newest ink is under the fingertip
+            c = ex.canvas_rect
+            assert abs(c.x + tip[0] - x) < 2 and abs(c.y + tip[1] - y) < 2
+            # the hand is painted there (the canvas around the fingertip is not only ink)
+            assert skin_near(surf, ex, x + 30, y + 60, 60)
+            seen += 1
+    assert seen > 20 and len(set(positions)) > 30  # it moves
+    # a visitor's touch takes the canvas back, and the hand goes
+    c = ex.canvas_rect
+    press(ex, c.center)
+    assert ex.hand() is None
+    frame(ex, surf)
+    assert screen(ex).scene.hand_place is None
+
+
+def test_attract_writes_real_pen_digits_in_writing_order(models):
+    """Digits come from real pen trajectories (credited) and start where people start them."""
+    from exhibit.attract.player import load_scripts
+    import json
+    from conftest import ROOT
+    doc = json.loads((ROOT / "assets" / "attract.json").read_text())
+    assert "Alpaydin" in doc["source"] and "CC BY 4.0" in doc["source"]
+    assert len({d["writer"] for d in doc["digits"]}) >= 3
+    box, scripts = load_scripts()
+    starts_high = []
+    for s in scripts:
+        pts = np.vstack(s.strokes)
+        lo, hi = pts.min(0), pts.max(0)
+        y0 = (s.strokes[0][0, 1] - lo[1]) / (hi[1] - lo[1])
+        starts_high.append(y0 < 0.5)
+        if s.label == 9:  # the loop first, never the tail
+            assert y0 < 0.4
+    assert np.mean(starts_high) >= 0.9
+
+
+def test_between_digits_the_hand_invites_a_passer_by(models):
+    ex = make(models, "attract.idle_seconds=1", "attract.hold=0.5", "attract.invite_seconds=2")
+    surf = pygame.Surface(SIZE)
+    for _ in range(60 * 20):
+        frame(ex, surf, 1 / 60)
+        if ex.inviting:
+            break
+    assert ex.inviting and ex.drawing.empty
+    frame(ex, surf)
+    inv = screen(ex).scene.overlay_rects
+    assert any(r.colliderect(ex.canvas_rect) for r in inv)  # the 'Your turn!' card
+    ys = []
+    for _ in range(60):  # the hand taps slowly: up and down, about once a second
+        frame(ex, surf, 1 / 60)
+        ys.append(ex.hand()[1])
+    assert max(ys) - min(ys) > 10
+    frame(ex, surf, 2.0)
+    assert not ex.inviting and not screen(ex).scene.overlay_rects
