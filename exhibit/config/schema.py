@@ -129,7 +129,7 @@ KEYS: tuple[Key, ...] = (
     Key("pulses.wave_interval", 0.35, "float",
         "Least time between two waves while the drawing changes (seconds; at least 0.34, so "
         "nothing flashes more than 3 times a second).", 0.34, 5.0),
-    Key("pulses.size_px", 12, "int", "Diameter of the strongest pulse, in pixels.", 2, 64),
+    Key("pulses.size_px", 16, "int", "Diameter of the strongest pulse, in pixels.", 2, 64),
     Key("motion.reduced", False, "bool",
         "Calm motion: no travelling pulses, at most one wave a second (the layers still light "
         "up in order)."),

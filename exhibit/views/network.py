@@ -19,6 +19,25 @@ from exhibit.views.layout import Layout
 from exhibit.views.theme import Theme
 
 
+AA_MIN_RADIUS = 4  # smaller cells (the deep network's grids) gain nothing from smoothing
+
+
+def disc(surface: pygame.Surface, colour, centre: tuple[float, float], r: float) -> None:
+    """A filled circle with a smooth edge."""
+    if r >= AA_MIN_RADIUS:
+        pygame.draw.aacircle(surface, colour, centre, r)
+    else:
+        pygame.draw.circle(surface, colour, centre, r)
+
+
+def ring(surface: pygame.Surface, colour, centre: tuple[float, float], r: float, width: int) -> None:
+    """A circle outline with smooth edges."""
+    if r >= AA_MIN_RADIUS:
+        pygame.draw.aacircle(surface, colour, centre, r, width)
+    else:
+        pygame.draw.circle(surface, colour, centre, r, width=width)
+
+
 @dataclass
 class Lines:
     """Connections to draw between layer l-1 and l: endpoints, strength in [0, 1], sign."""
@@ -83,12 +102,23 @@ class Pulses:
     |weight x activation| of their source. Positions are computed for all at once."""
 
     LEVELS = 8
+    TRAIL = ((0.09, 0.55, 0.8), (0.18, 0.25, 0.6))  # (fraction of the trip behind, alpha, size)
 
     def __init__(self, theme: Theme, size_px: int, max_pulses: int) -> None:
         self.max = max_pulses
         self.sprites = {sign: [self._sprite(theme, sign, i, size_px) for i in range(self.LEVELS)]
                         for sign in (True, False)}
+        # a short comet tail: fainter, smaller copies a little behind the head
+        self.trail = [{sign: [self._fade(self._sprite(theme, sign, i, size_px * size), alpha)
+                              for i in range(self.LEVELS)] for sign in (True, False)}
+                      for _, alpha, size in self.TRAIL]
         self.clear()
+
+    @staticmethod
+    def _fade(sprite: pygame.Surface, alpha: float) -> pygame.Surface:
+        s = sprite.copy()
+        s.fill((255, 255, 255, round(255 * alpha)), special_flags=pygame.BLEND_RGBA_MULT)
+        return s
 
     def _sprite(self, theme: Theme, positive: bool, level: int, size_px: int) -> pygame.Surface:
         col = theme.c["positive" if positive else "negative"]
@@ -156,14 +186,29 @@ class Pulses:
         if not on.any():
             return [], []
         f = f[on][:, None]
-        xy = self.p0[on] + (self.p1[on] - self.p0[on]) * f
+        p0, d = self.p0[on], self.p1[on] - self.p0[on]
+        heads = p0 + d * f
+        tails = [p0 + d * np.maximum(f - back, 0.0) for back, _, _ in self.TRAIL]
         seq, rects = [], []
-        for (x, y), lv, sg in zip(xy.tolist(), self.level[on].tolist(), self.sign[on].tolist()):
+        levels, signs = self.level[on].tolist(), self.sign[on].tolist()
+        for k in range(len(self.TRAIL) - 1, -1, -1):  # the faintest first, the head on top
+            sprites = self.trail[k]
+            for (x, y), lv, sg in zip(tails[k].tolist(), levels, signs):
+                spr = sprites[sg][lv]
+                w, h = spr.get_size()
+                seq.append((spr, (int(x - w / 2), int(y - h / 2))))
+        for (x, y), lv, sg in zip(heads.tolist(), levels, signs):
             spr = self.sprites[sg][lv]
             w, h = spr.get_size()
             pos = (int(x - w / 2), int(y - h / 2))
             seq.append((spr, pos))
-            rects.append(pygame.Rect(pos, (w, h)))
+        # one rect per pulse covers its head and its whole tail
+        half = np.array([[s.get_width() / 2 + 1 for s in self.sprites[True]]], np.float32)
+        r = half[0][np.asarray(levels, np.int64)][:, None]
+        lo = np.minimum(heads, tails[-1]) - r
+        hi = np.maximum(heads, tails[-1]) + r
+        for (x0, y0), (x1, y1) in zip(np.floor(lo).astype(int).tolist(), np.ceil(hi).astype(int).tolist()):
+            rects.append(pygame.Rect(x0, y0, x1 - x0 + 1, y1 - y0 + 1))
         return seq, rects
 
 
@@ -197,7 +242,7 @@ class NetworkView:
         for l in range(1, len(w.pos)):
             r = w.radius[l]
             for x, y in w.pos[l].tolist():
-                pygame.draw.circle(surface, off, (x, y), r, width=max(1, round(r / 5)))
+                ring(surface, off, (x, y), r, max(1, round(r / 5)))
         for l in range(1, len(w.pos)):
             label = caption(l, len(w.pos) - 1)
             x = float(w.pos[l][:, 0].mean())
@@ -239,9 +284,8 @@ class NetworkView:
                     pygame.draw.line(surface, th.c["negative"], (x - d, y + d), (x + d, y - d), width)
                     continue
                 if v > 0.02:
-                    pygame.draw.circle(surface, bg.lerp(th.c["neuron"], min(1.0, 0.25 + 0.75 * v)), (x, y), r)
-                pygame.draw.circle(surface, off, (x, y), r, width=max(1, round(r / 5)))
+                    disc(surface, bg.lerp(th.c["neuron"], min(1.0, 0.25 + 0.75 * v)), (x, y), r)
+                ring(surface, off, (x, y), r, max(1, round(r / 5)))
         if top is not None:
             x, y = w.pos[-1][top].tolist()
-            pygame.draw.circle(surface, th.c["answer"], (x, y), w.radius[-1] * 1.5,
-                               width=max(2, round(w.radius[-1] / 3)))
+            ring(surface, th.c["answer"], (x, y), w.radius[-1] * 1.5, max(2, round(w.radius[-1] / 3)))

@@ -172,8 +172,8 @@ class BarsView:
             label = th.text(str(d), size, "text" if p is not None else "muted", bold=top)
             surface.blit(label, label.get_rect(center=(label_x, y)))
             if top:
-                pygame.draw.circle(surface, th.c["answer"], (label_x, y), row_h * 0.42,
-                                   width=max(3, th.px(5)))
+                pygame.draw.aacircle(surface, th.c["answer"], (label_x, y), row_h * 0.42,
+                                     max(3, th.px(5)))
             track = pygame.Rect(bar_x, round(y - row_h * 0.18), bar_w, max(4, round(row_h * 0.36)))
             pygame.draw.rect(surface, th.c["panel"].lerp(th.c["muted"], 0.25), track,
                              border_radius=th.px(6))
