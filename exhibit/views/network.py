@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
@@ -19,13 +20,33 @@ from exhibit.views.layout import Layout
 from exhibit.views.theme import Theme
 
 
+NO_BOXES = np.zeros((0, 4), np.int64)
 AA_MIN_RADIUS = 4  # smaller cells (the deep network's grids) gain nothing from smoothing
+
+
+@lru_cache(maxsize=512)
+def _circle(rgb: tuple[int, int, int], r8: int, width: int) -> tuple[pygame.Surface, float]:
+    """An anti-aliased circle (filled when width is 0) on a transparent sprite whose every
+    pixel has the circle's colour, so that blending it gives exact smooth edges; drawn once
+    per colour and radius (r8: the radius in eighths of a pixel)."""
+    r = r8 / 8
+    side = int(math.ceil(2 * r)) + 4
+    s = pygame.Surface((side, side), pygame.SRCALPHA)
+    s.fill((*rgb, 0))
+    pygame.draw.aacircle(s, rgb, (side / 2, side / 2), r, width)
+    return s, side / 2
+
+
+def _blit_circle(surface: pygame.Surface, colour, centre: tuple[float, float], r: float,
+                 width: int) -> None:
+    sprite, half = _circle(tuple(pygame.Color(colour)[:3]), round(r * 8), width)
+    surface.blit(sprite, (round(centre[0] - half), round(centre[1] - half)))
 
 
 def disc(surface: pygame.Surface, colour, centre: tuple[float, float], r: float) -> None:
     """A filled circle with a smooth edge."""
     if r >= AA_MIN_RADIUS:
-        pygame.draw.aacircle(surface, colour, centre, r)
+        _blit_circle(surface, colour, centre, r, 0)
     else:
         pygame.draw.circle(surface, colour, centre, r)
 
@@ -33,7 +54,7 @@ def disc(surface: pygame.Surface, colour, centre: tuple[float, float], r: float)
 def ring(surface: pygame.Surface, colour, centre: tuple[float, float], r: float, width: int) -> None:
     """A circle outline with smooth edges."""
     if r >= AA_MIN_RADIUS:
-        pygame.draw.aacircle(surface, colour, centre, r, width)
+        _blit_circle(surface, colour, centre, r, width)
     else:
         pygame.draw.circle(surface, colour, centre, r, width=width)
 
@@ -109,6 +130,7 @@ class Pulses:
         self.sprites = {sign: [self._sprite(theme, sign, i, size_px) for i in range(self.LEVELS)]
                         for sign in (True, False)}
         # a short comet tail: fainter, smaller copies a little behind the head
+        self._half = np.array([s.get_width() / 2 + 1 for s in self.sprites[True]], np.float32)
         self.trail = [{sign: [self._fade(self._sprite(theme, sign, i, size_px * size), alpha)
                               for i in range(self.LEVELS)] for sign in (True, False)}
                       for _, alpha, size in self.TRAIL]
@@ -177,19 +199,20 @@ class Pulses:
     def in_flight(self) -> int:
         return int(((self.now >= self.t0) & (self.now < self.t0 + self.dur)).sum())
 
-    def placements(self) -> tuple[list[tuple[pygame.Surface, tuple[int, int]]], list[pygame.Rect]]:
-        """The pulses in flight now: (sprite, position) pairs and the rects they cover."""
+    def placements(self) -> tuple[list[tuple[pygame.Surface, tuple[int, int]]], np.ndarray]:
+        """The pulses in flight now: (sprite, position) pairs, and per pulse the box it covers
+        with its trail, (n, 4) x0, y0, x1, y1."""
         if not self.count:
-            return [], []
+            return [], NO_BOXES
         f = (self.now - self.t0) / self.dur
         on = (f >= 0) & (f < 1)
         if not on.any():
-            return [], []
+            return [], NO_BOXES
         f = f[on][:, None]
         p0, d = self.p0[on], self.p1[on] - self.p0[on]
         heads = p0 + d * f
         tails = [p0 + d * np.maximum(f - back, 0.0) for back, _, _ in self.TRAIL]
-        seq, rects = [], []
+        seq = []
         levels, signs = self.level[on].tolist(), self.sign[on].tolist()
         for k in range(len(self.TRAIL) - 1, -1, -1):  # the faintest first, the head on top
             sprites = self.trail[k]
@@ -202,14 +225,11 @@ class Pulses:
             w, h = spr.get_size()
             pos = (int(x - w / 2), int(y - h / 2))
             seq.append((spr, pos))
-        # one rect per pulse covers its head and its whole tail
-        half = np.array([[s.get_width() / 2 + 1 for s in self.sprites[True]]], np.float32)
-        r = half[0][np.asarray(levels, np.int64)][:, None]
-        lo = np.minimum(heads, tails[-1]) - r
-        hi = np.maximum(heads, tails[-1]) + r
-        for (x0, y0), (x1, y1) in zip(np.floor(lo).astype(int).tolist(), np.ceil(hi).astype(int).tolist()):
-            rects.append(pygame.Rect(x0, y0, x1 - x0 + 1, y1 - y0 + 1))
-        return seq, rects
+        # one box per pulse covers its head and its whole tail: x0, y0, x1, y1 (exclusive)
+        half = self._half[np.asarray(levels, np.int64)][:, None]
+        lo = np.floor(np.minimum(heads, tails[-1]) - half)
+        hi = np.ceil(np.maximum(heads, tails[-1]) + half) + 1
+        return seq, np.hstack([lo, hi]).astype(np.int64)
 
 
 class NetworkView:
@@ -283,8 +303,9 @@ class NetworkView:
                     pygame.draw.line(surface, th.c["negative"], (x - d, y - d), (x + d, y + d), width)
                     pygame.draw.line(surface, th.c["negative"], (x - d, y + d), (x + d, y - d), width)
                     continue
-                if v > 0.02:
-                    disc(surface, bg.lerp(th.c["neuron"], min(1.0, 0.25 + 0.75 * v)), (x, y), r)
+                if v > 0.02:  # 32 glow levels: few sprites, no visible steps
+                    glow = round(min(1.0, 0.25 + 0.75 * v) * 32) / 32
+                    disc(surface, bg.lerp(th.c["neuron"], glow), (x, y), r)
                 ring(surface, off, (x, y), r, max(1, round(r / 5)))
         if top is not None:
             x, y = w.pos[-1][top].tolist()

@@ -48,6 +48,34 @@ def disjoint(rects: list[pygame.Rect]) -> list[pygame.Rect]:
     return out
 
 
+def cover(boxes: np.ndarray, bounds: pygame.Rect, cell: int = 32) -> list[pygame.Rect]:
+    """Few rects covering many small overlapping boxes ((n, 4) x0, y0, x1, y1: pulses and
+    their trails): the cells of a grid that any box touches, as one rect per run of cells in a
+    row. Painting these costs far less than repainting each overlap again and again."""
+    a = np.asarray(boxes, np.int64).reshape(-1, 4).copy()
+    a[:, 0::2] = np.clip(a[:, 0::2], bounds.x, bounds.right)
+    a[:, 1::2] = np.clip(a[:, 1::2], bounds.y, bounds.bottom)
+    a = a[(a[:, 2] > a[:, 0]) & (a[:, 3] > a[:, 1])]
+    if not len(a):
+        return []
+    x0, y0 = (a[:, 0] - bounds.x) // cell, (a[:, 1] - bounds.y) // cell
+    x1, y1 = (a[:, 2] - 1 - bounds.x) // cell + 1, (a[:, 3] - 1 - bounds.y) // cell + 1
+    nx, ny = -(-bounds.w // cell), -(-bounds.h // cell)
+    w = nx + 1  # a 2-D difference array, one count per box corner
+    idx = np.concatenate([y0 * w + x0, y0 * w + x1, y1 * w + x0, y1 * w + x1])
+    sign = np.repeat(np.array([1, -1, -1, 1]), len(a))
+    diff = np.bincount(idx, sign, minlength=(ny + 1) * w).reshape(ny + 1, w)
+    on = diff.cumsum(0).cumsum(1)[:ny, :nx] > 0.5
+    edges = np.diff(np.pad(on.astype(np.int8), ((0, 0), (1, 1))), axis=1)
+    out = []
+    for row in np.flatnonzero(on.any(axis=1)).tolist():
+        starts, ends = np.flatnonzero(edges[row] == 1), np.flatnonzero(edges[row] == -1)
+        for s0, e0 in zip(starts.tolist(), ends.tolist()):
+            r = pygame.Rect(bounds.x + s0 * cell, bounds.y + row * cell, (e0 - s0) * cell, cell)
+            out.append(r.clip(bounds))
+    return out
+
+
 class Scene:
     def __init__(self, cfg, layout: Layout, theme: Theme, net: MLP, side: int,
                  say: Callable[..., str]) -> None:
@@ -138,6 +166,7 @@ class Scene:
         canvas_dirty = self.canvas.sync(drawing, sample, sample_id)
         cr = self.canvas.rect
         sprites, pulse_rects = self.pulses.placements()
+        pulse_rects = cover(pulse_rects, surface.get_rect())
         if self.hand_place is not None:
             sprites.append(self.hand_place)
             pulse_rects.append(pygame.Rect(self.hand_place[1], self.hand_place[0].get_size()))
