@@ -5,6 +5,9 @@ Flow, one way: pygame events -> PointerTracker -> Drawing -> (once a frame, only
 input changed) Recognizer -> Snapshot. ``handle`` takes events and changes state, ``step(dt)``
 advances time, ``refresh()`` runs the network if its input changed. Modes change only through
 the table in :mod:`exhibit.app.modes`, and each change is logged.
+
+Longer than 300 lines on purpose: this is the one object that holds the screen's state; what
+input does (controls.py) and how readings travel (waves.py) are already kept apart.
 """
 from __future__ import annotations
 
