@@ -130,6 +130,15 @@ def test_pulses_arrive_when_their_layer_lights(models):
     xs = [pos[0] for _, pos in sprites]
     assert xs and max(xs) > ex.layout.pos[-2][0, 0]  # some are between the last two columns
     assert max(xs) < out_x
+    # each pulse has a short trail: fainter, smaller copies behind it, then the head on top
+    n = pulses.in_flight()
+    assert len(sprites) == n * (1 + len(pulses.TRAIL))
+    tail, head = sprites[n * (len(pulses.TRAIL) - 1):n * len(pulses.TRAIL)], sprites[-n:]
+    assert all(t[0].get_width() < h[0].get_width() for t, h in zip(tail, head))
+    assert sum(t[1][0] + t[0].get_width() / 2 < h[1][0] + h[0].get_width() / 2
+               for t, h in zip(tail, head)) > n / 2  # behind: pulses travel to the right
+    sizes = {h[0].get_width() for h in head}
+    assert len(sizes) > 1  # sized by |weight x activation|, not uniform dots
     frame(ex, surf, gap)
     assert not ex.waves.output.empty and ex.waves.output.digit == 5
 
@@ -322,3 +331,20 @@ def test_between_digits_the_hand_invites_a_passer_by(models):
     assert max(ys) - min(ys) > 10
     frame(ex, surf, 2.0)
     assert not ex.inviting and not screen(ex).scene.overlay_rects
+
+
+def test_neurons_and_rings_are_smoothed(models):
+    """Anti-aliased edges: around the answer ring there are shades between ring and panel."""
+    ex = make(models)
+    surf = pygame.Surface(SIZE)
+    ex.load_sample(4)
+    frame(ex, surf, 0.8)
+    x, y = ex.layout.pos[-1][4]
+    r = ex.layout.radius[-1] * 1.5
+    box = pygame.Rect(round(x - r - 3), round(y - r - 3), round(2 * r + 6), round(2 * r + 6))
+    px = region_pixels(screen(ex).scene.composed, box).reshape(-1, 3).astype(int)
+    ring, panel = np.array(pygame.Color(ex.cfg["colors.answer"])[:3]), np.array(pygame.Color(ex.cfg["colors.panel"])[:3])
+    t = ((px - panel) @ (ring - panel)) / float((ring - panel) @ (ring - panel))
+    off_line = np.abs(px - (panel + np.outer(t, ring - panel))).max(axis=1)
+    between = (t > 0.15) & (t < 0.85) & (off_line < 12)
+    assert between.sum() >= 20
