@@ -233,7 +233,6 @@ def test_nothing_flashes_faster_than_three_times_a_second(models):
     """A visitor scribbling without pause: each neuron and the bars change at most 3 times a
     second (the 28x28 preview follows the finger at once; that is the input, not a flash)."""
     ex = make(models)
-    surf = pygame.Surface(SIZE)
     c = ex.canvas_rect
     press(ex, (c.x + 40, c.centery))
     watched = {"hidden 1": None, "hidden 2": None, "bars": None}
@@ -245,7 +244,6 @@ def test_nothing_flashes_faster_than_three_times_a_second(models):
                     touch=False))
         ex.step(DT)
         ex.refresh()
-        show(ex, surf)
         comp = screen(ex).scene.composed  # what the readings paint (pulses travel over it)
         now = {"bars": bars(comp, ex).tobytes()}
         for l in (1, 2):  # the reading each hidden column is painted from
@@ -277,7 +275,7 @@ def test_attract_mode_shows_a_hand_that_writes_where_the_ink_grows(models):
         assert hand is not None
         x, y, down = hand
         positions.append((round(x), round(y)))
-        if down:
+        if down and not ex.inviting:
             tip = ex.drawing.strokes[-1][-1]  # the newest ink is under the fingertip
             c = ex.canvas_rect
             assert abs(c.x + tip[0] - x) < 2 and abs(c.y + tip[1] - y) < 2
@@ -324,11 +322,14 @@ def test_between_digits_the_hand_invites_a_passer_by(models):
     frame(ex, surf)
     inv = screen(ex).scene.overlay_rects
     assert any(r.colliderect(ex.canvas_rect) for r in inv)  # the 'Your turn!' card
-    ys = []
-    for _ in range(60):  # the hand taps slowly: up and down, about once a second
+    ys, touches = [], []
+    for _ in range(90):  # the hand taps slowly: up and down, about once a second
         frame(ex, surf, 1 / 60)
         ys.append(ex.hand()[1])
+        touches.append(ex.hand()[2])
     assert max(ys) - min(ys) > 10
+    starts = sum(1 for a, b in zip(touches, touches[1:]) if b and not a)
+    assert 1 <= starts <= 3  # the touch cue, never faster than 3 times a second
     frame(ex, surf, 2.0)
     assert not ex.inviting and not screen(ex).scene.overlay_rects
 

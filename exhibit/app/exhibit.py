@@ -192,7 +192,7 @@ class Exhibit(Controls):
             return None
         c = self.canvas_rect
         x, y = self.player.pen.tolist()
-        return c.x + x, c.y + y, self.player.pen_down
+        return c.x + x, c.y + y, self.player.pen_down or (self.player.inviting and self.player.tapping)
 
     @property
     def inviting(self) -> bool:

@@ -47,6 +47,7 @@ class AttractPlayer:
         self.box, scripts = scripts
         self.speed, self.lift, self.hold, self.invite = speed, lift, hold, invite
         self.inviting = False
+        self.tapping = False
         w, h = canvas_size
         self.rest = np.array([w * 0.86, h * 0.9], np.float32)  # out of the digit's way
         self.pen = self.rest.copy()
@@ -80,6 +81,7 @@ class AttractPlayer:
         self.pen_down = False
         self.holding = False
         self.inviting = False
+        self.tapping = False
 
     @property
     def label(self) -> int:
@@ -94,8 +96,9 @@ class AttractPlayer:
                 phase = (self.invite - max(self.wait, 0.0)) / self.TAP_PERIOD
                 w, h = self.canvas_size
                 centre = np.array([w * 0.5, h * 0.55], np.float32)
-                self.pen = centre + np.array([0.0, -0.06 * min(w, h) * (1 - np.cos(2 * np.pi * phase)) / 2],
-                                             np.float32)
+                lift = (1 - np.cos(2 * np.pi * phase)) / 2
+                self.pen = centre + np.array([0.0, -0.06 * min(w, h) * lift], np.float32)
+                self.tapping = lift < 0.12  # the fingertip touches the glass: a touch cue
             elif self.holding:  # step aside so the answer can be seen
                 self._glide(self.rest, 0.5)
             else:  # towards the next stroke's start

@@ -68,7 +68,10 @@ class HandView:
 def invitation(surface: pygame.Surface, theme: Theme, canvas: pygame.Rect, text: str) -> pygame.Rect:
     """The card between two attract digits: an invitation to touch."""
     w = min(canvas.w - theme.px(40), theme.px(560))
-    t = overlays.wrapped(theme, text, 52, w - theme.px(40))
+    font = theme.font(52)
+    font.align = pygame.FONT_CENTER  # a short invitation reads best centred
+    t = font.render(text, True, theme.c["text"], wraplength=max(50, w - theme.px(40)))
+    font.align = pygame.FONT_LEFT
     rect = pygame.Rect(0, 0, w, t.get_height() + theme.px(40))
     rect.midtop = (canvas.centerx, canvas.y + round(canvas.h * 0.12))
     overlays.banner(surface, theme, "", rect)
