@@ -44,6 +44,13 @@ def draw_mouse(ex, label, frac=0.8):
         ex.handle(E(pygame.MOUSEBUTTONUP, pos=pts[-1], button=1, touch=False))
 
 
+def arrive(ex, seconds=0.6):
+    """Let the last wave reach the outputs (the bars and the answer follow it)."""
+    for _ in range(int(seconds * 120)):
+        ex.step(1 / 120)
+        ex.refresh()
+
+
 def render(ex):
     surf = pygame.Surface(ex.size)
     show(ex, surf)
@@ -135,6 +142,7 @@ def test_empty_canvas_shows_no_prediction(models):
 def test_drawn_digit_is_read_and_shown(models, label):
     ex = make(models)
     draw_mouse(ex, label)
+    arrive(ex)
     surf = render(ex)
     assert ex.snapshot.digit == label
     preds = [e for e in ex.log.events if e["event"] == "prediction"]

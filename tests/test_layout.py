@@ -37,16 +37,22 @@ def contrast(a, b):
     return (lb + 0.05) / (la + 0.05)
 
 
+def now(ex):
+    """Read the input and let every layer show it at once (no waiting for the wave)."""
+    ex.refresh()
+    ex.waves.settle(ex.snapshot)
+
+
 def key(ex, k):
     ex.handle(E(pygame.KEYDOWN, key=k, mod=0, unicode=""))
-    ex.refresh()
+    now(ex)
 
 
 def tap(ex, pos, up=True):
     ex.handle(E(pygame.MOUSEBUTTONDOWN, pos=tuple(map(float, pos)), button=1, touch=False))
     if up:
         ex.handle(E(pygame.MOUSEBUTTONUP, pos=tuple(map(float, pos)), button=1, touch=False))
-    ex.refresh()
+    now(ex)
 
 
 def unsure_sample(ex):
@@ -57,7 +63,7 @@ def unsure_sample(ex):
             for b in range(a + 1, 10):
                 pic = (imgs[labels == a][0] * t + imgs[labels == b][0] * (1 - t)) / 255.0
                 ex.sample = (pic.astype(np.float32), -1, 10_000 + a * 10 + b)
-                ex.refresh()
+                now(ex)
                 if not ex.sure():
                     return
     raise AssertionError("no blend of two samples leaves the network unsure")
@@ -71,7 +77,7 @@ def states(ex):
     for k in range(12):
         ex.handle(E(pygame.MOUSEMOTION, pos=(c.x + c.w * 0.4, c.y + c.h * (0.3 + 0.03 * k)),
                     buttons=(1, 0, 0), rel=(0, 0), touch=False))
-    ex.refresh()
+    now(ex)
     assert ex.mode == Mode.DRAWING
     yield "drawing"
     ex.handle(E(pygame.MOUSEBUTTONUP, pos=(c.x, c.y), button=1, touch=False))
@@ -171,7 +177,7 @@ def test_rendered_frames_match_the_reported_boxes(models):
         for state in states(ex):
             if state not in wanted:
                 continue
-            ex.refresh()
+            now(ex)
             scr.draw(surf, ex)
             px = pygame.surfarray.pixels3d(surf)
             boxes = scr.scene.text_boxes

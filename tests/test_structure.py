@@ -88,11 +88,26 @@ def test_incremental_frames_equal_a_full_redraw(models, size):
     frames(3, check="model")
     r.ex.show_message("A message for the operator")
     frames(3, check="message")
+    frames(1, key(pygame.K_t))
+    frames(3, check="teacher panel")
+    frames(1, key(pygame.K_t))
+    frames(1, key(pygame.K_i))
+    frames(3, check="about card")
+    frames(1, key(pygame.K_i))
+    r.ex.quit_progress = 0.4
+    frames(3, check="quit ring")
+    r.ex.quit_progress = None
     frames(60 * 40, check="attract")
     assert r.ex.mode == Mode.ATTRACT and r.errors == 0
+    while not r.ex.inviting:
+        frames(1)
+    frames(2, check="attract invitation, the hand tapping")
+    while r.ex.hand() is None or not r.ex.hand()[2]:
+        frames(1)
+    frames(2, check="attract hand writing")
     r.ex.recover()
     frames(3, check="failsafe")
-    assert len(checked) == 21
+    assert len(checked) == 26
 
 
 def test_fast_line_renderer_matches_the_dense_oracle():

@@ -196,6 +196,7 @@ def test_models_languages_and_centring(models):
     assert names == ["compact14", "deep", "explainer"]
     assert ex.recognizer.side == 28
     key(ex, pygame.K_l)
+    run(ex, 0.6)  # the answer shows when the new network's wave reaches its outputs
     assert ex.lang == "de" and title(ex).startswith("Ich erkenne")
     centred = ex.snapshot.picture.copy()
     key(ex, pygame.K_x)

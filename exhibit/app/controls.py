@@ -4,13 +4,18 @@ apart so that what input does and what time does can each be read on their own.
 """
 from __future__ import annotations
 
+import math
+
 import pygame
 
 from exhibit.app.modes import Mode
 from exhibit.app.pointer import Pointer
 from exhibit.model.weights import MODEL_NAMES
+from exhibit.views import operator
 
-TEACHER_KEYS = ("freeze", "help", "explain", "step")  # these keep a frozen screen frozen longer
+# these keep a frozen screen frozen longer
+TEACHER_ACTIONS = ("freeze", "help", "explain", "step", "step_back", "about", "panel", "close")
+PRESS_SLOP = 30  # px (at 1080 lines) a long press may wander and still count
 
 
 class Controls:
@@ -22,7 +27,8 @@ class Controls:
             return
         for p in self.pointer.handle(ev, self.viewport):
             self.since_input = 0.0
-            if self.mode in (Mode.ATTRACT, Mode.FAILSAFE) and p.kind == "down":
+            if (self.mode in (Mode.ATTRACT, Mode.FAILSAFE) and p.kind == "down"
+                    and not self.panel_open):
                 self.stop_attract()
             self.on_pointer(p)
 
@@ -30,54 +36,87 @@ class Controls:
         return key in self.keys[action]
 
     def on_key(self, key: int) -> None:
-        if any(self.is_key(key, a) for a in TEACHER_KEYS):
-            self.since_teacher = 0.0
+        action = next((a for a, codes in self.keys.items() if key in codes), None)
+        if action is not None:
+            self.act(action)
+            return
         self._touch_timer()
-        if self.is_key(key, "freeze"):
-            self.toggle_freeze()
-        elif self.is_key(key, "help"):
-            self.show_help = not self.show_help
-        elif self.is_key(key, "explain"):
-            self.show_explain = not self.show_explain
-        elif self.mode == Mode.FROZEN:
-            if self.is_key(key, "step"):
-                self.next_stage()
-            # nothing else moves while frozen
-        else:
-            self._action_key(key)
-
-    def _action_key(self, key: int) -> None:
+        if self.mode == Mode.FROZEN:
+            return  # nothing else moves while frozen
         if self.mode in (Mode.ATTRACT, Mode.FAILSAFE):
             self.stop_attract()
-        if self.is_key(key, "clear"):
-            self.clear()
-        elif self.is_key(key, "learn"):
-            self.learn.toggle(self)
-        elif self.is_key(key, "model"):
-            self.set_model(MODEL_NAMES[(MODEL_NAMES.index(self.model_name) + 1) % len(MODEL_NAMES)])
-        elif self.is_key(key, "centring"):
-            self.centring = not self.centring
-            self.log.write("centring", on=self.centring)
-        elif self.is_key(key, "ablation"):
-            self.ablating = not self.ablating
-            self.detail = None
-        elif self.is_key(key, "restore"):
-            for m in self.masks:
-                m[:] = 1
-        elif self.is_key(key, "language"):
-            langs = self.cfg["languages"]  # the configured cycle
-            self.lang = langs[(langs.index(self.lang) + 1) % len(langs)] if self.lang in langs else langs[0]
-            self.detail = None
-            self.log.write("language", language=self.lang)
-        elif pygame.K_0 <= key <= pygame.K_9:
+        if pygame.K_0 <= key <= pygame.K_9:
             self.load_sample(key - pygame.K_0)
         elif pygame.K_KP_1 <= key <= pygame.K_KP_0:
             self.load_sample((key - pygame.K_KP_1 + 1) % 10)
 
+    def act(self, action: str) -> None:
+        """One teacher action, from a key, a clicker or the touch panel (the same names as
+        the ``keys.*`` settings)."""
+        if action in TEACHER_ACTIONS:
+            self.since_teacher = 0.0
+        self._touch_timer()
+        if action == "freeze":
+            self.toggle_freeze()
+        elif action == "help":
+            self.show_help = not self.show_help
+        elif action == "explain":
+            self.show_explain = not self.show_explain
+        elif action == "about":
+            self.show_about = not self.show_about
+        elif action in ("panel", "close"):
+            self.panel_open = action == "panel" and not self.panel_open
+        elif action in ("step", "step_back"):
+            if self.mode != Mode.FROZEN:  # a clicker's first press freezes, then steps
+                self.toggle_freeze()
+            if self.mode == Mode.FROZEN:
+                self.next_stage(1 if action == "step" else -1)
+        elif self.mode == Mode.FROZEN:
+            return  # nothing else moves while frozen
+        else:
+            self._action(action)
+
+    def _action(self, action: str) -> None:
+        if self.mode in (Mode.ATTRACT, Mode.FAILSAFE):
+            self.stop_attract()
+        if action == "clear":
+            self.clear()
+        elif action == "learn":
+            self.learn.toggle(self)
+        elif action == "model":
+            self.set_model(MODEL_NAMES[(MODEL_NAMES.index(self.model_name) + 1) % len(MODEL_NAMES)])
+        elif action == "centring":
+            self.centring = not self.centring
+            self.log.write("centring", on=self.centring)
+        elif action == "ablation":
+            self.ablating = not self.ablating
+            self.detail = None
+        elif action == "restore":
+            for m in self.masks:
+                m[:] = 1
+        elif action == "language":
+            langs = self.cfg["languages"]  # the configured cycle
+            self.lang = langs[(langs.index(self.lang) + 1) % len(langs)] if self.lang in langs else langs[0]
+            self.detail = None
+            self.log.write("language", language=self.lang)
+
     def on_pointer(self, p: Pointer) -> None:
         c = self.canvas_rect
+        if p.kind == "down" and self.panel_open:  # the panel takes every tap while it is open
+            self._touch_timer()
+            self.since_teacher = 0.0
+            hit = operator.panel_hit(self.layout, p.x, p.y)
+            if hit == "outside":
+                self.panel_open = False
+            elif hit is not None:
+                self.act(hit)
+            return
         if p.kind == "down":
             self._touch_timer()
+            self.show_about = False  # a tap closes the credits and still does what it does
+            hold = self.cfg["operator.hold_seconds"]
+            self.press = ([p.x, p.y, 0.0] if hold > 0 and operator.corner(self.layout).collidepoint(p.x, p.y)
+                          else None)
             hit = self.layout.hit(p.x, p.y, self.shown())
             if self.mode == Mode.FROZEN:
                 if hit is not None and hit[0] == "neuron":  # a teacher opens cards on a frozen drawing
@@ -102,17 +141,33 @@ class Controls:
                 self.drawing.begin(p.x - c.x, p.y - c.y)
                 self.clear_at = None
                 self.modes.go(Mode.DRAWING)
+        elif p.kind == "move" and self.press is not None and math.hypot(
+                p.x - self.press[0], p.y - self.press[1]) > self.layout.px(PRESS_SLOP):
+            self.press = None  # a slide, not a long press
         elif p.kind == "move" and self.drawing.active:
             # a finger sliding off the canvas keeps drawing along its edge
             x = min(max(p.x, c.x), c.right - 1) - c.x
             y = min(max(p.y, c.y), c.bottom - 1) - c.y
             self.drawing.extend(x, y)
+        elif p.kind == "up" and self.press is not None:
+            self.press = None
         elif p.kind == "up" and self.drawing.end():
             self._touch_timer(force=True)
             if self.mode == Mode.DRAWING:
                 self.modes.go(Mode.IDLE)
             self.refresh()  # the last points are in: read them before reporting
             self.log_prediction("visitor", None)
+
+    def hold_press(self, dt: float) -> None:
+        """Time a press held in the operator corner; long enough opens the teacher panel
+        (on the wall clock: it works while frozen too)."""
+        if self.press is None:
+            return
+        self.press[2] += dt
+        if self.press[2] >= self.cfg["operator.hold_seconds"]:
+            self.press = None
+            self.act("panel")
+            self.log.write("panel")
 
     def _touch_timer(self, force: bool = False) -> None:
         """Any touch or key restarts the auto-clear countdown of what is on the canvas."""

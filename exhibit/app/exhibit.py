@@ -5,6 +5,9 @@ Flow, one way: pygame events -> PointerTracker -> Drawing -> (once a frame, only
 input changed) Recognizer -> Snapshot. ``handle`` takes events and changes state, ``step(dt)``
 advances time, ``refresh()`` runs the network if its input changed. Modes change only through
 the table in :mod:`exhibit.app.modes`, and each change is logged.
+
+Longer than 300 lines on purpose: this is the one object that holds the screen's state; what
+input does (controls.py) and how readings travel (waves.py) are already kept apart.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from exhibit.app.controls import Controls
 from exhibit.app.learning import LearnMode
 from exhibit.app.modes import Mode, ModeMachine
 from exhibit.app.pointer import PointerTracker
+from exhibit.app.waves import Waves
 from exhibit.attract.player import AttractPlayer, Scripts, load_scripts
 from exhibit.config import Config
 from exhibit.ink.drawing import Drawing
@@ -31,6 +35,7 @@ from exhibit.views.layout import Layout
 STALE_GESTURE = 8.0  # seconds without a word from the finger that owns the stroke
 FAILSAFE_SECONDS = 3.0  # the calm screen after a failure, before attract mode
 SAMPLES = resources.SAMPLES
+REDUCED_WAVE_INTERVAL = 1.0  # motion.reduced: at most one wave a second
 
 
 def load_samples(path: Path = SAMPLES) -> tuple[np.ndarray, np.ndarray]:
@@ -77,10 +82,12 @@ class Exhibit(Controls):
         self.show_explain = False
         self.ablating = False
         self.detail: tuple[int, int] | None = None  # (layer, neuron) whose card is open
+        self.show_about = False
+        self.panel_open = False  # the touch teacher panel
+        self.press: list[float] | None = None  # a press in the operator corner: x, y, seconds
+        self.quit_progress: float | None = None  # the quit chord held: 0..1 (set by the Runner)
         # the network's reading, and the waves that carry it across the screen
         self._seen: tuple = ()
-        self.wave_id = 0
-        self.wave_snapshot: Snapshot | None = None
         self._wave_due: float | None = None
         self._last_wave = -1e9
         for lang in strings.languages():  # a broken table or font is reported once, here
@@ -117,6 +124,8 @@ class Exhibit(Controls):
         self.masks = [np.ones(n, np.float32) for n in net.hidden_sizes]
         self.layout = Layout(self.cfg, self.size, net.sizes, self.recognizer.side)
         self.snapshot = self.recognizer.read_picture(None)
+        self.waves = Waves(len(net.sizes), self.cfg["pulses.wave_seconds"], self.snapshot)
+        self._wave_due = None
         self.detail = None
         self._seen = ()
         if log:
@@ -131,14 +140,20 @@ class Exhibit(Controls):
     def canvas_rect(self) -> pygame.Rect:
         return self.layout.canvas
 
-    def shown(self, s: Snapshot | None = None) -> list[np.ndarray]:
-        """Per layer, which neuron each slot of the network view holds for snapshot ``s`` (wide
-        layers show a subset); switched-off and opened neurons stay in view."""
-        s = self.snapshot if s is None else s
+    def shown(self) -> list[np.ndarray]:
+        """Per layer, which neuron each slot of the network view holds (wide layers show their
+        most active neurons for the reading each layer shows); switched-off and opened neurons
+        stay in view."""
+        acts = [None if s.forward is None else s.forward.activations[l]
+                for l, s in enumerate(self.waves.shown)]
+        return self.layout.subset(None if any(a is None for a in acts) else acts, self.pinned())
+
+    def pinned(self) -> list[list[int]]:
+        """Per layer, the neurons a subset view must keep: switched off, and the opened one."""
         pinned = [[]] + [np.flatnonzero(m == 0).tolist() for m in self.masks]
         if self.detail is not None:
             pinned[self.detail[0]] = [self.detail[1]] + pinned[self.detail[0]]
-        return self.layout.subset(None if s.forward is None else s.forward.activations, pinned)
+        return pinned
 
     def say(self, key: str, **kw: object) -> str:
         return strings.text(self.lang, key, **kw)
@@ -189,8 +204,22 @@ class Exhibit(Controls):
         self._attract_round += 1
         self.player = AttractPlayer(self.scripts, self.canvas_rect.size,
                                     speed=self.cfg["attract.speed"] * self.layout.scale,
-                                    hold=self.cfg["attract.hold"], seed=self._attract_round)
+                                    hold=self.cfg["attract.hold"], seed=self._attract_round,
+                                    invite=self.cfg["attract.invite_seconds"])
         self.modes.go(Mode.ATTRACT)
+
+    def hand(self) -> tuple[float, float, bool] | None:
+        """Attract mode's fingertip in screen pixels and whether it touches, else None."""
+        if self.player is None or self.mode not in (Mode.ATTRACT, Mode.FROZEN):
+            return None
+        c = self.canvas_rect
+        x, y = self.player.pen.tolist()
+        return c.x + x, c.y + y, self.player.pen_down or (self.player.inviting and self.player.tapping)
+
+    @property
+    def inviting(self) -> bool:
+        """Between two attract digits: 'Your turn!'."""
+        return self.player is not None and self.mode == Mode.ATTRACT and self.player.inviting
 
     def stop_attract(self) -> None:
         self.player = None
@@ -200,7 +229,7 @@ class Exhibit(Controls):
 
     def close_teacher_layers(self) -> None:
         self.stage = None
-        self.show_help = self.show_explain = False
+        self.show_help = self.show_explain = self.show_about = self.panel_open = False
         self.detail = None
 
     def recover(self) -> None:
@@ -213,6 +242,8 @@ class Exhibit(Controls):
         self.clear_at = None
         self._seen = ()
         self.snapshot = self.recognizer.read_picture(None)
+        self.waves.settle(self.snapshot)
+        self._wave_due = None
         self.failsafe_until = self.now + FAILSAFE_SECONDS
         self.modes.go(Mode.FAILSAFE)
 
@@ -226,6 +257,9 @@ class Exhibit(Controls):
         for p in self.pointer.reset():  # a stroke in progress ends here
             self.on_pointer(p)
         self.resume_mode = Mode.ATTRACT if self.mode == Mode.ATTRACT else Mode.IDLE
+        self.refresh()
+        self.waves.settle(self.snapshot)  # a frozen screen shows the numbers the teacher explains
+        self._wave_due = None
         self.stage = None
         self.since_teacher = 0.0
         self.modes.go(Mode.FROZEN)
@@ -237,8 +271,9 @@ class Exhibit(Controls):
             out += [("sum", l), ("relu", l)]
         return out + [("scores", n_hidden + 1), ("softmax", n_hidden + 1)]
 
-    def next_stage(self) -> None:
-        self.stage = 0 if self.stage is None else (self.stage + 1) % len(self.stages())
+    def next_stage(self, delta: int = 1) -> None:
+        n = len(self.stages())
+        self.stage = (0 if delta > 0 else n - 1) if self.stage is None else (self.stage + delta) % n
         self.log.write("step", stage=self.stages()[self.stage][0])
 
     def reset_defaults(self) -> None:
@@ -257,6 +292,7 @@ class Exhibit(Controls):
     # --- time -------------------------------------------------------------------------------
     def step(self, dt: float) -> None:
         self.since_input += dt
+        self.hold_press(dt)
         if self.message is not None:
             text, left = self.message
             self.message = (text, left - dt) if left > dt else None
@@ -293,8 +329,8 @@ class Exhibit(Controls):
         if self._wave_due is not None and self.now >= self._wave_due:
             self._wave_due = None
             self._last_wave = self.now
-            self.wave_id += 1
-            self.wave_snapshot = self.snapshot
+            self.waves.launch(self.snapshot, self.now)
+        self.waves.advance(self.now)
 
     def show_message(self, text: str, seconds: float = 30.0) -> None:
         """An operator message on screen (a config that did not load, ...)."""
@@ -321,8 +357,11 @@ class Exhibit(Controls):
         self.snapshot = self.recognizer.read(ink, self.masks, centre=self.centring,
                                              frame=(c.w, c.h), brush=self.layout.brush)
         interval = self.cfg["pulses.wave_interval"]
-        if self.snapshot.empty:
+        if self.cfg["motion.reduced"]:
+            interval = max(interval, REDUCED_WAVE_INTERVAL)
+        if self.snapshot.empty:  # nothing to carry: every layer goes dark at once
             self._wave_due = None
+            self.waves.settle(self.snapshot)
         elif self.now - self._last_wave >= interval:
             self._wave_due = self.now
         elif self._wave_due is None:

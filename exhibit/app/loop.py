@@ -193,6 +193,9 @@ class Runner:
             self.chord_since = now
         elif now - self.chord_since >= QUIT_HOLD:
             self.quit = True
+        # the countdown ring on screen (state the views draw; None hides it)
+        self.ex.quit_progress = (None if self.chord_since is None
+                                 else min(1.0, (now - self.chord_since) / QUIT_HOLD))
 
     # --- config reload (SIGHUP) ----------------------------------------------------------------
     def reload(self, path: str | None, overrides: list[str]) -> None:

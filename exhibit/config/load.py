@@ -242,7 +242,7 @@ def _shown(value: Any) -> str:
     return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
-_KEY_RE = re.compile(r"^([a-z0-9]|right|left|up|down|space|return|tab|backspace|"
+_KEY_RE = re.compile(r"^([a-z0-9.,]|right|left|up|down|space|return|tab|backspace|"
                      r"page up|page down|home|end|f([1-9]|1[0-2]))$")
 _COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 _SET_RE = re.compile(r"^([A-Za-z0-9_.]+)=(.*)$", re.S)

@@ -145,11 +145,17 @@ KEYS: tuple[Key, ...] = (
     Key("network.background_lines", 120, "int",
         "Faint fixed sample of connections per column pair, so the wiring never looks empty.",
         0, 2000),
-    Key("pulses.speed", 1.6, "float", "Pulse speed: column gaps crossed per second.", 0.1, 20.0),
+    Key("pulses.wave_seconds", 0.5, "float",
+        "Seconds a wave takes from the picture to the outputs: each layer, then the bars and "
+        "the answer, change only when it arrives.", 0.1, 3.0),
     Key("pulses.max", 600, "int", "Most pulses in flight at once.", 0, 5000),
-    Key("pulses.wave_interval", 0.25, "float",
-        "Least time between two waves of pulses while the drawing changes (seconds).", 0.02, 5.0),
-    Key("pulses.size_px", 12, "int", "Diameter of the strongest pulse, in pixels.", 2, 64),
+    Key("pulses.wave_interval", 0.35, "float",
+        "Least time between two waves while the drawing changes (seconds; at least 0.34, so "
+        "nothing flashes more than 3 times a second).", 0.34, 5.0),
+    Key("pulses.size_px", 16, "int", "Diameter of the strongest pulse, in pixels.", 2, 64),
+    Key("motion.reduced", False, "bool",
+        "Calm motion: no travelling pulses, at most one wave a second (the layers still light "
+        "up in order)."),
     Key("timing.clear_after", 4.0, "float",
         "Seconds after the last stroke until the canvas clears itself (0: never).", 0.0, 600.0),
     Key("timing.freeze_timeout", 600.0, "float",
@@ -168,6 +174,9 @@ KEYS: tuple[Key, ...] = (
         50.0, 5000.0),
     Key("attract.hold", 2.5, "float", "Seconds each attract digit stays up with its answer.",
         0.2, 30.0),
+    Key("attract.invite_seconds", 3.0, "float",
+        "Seconds of the 'Your turn!' invitation between two attract digits (0: none).",
+        0.0, 30.0),
     Key("attract.reset_seconds", 300.0, "float",
         "Seconds without input after which model, language, centring and ablations return "
         "to their defaults (0: never).", 0.0, 86400.0),
@@ -177,9 +186,14 @@ KEYS: tuple[Key, ...] = (
     Key("learn.mnist_dir", "", "str",
         "Folder with MNIST's training files for live learning ('' or missing: the compact "
         "training subset shipped with the exhibit; neither there: the feature is off)."),
+    Key("operator.hold_seconds", 3.0, "float",
+        "A press held this long in the top-left corner opens the touch teacher panel "
+        "(0: never).", 0.0, 30.0),
     *[Key(f"keys.{name}", default, "keys", f"Key(s) that {what}.") for name, default, what in (
-        ("freeze", ["f"], "freeze and unfreeze"),
-        ("step", ["right", "n"], "step through the forward pass while frozen"),
+        ("freeze", ["f", "b", "."], "freeze and unfreeze (b and . are a presentation "
+         "clicker's black-screen key)"),
+        ("step", ["right", "n", "page down"], "step through the forward pass (freezing first)"),
+        ("step_back", ["left", "page up"], "step back through the forward pass"),
         ("explain", ["e"], "show the explain captions"),
         ("help", ["h"], "show the help card"),
         ("clear", ["c"], "clear the canvas"),
@@ -189,6 +203,8 @@ KEYS: tuple[Key, ...] = (
         ("restore", ["r"], "switch every neuron back on"),
         ("language", ["l"], "cycle the language"),
         ("learn", ["t"], "start and stop watching a network learn"),
+        ("about", ["i"], "show the about card (credits)"),
+        ("panel", ["p"], "open the touch teacher panel"),
     )],
 )
 

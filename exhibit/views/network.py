@@ -4,11 +4,15 @@ representative subset of connections chosen by |weight x activation| of this for
 Geometry is computed once per layout. ``Wiring.select`` picks the lines for a snapshot (pure
 numpy, testable without a screen); the view draws them into the composed layer only when the
 snapshot changes, and pulses travel along them every frame.
+
+A little over 300 lines: wiring, pulses and the view share the geometry and the sprites, and
+splitting them would only pass those around.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
@@ -17,6 +21,45 @@ import pygame
 from exhibit.model.mlp import MLP
 from exhibit.views.layout import Layout
 from exhibit.views.theme import BODY, Theme
+
+
+NO_BOXES = np.zeros((0, 4), np.int64)
+AA_MIN_RADIUS = 4  # smaller cells (the deep network's grids) gain nothing from smoothing
+
+
+@lru_cache(maxsize=512)
+def _circle(rgb: tuple[int, int, int], r8: int, width: int) -> tuple[pygame.Surface, float]:
+    """An anti-aliased circle (filled when width is 0) on a transparent sprite whose every
+    pixel has the circle's colour, so that blending it gives exact smooth edges; drawn once
+    per colour and radius (r8: the radius in eighths of a pixel)."""
+    r = r8 / 8
+    side = int(math.ceil(2 * r)) + 4
+    s = pygame.Surface((side, side), pygame.SRCALPHA)
+    s.fill((*rgb, 0))
+    pygame.draw.aacircle(s, rgb, (side / 2, side / 2), r, width)
+    return s, side / 2
+
+
+def _blit_circle(surface: pygame.Surface, colour, centre: tuple[float, float], r: float,
+                 width: int) -> None:
+    sprite, half = _circle(tuple(pygame.Color(colour)[:3]), round(r * 8), width)
+    surface.blit(sprite, (round(centre[0] - half), round(centre[1] - half)))
+
+
+def disc(surface: pygame.Surface, colour, centre: tuple[float, float], r: float) -> None:
+    """A filled circle with a smooth edge."""
+    if r >= AA_MIN_RADIUS:
+        _blit_circle(surface, colour, centre, r, 0)
+    else:
+        pygame.draw.circle(surface, colour, centre, r)
+
+
+def ring(surface: pygame.Surface, colour, centre: tuple[float, float], r: float, width: int) -> None:
+    """A circle outline with smooth edges."""
+    if r >= AA_MIN_RADIUS:
+        _blit_circle(surface, colour, centre, r, width)
+    else:
+        pygame.draw.circle(surface, colour, centre, r, width=width)
 
 
 @dataclass
@@ -89,12 +132,24 @@ class Pulses:
     |weight x activation| of their source. Positions are computed for all at once."""
 
     LEVELS = 8
+    TRAIL = ((0.09, 0.55, 0.8), (0.18, 0.25, 0.6))  # (fraction of the trip behind, alpha, size)
 
     def __init__(self, theme: Theme, size_px: int, max_pulses: int) -> None:
         self.max = max_pulses
         self.sprites = {sign: [self._sprite(theme, sign, i, size_px) for i in range(self.LEVELS)]
                         for sign in (True, False)}
+        # a short comet tail: fainter, smaller copies a little behind the head
+        self._half = np.array([s.get_width() / 2 + 1 for s in self.sprites[True]], np.float32)
+        self.trail = [{sign: [self._fade(self._sprite(theme, sign, i, size_px * size), alpha)
+                              for i in range(self.LEVELS)] for sign in (True, False)}
+                      for _, alpha, size in self.TRAIL]
         self.clear()
+
+    @staticmethod
+    def _fade(sprite: pygame.Surface, alpha: float) -> pygame.Surface:
+        s = sprite.copy()
+        s.fill((255, 255, 255, round(255 * alpha)), special_flags=pygame.BLEND_RGBA_MULT)
+        return s
 
     def _sprite(self, theme: Theme, positive: bool, level: int, size_px: int) -> pygame.Surface:
         col = theme.c["positive" if positive else "negative"]
@@ -121,15 +176,17 @@ class Pulses:
     def count(self) -> int:
         return len(self.t0)
 
-    def wave(self, lines: list[Lines], gap_seconds: float) -> None:
-        """Launch pulses along ``lines``; layer l starts (l-1) gaps later than layer 1."""
+    def wave(self, lines: list[Lines], gap_seconds: float, start: float | None = None) -> None:
+        """Launch pulses along ``lines``: those into layer l leave at ``start`` + (l-1) gaps and
+        arrive one gap later (``start``: on this clock, default now)."""
+        start = self.now if start is None else start
         for ln in lines:
             n = len(ln.strength)
             if n == 0:
                 continue
             self.p0 = np.concatenate([self.p0, ln.src.astype(np.float32)])
             self.p1 = np.concatenate([self.p1, ln.dst.astype(np.float32)])
-            self.t0 = np.concatenate([self.t0, np.full(n, self.now + (ln.layer - 1) * gap_seconds,
+            self.t0 = np.concatenate([self.t0, np.full(n, start + (ln.layer - 1) * gap_seconds,
                                                        np.float32)])
             self.dur = np.concatenate([self.dur, np.full(n, gap_seconds, np.float32)])
             lv = np.minimum(self.LEVELS - 1, (ln.strength * self.LEVELS).astype(np.int16))
@@ -151,24 +208,37 @@ class Pulses:
     def in_flight(self) -> int:
         return int(((self.now >= self.t0) & (self.now < self.t0 + self.dur)).sum())
 
-    def placements(self) -> tuple[list[tuple[pygame.Surface, tuple[int, int]]], list[pygame.Rect]]:
-        """The pulses in flight now: (sprite, position) pairs and the rects they cover."""
+    def placements(self) -> tuple[list[tuple[pygame.Surface, tuple[int, int]]], np.ndarray]:
+        """The pulses in flight now: (sprite, position) pairs, and per pulse the box it covers
+        with its trail, (n, 4) x0, y0, x1, y1."""
         if not self.count:
-            return [], []
+            return [], NO_BOXES
         f = (self.now - self.t0) / self.dur
         on = (f >= 0) & (f < 1)
         if not on.any():
-            return [], []
+            return [], NO_BOXES
         f = f[on][:, None]
-        xy = self.p0[on] + (self.p1[on] - self.p0[on]) * f
-        seq, rects = [], []
-        for (x, y), lv, sg in zip(xy.tolist(), self.level[on].tolist(), self.sign[on].tolist()):
+        p0, d = self.p0[on], self.p1[on] - self.p0[on]
+        heads = p0 + d * f
+        tails = [p0 + d * np.maximum(f - back, 0.0) for back, _, _ in self.TRAIL]
+        seq = []
+        levels, signs = self.level[on].tolist(), self.sign[on].tolist()
+        for k in range(len(self.TRAIL) - 1, -1, -1):  # the faintest first, the head on top
+            sprites = self.trail[k]
+            for (x, y), lv, sg in zip(tails[k].tolist(), levels, signs):
+                spr = sprites[sg][lv]
+                w, h = spr.get_size()
+                seq.append((spr, (int(x - w / 2), int(y - h / 2))))
+        for (x, y), lv, sg in zip(heads.tolist(), levels, signs):
             spr = self.sprites[sg][lv]
             w, h = spr.get_size()
             pos = (int(x - w / 2), int(y - h / 2))
             seq.append((spr, pos))
-            rects.append(pygame.Rect(pos, (w, h)))
-        return seq, rects
+        # one box per pulse covers its head and its whole tail: x0, y0, x1, y1 (exclusive)
+        half = self._half[np.asarray(levels, np.int64)][:, None]
+        lo = np.floor(np.minimum(heads, tails[-1]) - half)
+        hi = np.ceil(np.maximum(heads, tails[-1]) + half) + 1
+        return seq, np.hstack([lo, hi]).astype(np.int64)
 
 
 class NetworkView:
@@ -203,7 +273,7 @@ class NetworkView:
         for l in range(1, len(w.pos)):
             r = w.radius[l]
             for x, y in w.pos[l].tolist():
-                pygame.draw.circle(surface, off, (x, y), r, width=max(1, round(r / 5)))
+                ring(surface, off, (x, y), r, max(1, round(r / 5)))
         bg = th.c["panel"]
         for l, (x, y) in w.more_at.items():  # a subset layer says how many it does not show
             th.put(surface, f"+{w.sizes[l] - len(w.pos[l])}", BODY, "muted", bg, "more",
@@ -218,14 +288,16 @@ class NetworkView:
                    width=2 * width if stagger else width,
                    midtop=(w.label_x(i + 1), self.rect.bottom + th.px(8) + (i % 2) * lh * stagger))
 
-    def draw_snapshot(self, surface: pygame.Surface, activations: list[np.ndarray] | None,
+    def draw_snapshot(self, surface: pygame.Surface, activations: list[np.ndarray | None],
                       lines: list[Lines], top: int | None, masks=None,
                       shown: list[np.ndarray] | None = None) -> None:
-        """Strong connections, glowing neurons and the outputs for this forward pass.
+        """Strong connections, glowing neurons and the outputs: ``activations[l]`` is what
+        layer l shows (None: dark), each from the wave that last reached it.
         ``masks``: per hidden layer, 0 marks a neuron switched off (drawn crossed out);
-        ``shown``: per layer, the neuron in each slot."""
+        ``shown``: per layer, the neuron in each slot (wide layers show a subset)."""
         th, w = self.theme, self.layout
-        shown = w.subset(activations) if shown is None else shown
+        if shown is None:
+            shown = w.subset(None if any(a is None for a in activations) else activations)
         bg = th.c["panel"]
         palette = self._palette()
         draw_line = pygame.draw.line
@@ -240,7 +312,7 @@ class NetworkView:
         off = bg.lerp(th.c["muted"], 0.35)
         for l in range(1, len(w.pos)):
             r = w.radius[l]
-            if activations is None:
+            if activations[l] is None:
                 levels = np.zeros(len(w.pos[l]))
             else:
                 a = np.asarray(activations[l]).reshape(-1)
@@ -254,10 +326,10 @@ class NetworkView:
                     pygame.draw.line(surface, th.c["negative"], (x - d, y - d), (x + d, y + d), width)
                     pygame.draw.line(surface, th.c["negative"], (x - d, y + d), (x + d, y - d), width)
                     continue
-                if v > 0.02:
-                    pygame.draw.circle(surface, bg.lerp(th.c["neuron"], min(1.0, 0.25 + 0.75 * v)), (x, y), r)
-                pygame.draw.circle(surface, off, (x, y), r, width=max(1, round(r / 5)))
+                if v > 0.02:  # 32 glow levels: few sprites, no visible steps
+                    glow = round(min(1.0, 0.25 + 0.75 * v) * 32) / 32
+                    disc(surface, bg.lerp(th.c["neuron"], glow), (x, y), r)
+                ring(surface, off, (x, y), r, max(1, round(r / 5)))
         if top is not None:
             x, y = w.pos[-1][top].tolist()
-            pygame.draw.circle(surface, th.c["answer"], (x, y), w.radius[-1] * 1.5,
-                               width=max(2, round(w.radius[-1] / 3)))
+            ring(surface, th.c["answer"], (x, y), w.radius[-1] * 1.5, max(2, round(w.radius[-1] / 3)))

@@ -17,7 +17,7 @@ from exhibit.views.layout import free_spot
 from exhibit.views.theme import BODY, HEAD, LABEL, Theme
 
 
-def _card(surface: pygame.Surface, theme: Theme, rect: pygame.Rect, edge: str = "muted") -> None:
+def card(surface: pygame.Surface, theme: Theme, rect: pygame.Rect, edge: str = "muted") -> None:
     """An opaque card (text on it has exactly the background colour behind it)."""
     rad = theme.px(16)
     pygame.draw.rect(surface, theme.c["background"], rect, border_radius=rad)
@@ -78,7 +78,7 @@ def note(surface: pygame.Surface, theme: Theme, text: str, target: pygame.Rect,
     else:
         if line_to and not box.colliderect(target):
             out.append(leader(surface, theme, box, target, edge))
-        _card(surface, theme, box, edge)
+        card(surface, theme, box, edge)
         theme.put(surface, text, size, "text", "background", kind, box, width=text_w,
                   align="left", center=box.center)
     occupied.append(box)
@@ -110,7 +110,7 @@ def help_card(surface: pygame.Surface, theme: Theme, title: str, lines: list[str
     h = head_h + theme.px(18) + sum(len(w) * lh + theme.px(6) for w in wrapped) + 2 * pad
     rect = pygame.Rect(0, 0, width, min(h, sh - theme.px(20)))
     rect.center = (sw // 2, sh // 2)
-    _card(surface, theme, rect)
+    card(surface, theme, rect)
     theme.note(rect, "cover", "text", "background", None, 0)
     y = rect.y + pad
     theme.put(surface, title, HEAD, "neuron", "background", "help", rect, bold=True,
@@ -163,7 +163,7 @@ def neuron_card(surface: pygame.Surface, theme: Theme, rect: pygame.Rect, title:
                 side: int | None) -> pygame.Rect:
     """``side``: the input picture's side for a first-layer neuron (weights shown as images),
     None for deeper ones (weights shown as bars)."""
-    _card(surface, theme, rect, "neuron")
+    card(surface, theme, rect, "neuron")
     theme.note(rect, "cover", "text", "background", None, 0)
     pad = theme.px(24)
     inner = rect.w - 2 * pad

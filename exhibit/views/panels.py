@@ -175,8 +175,8 @@ class BarsView:
             th.put(surface, str(d), LABEL, "text" if p is not None else "muted", bg, "bar label",
                    self.panel, bold=top, center=(label_x, y))
             if top:
-                pygame.draw.circle(surface, th.c["answer"], (label_x, y), min(row_h * 0.45, th.px(26)),
-                                   width=max(3, th.px(4)))
+                pygame.draw.aacircle(surface, th.c["answer"], (label_x, y), min(row_h * 0.45, th.px(26)),
+                                     max(3, th.px(4)))
             track = pygame.Rect(bar_x, round(y - row_h * 0.16), bar_w, max(4, round(row_h * 0.32)))
             pygame.draw.rect(surface, bg.lerp(th.c["muted"], 0.25), track, border_radius=th.px(6))
             if p is not None:

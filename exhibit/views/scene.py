@@ -5,7 +5,8 @@ incrementally drawn frame equals a full redraw, pixel for pixel.
   and language);
 - composed: static + what depends on the snapshot (picture, strong connections, glowing
   neurons, bars, title), redrawn in place only when that changes;
-- per frame, in this order: composed, the canvas, the pulses, the teacher overlay.
+- per frame, in this order: composed, the canvas, the pulses and attract mode's hand, the
+  teacher overlay.
 
 Each frame repaints, in that same order, only the areas that changed (the composed regions
 that were redrawn, new ink, the pulses' old and new places, overlays that came or went) and
@@ -21,10 +22,13 @@ import pygame
 from exhibit.ink.drawing import Drawing
 from exhibit.model.mlp import MLP
 from exhibit.recognize import Snapshot
+from exhibit.views.hand import HandView
 from exhibit.views.layout import Layout
 from exhibit.views.network import Lines, NetworkView, Pulses, Wiring
 from exhibit.views.panels import BarsView, ButtonsView, CanvasView, PreviewView, TitleView, panel
 from exhibit.views.theme import BODY, TextBox, Theme
+
+HAND_PX = 150  # the attract hand's height on a 1080-line screen
 
 
 def disjoint(rects: list[pygame.Rect]) -> list[pygame.Rect]:
@@ -41,6 +45,34 @@ def disjoint(rects: list[pygame.Rect]) -> list[pygame.Rect]:
                     merged = True
                     break
         out.append(r)
+    return out
+
+
+def cover(boxes: np.ndarray, bounds: pygame.Rect, cell: int = 32) -> list[pygame.Rect]:
+    """Few rects covering many small overlapping boxes ((n, 4) x0, y0, x1, y1: pulses and
+    their trails): the cells of a grid that any box touches, as one rect per run of cells in a
+    row. Painting these costs far less than repainting each overlap again and again."""
+    a = np.asarray(boxes, np.int64).reshape(-1, 4).copy()
+    a[:, 0::2] = np.clip(a[:, 0::2], bounds.x, bounds.right)
+    a[:, 1::2] = np.clip(a[:, 1::2], bounds.y, bounds.bottom)
+    a = a[(a[:, 2] > a[:, 0]) & (a[:, 3] > a[:, 1])]
+    if not len(a):
+        return []
+    x0, y0 = (a[:, 0] - bounds.x) // cell, (a[:, 1] - bounds.y) // cell
+    x1, y1 = (a[:, 2] - 1 - bounds.x) // cell + 1, (a[:, 3] - 1 - bounds.y) // cell + 1
+    nx, ny = -(-bounds.w // cell), -(-bounds.h // cell)
+    w = nx + 1  # a 2-D difference array, one count per box corner
+    idx = np.concatenate([y0 * w + x0, y0 * w + x1, y1 * w + x0, y1 * w + x1])
+    sign = np.repeat(np.array([1, -1, -1, 1]), len(a))
+    diff = np.bincount(idx, sign, minlength=(ny + 1) * w).reshape(ny + 1, w)
+    on = diff.cumsum(0).cumsum(1)[:ny, :nx] > 0.5
+    edges = np.diff(np.pad(on.astype(np.int8), ((0, 0), (1, 1))), axis=1)
+    out = []
+    for row in np.flatnonzero(on.any(axis=1)).tolist():
+        starts, ends = np.flatnonzero(edges[row] == 1), np.flatnonzero(edges[row] == -1)
+        for s0, e0 in zip(starts.tolist(), ends.tolist()):
+            r = pygame.Rect(bounds.x + s0 * cell, bounds.y + row * cell, (e0 - s0) * cell, cell)
+            out.append(r.clip(bounds))
     return out
 
 
@@ -61,6 +93,8 @@ class Scene:
         self.buttons = ButtonsView(theme, layout)
         self.title = TitleView(theme, r["title"])
         self.pulses = Pulses(theme, theme.px(cfg["pulses.size_px"]), cfg["pulses.max"])
+        self.hand = HandView(theme, theme.px(HAND_PX))
+        self.hand_place: tuple[pygame.Surface, tuple[int, int]] | None = None  # set per frame
         size = layout.size
         theme.size = size
         # the texts each layer drew (tests check them: in bounds, no overlaps, size, contrast)
@@ -101,18 +135,22 @@ class Scene:
     def _column_caption(self, l: int, n: int) -> str:
         return self.say("outputs") if l == n else self.say("hidden_layer", n=l)
 
-    def compose(self, snap: Snapshot, lines: list[Lines], title: str, sure: bool, masks=None,
-                shown: list[np.ndarray] | None = None) -> None:
-        """Redraw what depends on the snapshot, over a clean copy of the static layer."""
+    def compose(self, picture: Snapshot, layers: list[Snapshot], lines: list[Lines], title: str,
+                sure: bool, masks=None, shown: list[np.ndarray] | None = None) -> None:
+        """Redraw what depends on the readings, over a clean copy of the static layer:
+        ``picture`` for the 28x28 preview (at once), ``layers[l]`` for layer l (as its wave
+        arrives; the last one drives the bars and the answer); ``shown``: per layer, the
+        neurons in view (wide layers show a subset)."""
         c = self.composed
         self.theme.record = self.composed_text = []
         for r in self.dynamic:
             c.blit(self.static, r, r)
         self.lines = lines
-        acts = None if snap.forward is None else snap.forward.activations
-        self.preview.draw(c, snap)
-        self.network.draw_snapshot(c, acts, lines, snap.digit if sure else None, masks, shown)
-        self.bars.draw(c, snap if not snap.empty else None, sure)
+        out = layers[-1]
+        acts = [None if s.forward is None else s.forward.activations[l] for l, s in enumerate(layers)]
+        self.preview.draw(c, picture)
+        self.network.draw_snapshot(c, acts, lines, out.digit if sure else None, masks, shown)
+        self.bars.draw(c, out if not out.empty else None, sure)
         self.title.draw(c, title)
         self.theme.record = None
         self._pending += self.dynamic
@@ -143,6 +181,10 @@ class Scene:
         canvas_dirty = self.canvas.sync(drawing, sample, sample_id)
         cr = self.canvas.rect
         sprites, pulse_rects = self.pulses.placements()
+        pulse_rects = cover(pulse_rects, surface.get_rect())
+        if self.hand_place is not None:
+            sprites.append(self.hand_place)
+            pulse_rects.append(pygame.Rect(self.hand_place[1], self.hand_place[0].get_size()))
         if self.full_redraw:
             areas = [surface.get_rect()]
         else:

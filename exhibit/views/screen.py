@@ -28,9 +28,10 @@ def title(ex: "Exhibit") -> str:
         return ex.say("failsafe")
     if ex.mode == Mode.ATTRACT:
         return ex.say("invite")
-    if ex.snapshot.empty:
+    out = ex.waves.output  # the answer changes when the wave reaches the outputs
+    if out.empty:
         return ex.say("draw_prompt")
-    return strings.answer(ex.lang, ex.snapshot.digit) if ex.sure() else ex.say("unsure")
+    return strings.answer(ex.lang, out.digit) if ex.sure(out) else ex.say("unsure")
 
 
 class Screen:
@@ -48,19 +49,33 @@ class Screen:
                            ex.say)
         self._look: tuple = ()
         self._over: tuple = ()
-        self._wave = ex.wave_id
+        self._wave = 0  # waves already in flight get their pulses too
         self._now = ex.now
-        self._lines: tuple[Snapshot | None, list[Lines]] = (None, [])
+        self._lines: dict[tuple, tuple[Snapshot, list[Lines]]] = {}
         self._learn: tuple | None = None
 
-    def lines(self, snap: Snapshot, shown: list | None = None) -> list[Lines]:
-        """The strong connections for a snapshot (chosen once per snapshot)."""
-        if self._lines[0] is not snap:
+    def lines(self, snap: Snapshot, subset: list | None = None) -> list[Lines]:
+        """The strong connections for a snapshot, per layer, among the neurons in view
+        (chosen once per snapshot and view; a few snapshots are on screen while waves travel)."""
+        key = (id(snap), None if subset is None else b"|".join(a.tobytes() for a in subset))
+        hit = self._lines.get(key)
+        if hit is None or hit[0] is not snap:
             lines = [] if snap.empty else self.scene.wiring.select(
                 snap.forward.activations, self.cfg["network.lines_per_neuron"],
-                self.cfg["network.max_lines_per_layer"], shown)
-            self._lines = (snap, lines)
-        return self._lines[1]
+                self.cfg["network.max_lines_per_layer"], subset)
+            if len(self._lines) >= 8:
+                self._lines.pop(next(iter(self._lines)))
+            hit = self._lines[key] = (snap, lines)
+        return hit[1]
+
+    def shown_lines(self, ex: "Exhibit", subset: list) -> list[Lines]:
+        """The strong connections into each layer, from the reading that layer shows."""
+        out = []
+        for l, snap in enumerate(ex.waves.shown[1:], start=1):
+            per_layer = self.lines(snap, subset)
+            if per_layer:
+                out.append(per_layer[l - 1])
+        return out
 
     def update(self, ex: "Exhibit") -> None:
         key = (id(ex), id(ex.layout), ex.lang)
@@ -71,29 +86,34 @@ class Screen:
         net = ex.recognizer.model.net  # live learning swaps weights without a new layout
         if scene.wiring.net is not net:
             scene.wiring.net = net
-        if ex.wave_id != self._wave:
-            self._wave = ex.wave_id
-            if ex.wave_snapshot is not None:
-                scene.pulses.wave(self.lines(ex.wave_snapshot, ex.shown(ex.wave_snapshot)),
-                                  1.0 / self.cfg["pulses.speed"])
         scene.pulses.update(max(0.0, ex.now - self._now))
         self._now = ex.now
-        s = ex.snapshot
-        look = (id(s), title(ex), ex.sure(), tuple(m.tobytes() for m in ex.masks), ex.detail)
+        waves = ex.waves
+        subset = None
+        for w in waves.in_flight:
+            if w.id > self._wave and not self.cfg["motion.reduced"]:
+                # pulses leave the picture when the wave did, and reach each column exactly
+                # when the state hands that layer the wave's reading
+                subset = subset or ex.shown()
+                scene.pulses.wave(self.lines(w.snapshot, subset), waves.gap,
+                                  start=scene.pulses.now + (w.t0 - ex.now))
+        self._wave = waves.last_id
+        shown = waves.shown
+        look = (id(ex.snapshot), tuple(id(s) for s in shown), title(ex), ex.sure(waves.output),
+                tuple(m.tobytes() for m in ex.masks), ex.detail)
         composed = look != self._look
         if composed:
             self._look = look
-            shown = ex.shown(s)
-            if self._lines[0] is s and look[4] != getattr(self, "_detail", None):
-                self._lines = (None, [])  # a pinned neuron may have changed the subset
-            self._detail = look[4]
-            scene.compose(s, self.lines(s, shown), look[1], look[2], ex.masks, shown)
+            subset = subset or ex.shown()
+            scene.compose(ex.snapshot, shown, self.shown_lines(ex, subset), look[2], look[3],
+                          ex.masks, subset)
         learn = learncurve.key(ex)
         if (composed or learn != self._learn) and (learn is not None or self._learn is not None):
             self._learn = learn
             box = learncurve.box_rect(ex.layout)
             if box is not None:
                 scene.repaint(box, lambda surf: learncurve.draw(surf, self.theme, ex.layout, ex))
+        scene.hand_place = scene.hand.place(ex)
         over = teacher.overlay_key(ex)
         if over != self._over:
             self._over = over

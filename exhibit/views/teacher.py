@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pygame
 
 from exhibit.app.modes import Mode
-from exhibit.views import overlays
+from exhibit.views import hand, operator, overlays
 from exhibit.views.scene import Scene
 from exhibit.views.theme import Theme
 
@@ -22,7 +22,7 @@ def overlay_key(ex: "Exhibit") -> tuple:
     """Everything the overlay depends on: when this is unchanged, the overlay is too."""
     return (ex.mode, ex.stage, ex.show_help, ex.show_explain, ex.ablating, ex.centring, ex.detail,
             ex.lang, ex.model_name, id(ex.snapshot), tuple(m.tobytes() for m in ex.masks),
-            None if ex.message is None else ex.message[0])
+            None if ex.message is None else ex.message[0], ex.inviting, operator.key(ex))
 
 
 def occupied(scene: Scene) -> list[pygame.Rect]:
@@ -46,6 +46,8 @@ def draw(surf: pygame.Surface, th: Theme, scene: Scene, ex: "Exhibit") -> list[p
         off = int(sum((m == 0).sum() for m in ex.masks))
         out.append(overlays.badge(surf, th, say("ablation_on", off=off), r["network"], busy,
                                   colour="positive"))
+    if ex.inviting:
+        out.append(hand.invitation(surf, th, r["canvas"], say("your_turn")))
     if ex.show_explain:
         # the canvas's note last: it has room above the canvas when the middle is full
         for target, key in ((scene.layout.picture_rect, "explain_preview"),
@@ -63,6 +65,7 @@ def draw(surf: pygame.Surface, th: Theme, scene: Scene, ex: "Exhibit") -> list[p
         lines = say("help_keys", model=ex.model_name,
                     centring=say("on" if ex.centring else "off")).split("|")
         out.append(overlays.help_card(surf, th, say("help_title"), lines))
+    out += operator.draw(surf, th, scene.layout, ex)
     return out
 
 
