@@ -102,6 +102,12 @@ def cmd_train(args: argparse.Namespace, cfg: Config) -> int:
     from exhibit.model import weights as wio
     from exhibit.training import mnist, trainer
 
+    if args.arch == "cnn":  # the convolutional network has its own trainer
+        from exhibit.training import cnn_trainer
+        try:
+            return cnn_trainer.run(args)
+        except (FileNotFoundError, ValueError) as e:
+            raise UsageError(str(e)) from None
     if args.arch not in trainer.ARCHS:
         raise UsageError(f"--arch must be one of {', '.join(trainer.ARCHS)}")
     sizes, spec = trainer.ARCHS[args.arch]
@@ -260,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def model_opts(p: argparse.ArgumentParser) -> None:
         g = p.add_mutually_exclusive_group()
-        g.add_argument("--model", choices=("explainer", "compact14", "deep"))
+        g.add_argument("--model", choices=("explainer", "compact14", "deep", "cnn"))
         g.add_argument("--weights", metavar="PATH", help="an .npz with its .json manifest")
 
     parser = argparse.ArgumentParser(prog="digit-exhibit", parents=[top],
@@ -288,7 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", parents=[common], help="train a network from MNIST")
     p.add_argument("--mnist", metavar="DIR", required=True)
-    p.add_argument("--arch", required=True, choices=("explainer", "compact14", "deep"))
+    p.add_argument("--arch", required=True, choices=("explainer", "compact14", "deep", "cnn"))
     p.add_argument("--out", required=True, metavar="PATH")
     p.add_argument("--epochs", type=int, default=20)
     p.add_argument("--seed", type=int, default=1)
@@ -302,6 +308,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weight-decay", type=float, default=1e-5)
     p.add_argument("--max-rotation", type=float, default=12.0,
                    help="largest random rotation of training digits, in degrees")
+    p.add_argument("--pendigits", metavar="FILE", help="cnn: the pen-drawn digits (json.gz)")
+    p.add_argument("--channels", default="16,32,128", help="cnn: conv1,conv2,dense widths")
+    p.add_argument("--all-writers", action="store_true",
+                   help="cnn: train on all pen writers (none held out for validation)")
+    p.add_argument("--pen-copies", type=int, default=4,
+                   help="cnn: freshly warped copies of each pen digit per epoch")
+    p.add_argument("--mnist-per-epoch", type=int, default=110000,
+                   help="cnn: MNIST pool digits drawn at random per epoch")
+    p.add_argument("--checkpoint", metavar="PATH", help="cnn: save the network after each epoch")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("bench", parents=[common], help="benchmarks")

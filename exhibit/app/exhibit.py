@@ -98,6 +98,8 @@ class Exhibit:
     def set_model(self, name: str, log: bool = True) -> None:
         if name not in self.models:
             self.models[name] = load_model(name)
+        if not self.drawable(name):  # no CNN view yet: the MLP view shows the first MLP
+            name = next(m for m in MODELS if self.drawable(m))
         self.model_name = name
         self.recognizer = Recognizer(self.models[name], stroke_width=self.cfg["ink.stroke_width"],
                                      min_points=self.cfg["ink.min_points"],
@@ -109,6 +111,12 @@ class Exhibit:
         self.build()
         if log:
             self.log.write("model", model=name)
+
+    def drawable(self, name: str) -> bool:
+        """Whether the network view can draw this model (MLPs only until the CNN view lands)."""
+        if name not in self.models:
+            self.models[name] = load_model(name)
+        return hasattr(self.models[name].net, "weights")
 
     def say(self, key: str, **kw: object) -> str:
         return strings.text(self.lang, key, **kw)
@@ -172,7 +180,8 @@ class Exhibit:
         if self.is_key(key, "clear"):
             self.clear()
         elif self.is_key(key, "model"):
-            self.set_model(MODELS[(MODELS.index(self.model_name) + 1) % len(MODELS)])
+            shown = [m for m in MODELS if self.drawable(m)]  # M skips the CNN (no view yet)
+            self.set_model(shown[(shown.index(self.model_name) + 1) % len(shown)])
         elif self.is_key(key, "centring"):
             self.centring = not self.centring
             self.log.write("centring", on=self.centring)

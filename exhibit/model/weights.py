@@ -86,6 +86,9 @@ def load(path: str | Path) -> LoadedModel:
         raise WeightsError(f"manifest not found beside the weights: {man_path}")
     try:
         manifest = json.loads(man_path.read_text(encoding="utf-8"))
+        if isinstance(manifest, dict) and manifest.get("kind") == "cnn":
+            from exhibit.model import cnn  # a convolutional network (exhibit/model/cnn.py)
+            return cnn.load_checked(path, manifest)
         sizes = [int(s) for s in manifest["sizes"]]
         spec = InputSpec(side=int(manifest["input"]["side"]),
                          deskew=bool(manifest["input"]["deskew"]))
