@@ -314,6 +314,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="cnn: train on all pen writers (none held out for validation)")
     p.add_argument("--pen-copies", type=int, default=4,
                    help="cnn: freshly warped copies of each pen digit per epoch")
+    p.add_argument("--pen-jitter", type=float, default=0.0,
+                   help="cnn: wobble of pen points and strokes, a share of the digit's size")
     p.add_argument("--mnist-per-epoch", type=int, default=110000,
                    help="cnn: MNIST pool digits drawn at random per epoch")
     p.add_argument("--checkpoint", metavar="PATH", help="cnn: save the network after each epoch")

@@ -69,21 +69,37 @@ def split_writers(pen: PenDigits, val_writers: tuple[str, ...] = VAL_WRITERS
 
 def render_pen(pen: PenDigits, rng: np.random.Generator | None, stroke_width: float = 2.4,
                width: tuple[float, float] = (1.9, 3.0), rotation: float = 15.0,
-               shear: float = 0.3, aspect: float = 0.2) -> np.ndarray:
+               shear: float = 0.3, aspect: float = 0.2, jitter: float = 0.0) -> np.ndarray:
     """Pen digits -> network inputs (n, 784). Without rng: as the exhibit draws them (brush
-    ``stroke_width``); with rng: each warped at random first, with a random brush width."""
+    ``stroke_width``); with rng: each warped at random first, with a random brush width.
+
+    ``jitter`` (a share of the digit's size) adds a hand's wobble: smooth noise of that size on
+    every point and a shift of twice that on each stroke of a multi-stroke digit."""
     out = np.zeros((len(pen), SPEC.side ** 2), np.float32)
     for i, strokes in enumerate(pen.strokes):
         w = stroke_width
         if rng is not None:
             m = augment.random_affine(rng, rot=rotation, shear=shear, aspect=aspect).astype(np.float32)
-            c = np.concatenate(strokes).mean(axis=0)
+            pts = np.concatenate(strokes)
+            c = pts.mean(axis=0)
             strokes = [(s - c) @ m.T + c for s in strokes]
+            if jitter > 0:
+                size = float((pts.max(axis=0) - pts.min(axis=0)).max()) * jitter
+                strokes = [_wobble(s, size, rng) + (rng.normal(0, 2 * size, 2).astype(np.float32)
+                                                    if len(strokes) > 1 else 0.0)
+                           for s in strokes]
             w = float(rng.uniform(*width))
         img = preprocess(strokes, SPEC, stroke_width=w)
         if img is not None:
             out[i] = img.ravel()
     return out
+
+
+def _wobble(stroke: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
+    """Smooth random displacement of a stroke's points (a 3-point moving average of noise)."""
+    noise = rng.normal(0, sigma, (len(stroke) + 2, 2))
+    noise = (noise[:-2] + noise[1:-1] + noise[2:]) / np.sqrt(3.0)
+    return (stroke + noise).astype(np.float32)
 
 
 @dataclass

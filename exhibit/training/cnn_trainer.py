@@ -49,7 +49,7 @@ def writer_report(net: CNN, x: np.ndarray, y: np.ndarray, writers: np.ndarray) -
 def train(pool: cnn_data.MnistPool, pen_train: cnn_data.PenDigits,
           pen_val: cnn_data.PenDigits | None, channels: tuple[int, int, int], epochs: int,
           seed: int, lr: float = 1e-3, batch: int = 128, weight_decay: float = 5e-5,
-          mnist_per_epoch: int = 110_000, pen_copies: int = 4,
+          mnist_per_epoch: int = 110_000, pen_copies: int = 4, pen_jitter: float = 0.0,
           log: Callable[[str], None] = print, checkpoint: Path | None = None) -> tuple[CNN, list]:
     """Train a fresh CNN; returns it and one dict of validation figures per epoch."""
     rng = np.random.default_rng(seed)
@@ -68,7 +68,7 @@ def train(pool: cnn_data.MnistPool, pen_train: cnn_data.PenDigits,
         xs = [pool.x[pick].astype(np.float32) / 255.0]
         ys = [pool.y[pick]]
         for _ in range(pen_copies):
-            xs.append(cnn_data.render_pen(pen_train, rng))
+            xs.append(cnn_data.render_pen(pen_train, rng, jitter=pen_jitter))
             ys.append(pen_train.labels)
         x, y = np.concatenate(xs), np.concatenate(ys)
         t_data = time.time() - t0
@@ -130,7 +130,7 @@ def run(args: Any) -> int:
     net, history = train(pool, pen_train, pen_val if len(pen_val) else None, channels,
                          args.epochs, args.seed, lr=args.lr or 1e-3, batch=args.batch,
                          weight_decay=args.weight_decay, mnist_per_epoch=args.mnist_per_epoch,
-                         pen_copies=args.pen_copies, log=log,
+                         pen_copies=args.pen_copies, pen_jitter=args.pen_jitter, log=log,
                          checkpoint=Path(args.checkpoint) if args.checkpoint else None)
     minutes = (time.time() - t0) / 60
     test_x, test_y = mnist.load_split(args.mnist, "test")
