@@ -68,7 +68,7 @@ def _layout_keys() -> list["Key"]:
             for o, rects in LAYOUTS.items() for r, rect in rects.items()]
 
 
-MODELS = ("explainer", "compact14", "deep")
+MODELS = ("explainer", "compact14", "deep", "cnn")
 
 KEYS: tuple[Key, ...] = (
     Key("model", "explainer", "choice",

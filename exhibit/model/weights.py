@@ -19,7 +19,7 @@ from exhibit.ink.normalize import InputSpec
 from exhibit.model.mlp import MLP
 
 WEIGHTS_DIR = Path(__file__).resolve().parents[2] / "weights"
-MODEL_NAMES = ("explainer", "compact14", "deep")
+MODEL_NAMES = ("explainer", "compact14", "deep", "cnn")
 
 
 class WeightsError(Exception):
