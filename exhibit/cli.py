@@ -319,6 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mnist-per-epoch", type=int, default=110000,
                    help="cnn: MNIST pool digits drawn at random per epoch")
     p.add_argument("--checkpoint", metavar="PATH", help="cnn: save the network after each epoch")
+    p.add_argument("--init", metavar="PATH", help="cnn: go on training these weights")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("bench", parents=[common], help="benchmarks")

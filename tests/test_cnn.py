@@ -134,3 +134,19 @@ def test_training_reduces_the_loss():
     rep = cnn_trainer.writer_report(net, xv, va.labels, va.writers)
     assert set(rep["per_writer"]) == {"train-04"} and rep["n"] == 3
     del rng
+
+
+def test_training_can_go_on_from_given_weights_without_changing_them():
+    from exhibit.training import cnn_data, cnn_trainer
+    tr, va = cnn_data.split_writers(_tiny_pen(), ("train-04",))
+    xv = cnn_data.render_pen(va, None)
+    pool = cnn_data.MnistPool(np.zeros((0, 784), np.uint8), np.zeros(0, np.int64), xv,
+                              va.labels, xv)
+    start, _ = small_net(3, dtype=np.float32)
+    before = [p.copy() for p in start.params]
+    net, _ = cnn_trainer.train(pool, tr, None, (9, 9, 9), epochs=1, seed=0, lr=1e-3, batch=8,
+                               pen_copies=1, log=lambda s: None, init=start)
+    assert net.channels == (3, 4, 5)
+    for a, b, c in zip(before, start.params, net.params):
+        np.testing.assert_array_equal(a, b)
+        assert np.abs(c - a).max() < 0.05

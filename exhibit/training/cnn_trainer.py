@@ -50,10 +50,14 @@ def train(pool: cnn_data.MnistPool, pen_train: cnn_data.PenDigits,
           pen_val: cnn_data.PenDigits | None, channels: tuple[int, int, int], epochs: int,
           seed: int, lr: float = 1e-3, batch: int = 128, weight_decay: float = 5e-5,
           mnist_per_epoch: int = 110_000, pen_copies: int = 4, pen_jitter: float = 0.0,
-          log: Callable[[str], None] = print, checkpoint: Path | None = None) -> tuple[CNN, list]:
-    """Train a fresh CNN; returns it and one dict of validation figures per epoch."""
+          log: Callable[[str], None] = print, checkpoint: Path | None = None,
+          init: CNN | None = None) -> tuple[CNN, list]:
+    """Train a fresh CNN (or go on training ``init``, a copy of it); returns the network and
+    one dict of validation figures per epoch."""
     rng = np.random.default_rng(seed)
     net = CNN.init(*channels, rng)
+    if init is not None:
+        net = CNN(*(p.astype(np.float32, copy=True) for p in init.params))
     params = net.params
     opt = Adam(params, lr)
     decay = [p.ndim > 1 for p in params]  # weights and kernels, not biases
@@ -126,12 +130,21 @@ def run(args: Any) -> int:
     log(f"training cnn {channels} on {min(args.mnist_per_epoch, len(pool.x))} MNIST + "
         f"{args.pen_copies}x{len(pen_train)} pen digits per epoch; "
         f"held-out writers: {', '.join(val_writers) or 'none'}")
+    init = None
+    if args.init:
+        from exhibit.model.weights import load as load_weights
+        start = load_weights(args.init)
+        if not isinstance(start.net, CNN):
+            raise ValueError(f"--init {args.init} is not a CNN")
+        init, channels = start.net, start.net.channels
+        log(f"going on from {args.init} (its channels {channels})")
     t0 = time.time()
     net, history = train(pool, pen_train, pen_val if len(pen_val) else None, channels,
                          args.epochs, args.seed, lr=args.lr or 1e-3, batch=args.batch,
                          weight_decay=args.weight_decay, mnist_per_epoch=args.mnist_per_epoch,
                          pen_copies=args.pen_copies, pen_jitter=args.pen_jitter, log=log,
-                         checkpoint=Path(args.checkpoint) if args.checkpoint else None)
+                         checkpoint=Path(args.checkpoint) if args.checkpoint else None,
+                         init=init)
     minutes = (time.time() - t0) / 60
     test_x, test_y = mnist.load_split(args.mnist, "test")
     xt, _ = preprocess_many(list(test_x.astype(np.float32) / 255.0), cnn_data.SPEC)
@@ -152,6 +165,10 @@ def run(args: Any) -> int:
         "mnist_credit": "MNIST (LeCun, Cortes, Burges), CC BY-SA 3.0",
         "history": history,
     }
+    if init is not None:
+        manifest["init"] = {"weights": args.init, "sha256": start.manifest.get("sha256"),
+                            "training_command": start.manifest.get("training_command"),
+                            "mnist_test_accuracy": start.manifest.get("mnist_test_accuracy")}
     if len(pen_val):
         rep = writer_report(net, cnn_data.render_pen(pen_val, None), pen_val.labels,
                             pen_val.writers)
