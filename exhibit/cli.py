@@ -119,8 +119,16 @@ def cmd_train(args: argparse.Namespace, cfg: Config) -> int:
     from exhibit.model import weights as wio
     from exhibit.training import mnist, trainer
 
+    if args.pen_copies is None:
+        args.pen_copies = 4 if args.arch == "cnn" else 20
     if args.arch == "gate":
         return train_gate(args)
+    if args.arch == "cnn":  # the convolutional network has its own trainer
+        from exhibit.training import cnn_trainer
+        try:
+            return cnn_trainer.run(args)
+        except (FileNotFoundError, ValueError) as e:
+            raise UsageError(str(e)) from None
     if args.arch not in trainer.ARCHS:
         raise UsageError(f"--arch must be one of {', '.join(trainer.ARCHS)}")
     sizes, spec = trainer.ARCHS[args.arch]
@@ -420,7 +428,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def model_opts(p: argparse.ArgumentParser) -> None:
         g = p.add_mutually_exclusive_group()
-        g.add_argument("--model", choices=("explainer", "compact14", "deep"))
+        g.add_argument("--model", choices=("explainer", "compact14", "deep", "cnn"))
         g.add_argument("--weights", metavar="PATH", help="an .npz with its .json manifest")
 
     parser = argparse.ArgumentParser(prog="digit-exhibit", parents=[top],
@@ -448,7 +456,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", parents=[common], help="train a network from MNIST")
     p.add_argument("--mnist", metavar="DIR", required=True)
-    p.add_argument("--arch", required=True, choices=("explainer", "compact14", "deep", "gate"))
+    p.add_argument("--arch", required=True, choices=("explainer", "compact14", "deep", "gate", "cnn"))
     p.add_argument("--out", required=True, metavar="PATH")
     p.add_argument("--epochs", type=int, default=20)
     p.add_argument("--seed", type=int, default=1)
@@ -466,8 +474,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="largest random rotation of training digits, in degrees")
     p.add_argument("--pendigits", metavar="FILE",
                    help="real pen-drawn digits with writers (pen-30-writers.json.gz) to mix in")
-    p.add_argument("--pen-copies", type=int, default=20,
-                   help="copies of each pen digit (the first as written, the rest warped)")
+    p.add_argument("--pen-copies", type=int, default=None,
+                   help="copies of each pen digit (the first as written, the rest warped; "
+                        "default 20, cnn: 4 freshly warped per epoch)")
     p.add_argument("--pen-rotation", type=float, default=15.0,
                    help="largest random rotation of the pen digits' copies, in degrees")
     p.add_argument("--val-writers", metavar="W1,W2,...",
@@ -479,6 +488,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="weight decay of the first layer (default: --weight-decay)")
     p.add_argument("--init", metavar="PATH",
                    help="start from these weights (same architecture) instead of random ones")
+    p.add_argument("--channels", default="16,32,128", help="cnn: conv1,conv2,dense widths")
+    p.add_argument("--all-writers", action="store_true",
+                   help="cnn: train on all pen writers (none held out for validation)")
+    p.add_argument("--pen-jitter", type=float, default=0.0,
+                   help="cnn: wobble of pen points and strokes, a share of the digit's size")
+    p.add_argument("--mnist-per-epoch", type=int, default=110000,
+                   help="cnn: MNIST pool digits drawn at random per epoch")
+    p.add_argument("--checkpoint", metavar="PATH", help="cnn: save the network after each epoch")
     p.add_argument("--mnist-limit", type=int, default=None,
                    help="use only this many (random) of the MNIST training inputs")
     p.add_argument("--gate-hidden", default="128,32", help="gate: hidden layer sizes")

@@ -83,5 +83,7 @@ def test_shipped_networks_credit_the_pen_digits_and_are_smooth(name):
     assert "Alpaydin" in man["pendigits"]["credit"]
     assert man["training_command"].startswith("digit-exhibit train")
     assert "--pendigits" in man["training_command"]
+    if man.get("kind") == "cnn":
+        return  # its first layer is 5x5 kernels, not 28x28 fields: no roughness figure
     lm = wio.load_model(name)
     assert abs(trainer.roughness(lm.net.weights[0]) - man["first_layer_roughness"]) < 1e-3

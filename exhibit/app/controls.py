@@ -84,7 +84,8 @@ class Controls:
         elif action == "learn":
             self.learn.toggle(self)
         elif action == "model":
-            self.set_model(MODEL_NAMES[(MODEL_NAMES.index(self.model_name) + 1) % len(MODEL_NAMES)])
+            shown = [m for m in MODEL_NAMES if self.drawable(m)]  # M skips the CNN (no view yet)
+            self.set_model(shown[(shown.index(self.model_name) + 1) % len(shown)])
         elif action == "centring":
             self.centring = not self.centring
             self.log.write("centring", on=self.centring)

@@ -115,6 +115,8 @@ class Exhibit(Controls):
         return self.modes.mode
 
     def set_model(self, name: str, log: bool = True) -> None:
+        if not self.drawable(name):  # no CNN view yet: the MLP view shows the first MLP
+            name = next(m for m in MODEL_NAMES if self.drawable(m))
         self.model_name = name
         self.recognizer = Recognizer(self.models[name], stroke_width=self.cfg["ink.stroke_width"],
                                      min_points=self.cfg["ink.min_points"],
@@ -154,6 +156,10 @@ class Exhibit(Controls):
         if self.detail is not None:
             pinned[self.detail[0]] = [self.detail[1]] + pinned[self.detail[0]]
         return pinned
+
+    def drawable(self, name: str) -> bool:
+        """Whether the network view can draw this model (MLPs only until the CNN view lands)."""
+        return hasattr(self.models[name].net, "weights")
 
     def say(self, key: str, **kw: object) -> str:
         return strings.text(self.lang, key, **kw)

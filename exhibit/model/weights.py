@@ -20,7 +20,7 @@ from exhibit.ink.normalize import InputSpec
 from exhibit.model.mlp import MLP
 
 WEIGHTS_DIR = resources.WEIGHTS
-MODEL_NAMES = ("explainer", "compact14", "deep")
+MODEL_NAMES = ("explainer", "compact14", "deep", "cnn")
 
 
 class WeightsError(Exception):
@@ -101,6 +101,9 @@ def load(path: str | Path) -> LoadedModel:
     if not man_path.exists():
         raise WeightsError(f"manifest not found beside the weights: {man_path}")
     manifest = read_manifest(man_path)
+    if manifest.get("kind") == "cnn":
+        from exhibit.model import cnn  # a convolutional network (exhibit/model/cnn.py)
+        return cnn.load_checked(path, manifest)
     try:
         sizes = [int(s) for s in manifest["sizes"]]
         spec = InputSpec(side=int(manifest["input"]["side"]),

@@ -1,0 +1,284 @@
+"""A small convolutional network in numpy, with names that follow the maths.
+
+Pictures are n x 28 x 28 (values in [0, 1], 1 = ink); feature maps are channels-last,
+(n, height, width, channels). With C1, C2 filters and H dense units::
+
+    z1 = conv(x, K1) + b1      (n, 24, 24, C1)   K1: (1, 5, 5, C1)   "valid" 5x5 correlation
+    a1 = relu(z1)              (n, 24, 24, C1)
+    p1 = maxpool2(a1)          (n, 12, 12, C1)   the largest of each 2x2 block
+    z2 = conv(p1, K2) + b2     (n,  8,  8, C2)   K2: (C1, 5, 5, C2)
+    a2 = relu(z2)              (n,  8,  8, C2)
+    p2 = maxpool2(a2)          (n,  4,  4, C2)
+    z3 = flat(p2) @ W3 + b3    (n, H)            W3: (16*C2, H), flat in (row, column, channel) order
+    a3 = relu(z3)              (n, H)
+    z4 = a3 @ W4 + b4          (n, 10)           W4: (H, 10)
+    probs = softmax(z4)        (n, 10)
+
+``conv`` is im2col: ``sliding_window_view`` gives every 5x5 window of every channel without
+copying, one reshape copies them into rows of (C*5*5) values, and one matrix product with the
+kernel (reshaped to (C*5*5, F)) gives all F maps at once.
+"""
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from exhibit.model.mlp import relu, softmax
+
+PARAMS = ("K1", "b1", "K2", "b2", "W3", "b3", "W4", "b4")
+SIDE = 28
+KSIZE = 5
+
+
+def im2col(x: np.ndarray, k: int = KSIZE) -> np.ndarray:
+    """(n, H, W, C) -> (n, H-k+1, W-k+1, C*k*k): every k x k window, channel-major then row."""
+    n, h, w, c = x.shape
+    win = np.lib.stride_tricks.sliding_window_view(x, (k, k), axis=(1, 2))  # (n, h', w', c, k, k)
+    return win.reshape(n, h - k + 1, w - k + 1, c * k * k)
+
+
+def conv(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray,
+         cols: np.ndarray | None = None) -> np.ndarray:
+    """Valid 2-D correlation of (n, H, W, C) with kernel (C, k, k, F) -> (n, H-k+1, W-k+1, F)."""
+    c, k, _, f = kernel.shape
+    if cols is None:
+        cols = im2col(x, k)
+    return cols @ kernel.reshape(c * k * k, f) + bias
+
+
+def maxpool2(a: np.ndarray) -> np.ndarray:
+    """(n, H, W, C) -> (n, H/2, W/2, C), the largest value of each 2x2 block."""
+    n, h, w, c = a.shape
+    return a.reshape(n, h // 2, 2, w // 2, 2, c).max(axis=(2, 4))
+
+
+def unpool2(a: np.ndarray, pooled: np.ndarray, dpooled: np.ndarray) -> np.ndarray:
+    """Route dLoss/dpooled back to the position of each block's maximum (ties share it)."""
+    n, h, w, c = a.shape
+    blocks = a.reshape(n, h // 2, 2, w // 2, 2, c)
+    at_max = blocks == pooled[:, :, None, :, None, :]
+    return (at_max * dpooled[:, :, None, :, None, :]).reshape(a.shape)
+
+
+@dataclass
+class CNNForward:
+    """Every layer of one forward pass (shapes in the module docstring).
+
+    ``layers`` lists (name, z, a) in order; for the pooling layers z is None. ``zs`` and
+    ``activations`` follow the MLP's convention (``activations[0]`` the input, ``zs[l-1]``
+    the pre-activation of ``activations[l]``, pooled maps standing in for their own z).
+    For a single picture (input (784,) or (28, 28)) the batch axis is dropped everywhere.
+    """
+
+    x: np.ndarray       # (n, 28, 28)
+    z1: np.ndarray      # (n, 24, 24, C1) conv1 pre-activation
+    a1: np.ndarray      # (n, 24, 24, C1) conv1 maps after ReLU
+    p1: np.ndarray      # (n, 12, 12, C1) pooled
+    z2: np.ndarray      # (n, 8, 8, C2)
+    a2: np.ndarray      # (n, 8, 8, C2)
+    p2: np.ndarray      # (n, 4, 4, C2)
+    z3: np.ndarray      # (n, H) dense pre-activation
+    a3: np.ndarray      # (n, H)
+    z4: np.ndarray      # (n, 10) logits
+    probs: np.ndarray   # (n, 10)
+    cols: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)  # training only
+
+    @property
+    def layers(self) -> list[tuple[str, np.ndarray | None, np.ndarray]]:
+        return [("conv1", self.z1, self.a1), ("pool1", None, self.p1),
+                ("conv2", self.z2, self.a2), ("pool2", None, self.p2),
+                ("dense", self.z3, self.a3), ("output", self.z4, self.probs)]
+
+    @property
+    def activations(self) -> list[np.ndarray]:
+        return [self.x] + [a for _, _, a in self.layers]
+
+    @property
+    def zs(self) -> list[np.ndarray]:
+        return [a if z is None else z for _, z, a in self.layers]
+
+
+@dataclass
+class CNN:
+    """conv 5x5 -> ReLU -> pool 2 -> conv 5x5 -> ReLU -> pool 2 -> dense -> ReLU -> 10 -> softmax."""
+
+    K1: np.ndarray  # (1, 5, 5, C1)
+    b1: np.ndarray  # (C1,)
+    K2: np.ndarray  # (C1, 5, 5, C2)
+    b2: np.ndarray  # (C2,)
+    W3: np.ndarray  # (16*C2, H)
+    b3: np.ndarray  # (H,)
+    W4: np.ndarray  # (H, 10)
+    b4: np.ndarray  # (10,)
+
+    def __post_init__(self) -> None:
+        c1, c2, h = self.K1.shape[-1], self.K2.shape[-1], self.W3.shape[-1]
+        want = {"K1": (1, KSIZE, KSIZE, c1), "b1": (c1,), "K2": (c1, KSIZE, KSIZE, c2),
+                "b2": (c2,), "W3": (16 * c2, h), "b3": (h,), "W4": (h, 10), "b4": (10,)}
+        for name, shape in want.items():
+            if getattr(self, name).shape != shape:
+                raise ValueError(f"{name} has shape {getattr(self, name).shape}, expected {shape}")
+
+    @property
+    def channels(self) -> tuple[int, int, int]:
+        """(C1, C2, H): conv1 maps, conv2 maps, dense units."""
+        return self.K1.shape[-1], self.K2.shape[-1], self.W3.shape[-1]
+
+    @property
+    def sizes(self) -> list[int]:
+        c1, c2, h = self.channels
+        return [SIDE * SIDE, c1, c2, h, 10]
+
+    @property
+    def architecture(self) -> str:
+        c1, c2, h = self.channels
+        return f"28x28 → conv5x5x{c1} → pool2 → conv5x5x{c2} → pool2 → {16 * c2}→{h}→10"
+
+    hidden_sizes: list[int] = field(default_factory=list, init=False, repr=False)  # no MLP masks
+
+    @property
+    def params(self) -> list[np.ndarray]:
+        return [getattr(self, k) for k in PARAMS]
+
+    @classmethod
+    def init(cls, c1: int, c2: int, hidden: int, rng: np.random.Generator,
+             dtype: type = np.float32) -> "CNN":
+        """He-initialised kernels and weights, zero biases."""
+        def he(shape: tuple[int, ...], fan_in: int) -> np.ndarray:
+            return (rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(dtype)
+        return cls(he((1, KSIZE, KSIZE, c1), KSIZE * KSIZE), np.zeros(c1, dtype),
+                   he((c1, KSIZE, KSIZE, c2), c1 * KSIZE * KSIZE), np.zeros(c2, dtype),
+                   he((16 * c2, hidden), 16 * c2), np.zeros(hidden, dtype),
+                   he((hidden, 10), hidden), np.zeros(10, dtype))
+
+    def forward(self, x: np.ndarray, masks: object = None, keep_cols: bool = False) -> CNNForward:
+        """Run pictures x (n, 784), (n, 28, 28), (784,) or (28, 28) through the network.
+
+        ``masks`` is accepted for the MLP's call signature and ignored (no ablation here).
+        ``keep_cols`` keeps the im2col rows that :meth:`gradients` reuses.
+        """
+        x = np.asarray(x, dtype=self.K1.dtype)
+        single = x.ndim == 1 or (x.ndim == 2 and x.shape == (SIDE, SIDE))
+        x = x.reshape(-1, SIDE, SIDE)
+        cols1 = im2col(x[..., None])
+        z1 = conv(None, self.K1, self.b1, cols1)  # type: ignore[arg-type]
+        a1 = relu(z1)
+        p1 = maxpool2(a1)
+        cols2 = im2col(p1)
+        z2 = conv(None, self.K2, self.b2, cols2)  # type: ignore[arg-type]
+        a2 = relu(z2)
+        p2 = maxpool2(a2)
+        z3 = p2.reshape(len(x), -1) @ self.W3 + self.b3
+        a3 = relu(z3)
+        z4 = a3 @ self.W4 + self.b4
+        probs = softmax(z4)
+        fwd = CNNForward(x, z1, a1, p1, z2, a2, p2, z3, a3, z4, probs,
+                         (cols1, cols2) if keep_cols else None)
+        if single:
+            fwd = CNNForward(*(v[0] for v in (x, z1, a1, p1, z2, a2, p2, z3, a3, z4, probs)))
+        return fwd
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return self.forward(x).probs
+
+    def gradients(self, fwd: CNNForward, dz_out: np.ndarray) -> list[np.ndarray]:
+        """Backpropagate dLoss/dz4 (n, 10) of a batched forward pass; returns the gradients in
+        :data:`PARAMS` order. For cross-entropy on softmax, dz_out = (probs - targets) / n."""
+        n = len(fwd.x)
+        c1, c2, _ = self.channels
+        cols1, cols2 = fwd.cols if fwd.cols is not None else (im2col(fwd.x[..., None]),
+                                                              im2col(fwd.p1))
+        dW4 = fwd.a3.T @ dz_out
+        db4 = dz_out.sum(axis=0)
+        dz3 = (dz_out @ self.W4.T) * (fwd.z3 > 0)
+        dW3 = fwd.p2.reshape(n, -1).T @ dz3
+        db3 = dz3.sum(axis=0)
+        dp2 = (dz3 @ self.W3.T).reshape(fwd.p2.shape)
+        dz2 = unpool2(fwd.a2, fwd.p2, dp2) * (fwd.z2 > 0)
+        dz2f = dz2.reshape(-1, c2)
+        dK2 = (cols2.reshape(-1, cols2.shape[-1]).T @ dz2f).reshape(self.K2.shape)
+        db2 = dz2f.sum(axis=0)
+        # col2im: each window's gradient goes back to the 5x5 patch it was read from
+        dcols2 = (dz2f @ self.K2.reshape(-1, c2).T).reshape(n, 8, 8, c1, KSIZE, KSIZE)
+        dp1 = np.zeros_like(fwd.p1)
+        for i in range(KSIZE):
+            for j in range(KSIZE):
+                dp1[:, i:i + 8, j:j + 8, :] += dcols2[..., i, j]
+        dz1 = unpool2(fwd.a1, fwd.p1, dp1) * (fwd.z1 > 0)
+        dz1f = dz1.reshape(-1, c1)
+        dK1 = (cols1.reshape(-1, cols1.shape[-1]).T @ dz1f).reshape(self.K1.shape)
+        db1 = dz1f.sum(axis=0)
+        return [dK1, db1, dK2, db2, dW3, db3, dW4, db4]
+
+
+# --- weights on disk: NAME.npz (K1, b1, ..., W4, b4) beside NAME.json, as for the MLPs ---------
+
+def save(net: CNN, path: str | Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    """Write NAME.npz (float32) and its manifest NAME.json; returns the manifest written."""
+    from exhibit.model.weights import sha256_file
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, **{k: getattr(net, k).astype(np.float32) for k in PARAMS})
+    full = dict(manifest)
+    c1, c2, h = net.channels
+    full.update({
+        "name": path.stem,
+        "kind": "cnn",
+        "architecture": net.architecture,
+        "channels": [c1, c2, h],
+        "sizes": net.sizes,
+        "activation": "relu",
+        "pooling": "max 2x2",
+        "output": "softmax",
+        "input": {"side": SIDE, "deskew": True},
+        "sha256": sha256_file(path),
+    })
+    path.with_suffix(".json").write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n",
+                                         encoding="utf-8")
+    return full
+
+
+def load_checked(path: Path, manifest: dict[str, Any]):
+    """A CNN from NAME.npz whose manifest says ``"kind": "cnn"``; the npz must match the
+    manifest's sha256 before numpy reads it. Raises WeightsError with the reason."""
+    from exhibit.ink.normalize import InputSpec
+    from exhibit.model.weights import LoadedModel, WeightsError, sha256_file
+
+    man_path = path.with_suffix(".json")
+    try:
+        channels = [int(c) for c in manifest["channels"]]
+        spec = InputSpec(side=int(manifest["input"]["side"]),
+                         deskew=bool(manifest["input"]["deskew"]))
+        expected = str(manifest["sha256"])
+    except (ValueError, KeyError, TypeError) as e:
+        raise WeightsError(f"manifest {man_path} is damaged ({e.__class__.__name__}: {e})") from None
+    actual = sha256_file(path)
+    if actual != expected:
+        raise WeightsError(f"{path} does not match its manifest (sha256 {actual[:12]}…, "
+                           f"expected {expected[:12]}…): the file is damaged or was replaced")
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            missing = [k for k in PARAMS if k not in z.files]
+            if missing:
+                raise WeightsError(f"{path} lacks arrays {missing} for a CNN")
+            arrays = {k: z[k].astype(np.float32) for k in PARAMS}
+    except WeightsError:
+        raise
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as e:
+        raise WeightsError(f"{path} cannot be read as plain arrays ({e})") from None
+    try:
+        net = CNN(**arrays)
+    except ValueError as e:
+        raise WeightsError(f"{path}: {e}") from None
+    if list(net.channels) != channels or spec.side != SIDE:
+        raise WeightsError(f"{path} holds a CNN with channels {list(net.channels)}; its manifest "
+                           f"says {channels} with {spec.side}x{spec.side} input")
+    if not all(np.isfinite(a).all() for a in net.params):
+        raise WeightsError(f"{path} contains NaN or infinite weights")
+    return LoadedModel(path.stem, net, spec, manifest)
