@@ -174,7 +174,7 @@ KEYS: tuple[Key, ...] = (
         ("restore", ["r"], "switch every neuron back on"),
         ("language", ["l"], "cycle the language"),
         ("about", ["i"], "show the about card (credits)"),
-        ("panel", ["t"], "open the touch teacher panel"),
+        ("panel", ["p"], "open the touch teacher panel"),
     )],
 )
 
