@@ -63,6 +63,8 @@ def test_the_panel_does_what_the_keys_do(models):
     assert ex.lang == "de"
     tap(ex, button(ex, "about"))
     assert ex.show_about
+    tap(ex, button(ex, "explain"))  # under the credits: this tap only closes them
+    assert not ex.show_about and not ex.show_explain and ex.panel_open
     tap(ex, button(ex, "clear"))
     assert ex.drawing.empty
     tap(ex, button(ex, "close"))

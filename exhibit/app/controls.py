@@ -107,7 +107,9 @@ class Controls:
             self._touch_timer()
             self.since_teacher = 0.0
             hit = operator.panel_hit(self.layout, p.x, p.y)
-            if hit == "outside":
+            if self.show_about:  # the credits lie over the panel: a tap closes them first
+                self.show_about = False
+            elif hit == "outside":
                 self.panel_open = False
             elif hit is not None:
                 self.act(hit)

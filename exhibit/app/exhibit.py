@@ -36,6 +36,7 @@ STALE_GESTURE = 8.0  # seconds without a word from the finger that owns the stro
 FAILSAFE_SECONDS = 3.0  # the calm screen after a failure, before attract mode
 SAMPLES = resources.SAMPLES
 REDUCED_WAVE_INTERVAL = 1.0  # motion.reduced: at most one wave a second
+MIN_WAVE_INTERVAL = 0.34  # nothing flashes more than 3 times a second, whatever the config says
 
 
 def load_samples(path: Path = SAMPLES) -> tuple[np.ndarray, np.ndarray]:
@@ -362,7 +363,7 @@ class Exhibit(Controls):
         c = self.canvas_rect
         self.snapshot = self.recognizer.read(ink, self.masks, centre=self.centring,
                                              frame=(c.w, c.h), brush=self.layout.brush)
-        interval = self.cfg["pulses.wave_interval"]
+        interval = max(self.cfg["pulses.wave_interval"], MIN_WAVE_INTERVAL)
         if self.cfg["motion.reduced"]:
             interval = max(interval, REDUCED_WAVE_INTERVAL)
         if self.snapshot.empty:  # nothing to carry: every layer goes dark at once

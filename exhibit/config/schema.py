@@ -150,8 +150,8 @@ KEYS: tuple[Key, ...] = (
         "the answer, change only when it arrives.", 0.1, 3.0),
     Key("pulses.max", 600, "int", "Most pulses in flight at once.", 0, 5000),
     Key("pulses.wave_interval", 0.35, "float",
-        "Least time between two waves while the drawing changes (seconds; at least 0.34, so "
-        "nothing flashes more than 3 times a second).", 0.34, 5.0),
+        "Least time between two waves while the drawing changes (seconds; never less than 1/3 "
+        "s is used, so nothing flashes more than 3 times a second).", 0.02, 5.0),
     Key("pulses.size_px", 16, "int", "Diameter of the strongest pulse, in pixels.", 2, 64),
     Key("motion.reduced", False, "bool",
         "Calm motion: no travelling pulses, at most one wave a second (the layers still light "

@@ -143,6 +143,11 @@ class Pulses:
         self.trail = [{sign: [self._fade(self._sprite(theme, sign, i, size_px * size), alpha)
                               for i in range(self.LEVELS)] for sign in (True, False)}
                       for _, alpha, size in self.TRAIL]
+        # one flat table: [head, trail 1, trail 2, ...] x [negative, positive] x levels
+        self._table = [spr for kind in [self.sprites] + self.trail for sign in (False, True)
+                       for spr in kind[sign]]
+        self._halves = np.array([[s.get_width() / 2, s.get_height() / 2] for s in self._table],
+                                np.float64)
         self.clear()
 
     @staticmethod
@@ -221,21 +226,17 @@ class Pulses:
         p0, d = self.p0[on], self.p1[on] - self.p0[on]
         heads = p0 + d * f
         tails = [p0 + d * np.maximum(f - back, 0.0) for back, _, _ in self.TRAIL]
-        seq = []
-        levels, signs = self.level[on].tolist(), self.sign[on].tolist()
-        for k in range(len(self.TRAIL) - 1, -1, -1):  # the faintest first, the head on top
-            sprites = self.trail[k]
-            for (x, y), lv, sg in zip(tails[k].tolist(), levels, signs):
-                spr = sprites[sg][lv]
-                w, h = spr.get_size()
-                seq.append((spr, (int(x - w / 2), int(y - h / 2))))
-        for (x, y), lv, sg in zip(heads.tolist(), levels, signs):
-            spr = self.sprites[sg][lv]
-            w, h = spr.get_size()
-            pos = (int(x - w / 2), int(y - h / 2))
-            seq.append((spr, pos))
+        # every sprite, faintest trail first and the heads on top, chosen and placed in numpy
+        base = self.sign[on].astype(np.int64) * self.LEVELS + self.level[on]
+        layers = [(len(self.TRAIL) - k) for k in range(len(self.TRAIL))] + [0]
+        points = tails[::-1] + [heads]
+        idx = np.concatenate([base + layer * 2 * self.LEVELS for layer in layers])
+        xy = np.floor(np.vstack(points) - self._halves[idx]).astype(np.int64)
+        table = self._table
+        seq = list(zip([table[i] for i in idx.tolist()], map(tuple, xy.tolist())))
+        levels = self.level[on]
         # one box per pulse covers its head and its whole tail: x0, y0, x1, y1 (exclusive)
-        half = self._half[np.asarray(levels, np.int64)][:, None]
+        half = self._half[levels.astype(np.int64)][:, None]
         lo = np.floor(np.minimum(heads, tails[-1]) - half)
         hi = np.ceil(np.maximum(heads, tails[-1]) + half) + 1
         return seq, np.hstack([lo, hi]).astype(np.int64)
