@@ -415,6 +415,8 @@ def cmd_out_of_order(args: argparse.Namespace, cfg: Config | None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from exhibit.training.augment import MAX_ROTATION
+
     # --config and --set work before and after the subcommand; the subcommand's own copies
     # must not overwrite what was given before it, so the two go to different names
     top = argparse.ArgumentParser(add_help=False)
@@ -470,7 +472,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--teacher-fix", action="store_true",
                    help="digits the teacher gets wrong follow their labels only")
     p.add_argument("--weight-decay", type=float, default=1e-5)
-    p.add_argument("--max-rotation", type=float, default=12.0,
+    p.add_argument("--max-rotation", type=float, default=MAX_ROTATION,
                    help="largest random rotation of training digits, in degrees")
     p.add_argument("--pendigits", metavar="FILE",
                    help="real pen-drawn digits with writers (pen-30-writers.json.gz) to mix in")

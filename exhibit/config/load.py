@@ -22,7 +22,7 @@ import yaml
 
 from exhibit import limits as L
 from exhibit import resources
-from exhibit.config.schema import TABLE, Key, defaults
+from exhibit.config.schema import TABLE, Setting, defaults
 
 MAX_BYTES = L.CONFIG_BYTES
 MAX_SET_CHARS = 4096  # one --set KEY=VALUE
@@ -154,7 +154,7 @@ def _one_line(e: Exception) -> str:
     return " ".join(str(e).split())[:200]
 
 
-def coerce(key: Key, value: Any) -> Any:
+def coerce(key: Setting, value: Any) -> Any:
     """The value if it fits the key, converted (ints to floats); else raise ValueError."""
     k = key.kind
 

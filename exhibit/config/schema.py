@@ -12,7 +12,7 @@ from exhibit.model.weights import MODEL_NAMES
 
 
 @dataclass(frozen=True)
-class Key:
+class Setting:
     """One setting. ``kind``: int, float, bool, choice, choices (a list of distinct choices, at
     least one), str, size (two ints), rect (four fractions x, y, w, h), list (of numbers,
     ``length`` long)."""
@@ -75,11 +75,11 @@ LAYOUTS = {
 }
 
 
-def _layout_keys() -> list["Key"]:
-    return [Key(f"layout.{o}.{r}", rect, "rect",
+def _layout_settings() -> list["Setting"]:
+    return [Setting(f"layout.{o}.{r}", rect, "rect",
                 f"{REGIONS[r]} in the {o} layout: x, y, width, height as fractions of the screen.")
             for o, rects in LAYOUTS.items() for r, rect in rects.items()] + [
-        Key("layout.portrait.split", 0.52, "float",
+        Setting("layout.portrait.split", 0.52, "float",
             "Portrait: where the screen splits, as a fraction of its height from the top. The "
             "network is drawn above; the answer, canvas and buttons below, within reach (raise "
             "it for a screen mounted high). In the portrait rects, y and h are fractions of "
@@ -87,109 +87,109 @@ def _layout_keys() -> list["Key"]:
 
 
 
-KEYS: tuple[Key, ...] = (
-    Key("model", "explainer", "choice",
+SETTINGS: tuple[Setting, ...] = (
+    Setting("model", "explainer", "choice",
         "Network the exhibit starts with (and returns to when idle).", choices=MODEL_NAMES),
-    Key("ink.stroke_width", STROKE_WIDTH, "float",
+    Setting("ink.stroke_width", STROKE_WIDTH, "float",
         "Brush width of the picture the network reads, in pixels of the 20 px digit box, "
         "whatever size the visitor draws at (MNIST strokes are about 2-2.5).", 1.0, 4.0),
-    Key("ink.min_points", 1, "int",
+    Setting("ink.min_points", 1, "int",
         "Fewer points than this in all strokes together counts as an empty canvas.", 1, 1000),
-    Key("ink.min_size_px", 5.0, "float",
+    Setting("ink.min_size_px", 5.0, "float",
         "A drawing smaller than this (its longest side, in canvas pixels) is a tap, not a "
         "digit: no prediction.", 0.0, 500.0),
-    Key("answer.min_confidence", 0.5, "float",
+    Setting("answer.min_confidence", 0.5, "float",
         "Below this top probability the answer shows '?' instead of a digit.", 0.0, 1.0),
-    Key("language", "en", "choice",
+    Setting("language", "en", "choice",
         "Language of the on-screen text at start (and after a long idle).", choices=LANGUAGES),
-    Key("languages", list(LANGUAGES), "choices",
+    Setting("languages", list(LANGUAGES), "choices",
         "Languages the language key (L) cycles through, in this order; if the start language "
         "is not among them, L goes to the first.", choices=LANGUAGES),
-    Key("window.size", "auto", "size",
+    Setting("window.size", "auto", "size",
         "Screen size the layout is drawn at. auto: the display's own size and shape (portrait "
         "when upright), drawn at its native resolution. A fixed size is scaled to the display, "
         "letterboxed if the shapes differ.", 320, 7680),
-    Key("window.fullscreen", True, "bool", "Full screen (false: a window, for development)."),
-    Key("window.display", 0, "int", "Which monitor to use, counting from 0.", 0, 16),
-    Key("window.fps", 60, "int", "Frame-rate cap when the display offers no vsync.", 20, 240),
-    Key("window.vsync", True, "bool", "Ask for vsync (falls back to the capped clock)."),
-    Key("layout.orientation", "auto", "choice",
+    Setting("window.fullscreen", True, "bool", "Full screen (false: a window, for development)."),
+    Setting("window.display", 0, "int", "Which monitor to use, counting from 0.", 0, 16),
+    Setting("window.fps", 60, "int", "Frame-rate cap when the display offers no vsync.", 20, 240),
+    Setting("window.vsync", True, "bool", "Ask for vsync (falls back to the capped clock)."),
+    Setting("layout.orientation", "auto", "choice",
         "Which layout to use: auto picks by the screen's shape.",
         choices=("auto", "landscape", "portrait")),
-    *_layout_keys(),
-    Key("colors.background", "#0b1020", "color", "Screen background."),
-    Key("colors.panel", "#151c33", "color", "Behind each region."),
-    Key("colors.canvas", "#000000", "color", "Drawing canvas background."),
-    Key("colors.ink", "#ffffff", "color", "The visitor's strokes."),
-    Key("colors.text", "#f2f4ff", "color", "Main text."),
-    Key("colors.muted", "#8a93b8", "color", "Captions and inactive things."),
-    Key("colors.positive", "#ff9a1f", "color",
+    *_layout_settings(),
+    Setting("colors.background", "#0b1020", "color", "Screen background."),
+    Setting("colors.panel", "#151c33", "color", "Behind each region."),
+    Setting("colors.canvas", "#000000", "color", "Drawing canvas background."),
+    Setting("colors.ink", "#ffffff", "color", "The visitor's strokes."),
+    Setting("colors.text", "#f2f4ff", "color", "Main text."),
+    Setting("colors.muted", "#8a93b8", "color", "Captions and inactive things."),
+    Setting("colors.positive", "#ff9a1f", "color",
         "Positive weights (orange; with blue a colour-blind-safe pair)."),
-    Key("colors.negative", "#3d8bff", "color", "Negative weights (blue)."),
-    Key("colors.neuron", "#ffd34d", "color", "A fully active neuron's glow."),
-    Key("colors.answer", "#36d97b", "color", "Ring around the top digit."),
-    Key("colors.button", "#27315a", "color", "Buttons."),
-    Key("sizes.text_scale", 1.0, "float", "Scale for all text (1 = sized for 1080 lines).",
+    Setting("colors.negative", "#3d8bff", "color", "Negative weights (blue)."),
+    Setting("colors.neuron", "#ffd34d", "color", "A fully active neuron's glow."),
+    Setting("colors.answer", "#36d97b", "color", "Ring around the top digit."),
+    Setting("colors.button", "#27315a", "color", "Buttons."),
+    Setting("sizes.text_scale", 1.0, "float", "Scale for all text (1 = sized for 1080 lines).",
         0.5, 3.0),
-    Key("sizes.brush_px", 26, "int", "Width of the visitor's strokes on the canvas, in pixels.",
+    Setting("sizes.brush_px", 26, "int", "Width of the visitor's strokes on the canvas, in pixels.",
         4, 120),
-    Key("sizes.neuron_px", 13, "int", "Radius of a hidden neuron, in pixels.", 3, 60),
-    Key("network.lines_per_neuron", 6, "int",
+    Setting("sizes.neuron_px", 13, "int", "Radius of a hidden neuron, in pixels.", 3, 60),
+    Setting("network.lines_per_neuron", 6, "int",
         "Strongest incoming connections (by |weight x activation|) drawn per neuron.", 1, 64),
-    Key("network.max_lines_per_layer", 200, "int",
+    Setting("network.max_lines_per_layer", 200, "int",
         "Cap on strong connections drawn between two columns.", 10, 2000),
-    Key("network.max_column", 32, "int",
+    Setting("network.max_column", 32, "int",
         "A hidden layer with more neurons than this shows only a subset of them.", 4, 64),
-    Key("network.shown", 24, "int",
+    Setting("network.shown", 24, "int",
         "How many neurons such a layer shows: the most active for this input.", 4, 64),
-    Key("network.background_lines", 120, "int",
+    Setting("network.background_lines", 120, "int",
         "Faint fixed sample of connections per column pair, so the wiring never looks empty.",
         0, 2000),
-    Key("pulses.wave_seconds", 0.5, "float",
+    Setting("pulses.wave_seconds", 0.5, "float",
         "Seconds a wave takes from the picture to the outputs: each layer, then the bars and "
         "the answer, change only when it arrives.", 0.1, 3.0),
-    Key("pulses.max", 600, "int", "Most pulses in flight at once.", 0, 5000),
-    Key("pulses.wave_interval", 0.35, "float",
+    Setting("pulses.max", 600, "int", "Most pulses in flight at once.", 0, 5000),
+    Setting("pulses.wave_interval", 0.35, "float",
         "Least time between two waves while the drawing changes (seconds; never less than 1/3 "
         "s is used, so nothing flashes more than 3 times a second).", 0.02, 5.0),
-    Key("pulses.size_px", 16, "int", "Diameter of the strongest pulse, in pixels.", 2, 64),
-    Key("motion.reduced", False, "bool",
+    Setting("pulses.size_px", 16, "int", "Diameter of the strongest pulse, in pixels.", 2, 64),
+    Setting("motion.reduced", False, "bool",
         "Calm motion: no travelling pulses, at most one wave a second (the layers still light "
         "up in order)."),
-    Key("timing.clear_after", 4.0, "float",
+    Setting("timing.clear_after", 4.0, "float",
         "Seconds after the last stroke until the canvas clears itself (0: never).", 0.0, 600.0),
-    Key("timing.freeze_timeout", 600.0, "float",
+    Setting("timing.freeze_timeout", 600.0, "float",
         "Seconds a frozen screen waits for the teacher's next key before it unfreezes by "
         "itself (visitors' touches do not count; 0: never).", 0.0, 86400.0),
-    Key("log.events", "", "str", "Append JSON event lines to this file ('' = no log)."),
-    Key("log.max_mb", 5.0, "float",
+    Setting("log.events", "", "str", "Append JSON event lines to this file ('' = no log)."),
+    Setting("log.max_mb", 5.0, "float",
         "The event log is rotated when it would grow past this size in megabytes "
         "(FILE becomes FILE.1, FILE.1 becomes FILE.2, ...).", 0.01, 1000.0),
-    Key("log.keep", 3, "int", "Old event log files kept after rotating (0: start afresh).",
+    Setting("log.keep", 3, "int", "Old event log files kept after rotating (0: start afresh).",
         0, 20),
-    Key("attract.idle_seconds", 45.0, "float",
+    Setting("attract.idle_seconds", 45.0, "float",
         "Seconds without input before the exhibit starts drawing digits by itself (0: never).",
         0.0, 3600.0),
-    Key("attract.speed", 650.0, "float", "Speed of the invisible hand, in pixels per second.",
+    Setting("attract.speed", 650.0, "float", "Speed of the invisible hand, in pixels per second.",
         50.0, 5000.0),
-    Key("attract.hold", 2.5, "float", "Seconds each attract digit stays up with its answer.",
+    Setting("attract.hold", 2.5, "float", "Seconds each attract digit stays up with its answer.",
         0.2, 30.0),
-    Key("attract.invite_seconds", 3.0, "float",
+    Setting("attract.invite_seconds", 3.0, "float",
         "Seconds of the 'Your turn!' invitation between two attract digits (0: none).",
         0.0, 30.0),
-    Key("attract.reset_seconds", 300.0, "float",
+    Setting("attract.reset_seconds", 300.0, "float",
         "Seconds without input after which model, language, centring and ablations return "
         "to their defaults (0: never).", 0.0, 86400.0),
-    Key("learn.offer", False, "bool",
+    Setting("learn.offer", False, "bool",
         "Offer 'watch it learn' to visitors: a button under the network's picture starts a "
         "network from random weights learning live (key T does it for teachers either way)."),
-    Key("learn.mnist_dir", "", "str",
+    Setting("learn.mnist_dir", "", "str",
         "Folder with MNIST's training files for live learning ('' or missing: the compact "
         "training subset shipped with the exhibit; neither there: the feature is off)."),
-    Key("operator.hold_seconds", 3.0, "float",
+    Setting("operator.hold_seconds", 3.0, "float",
         "A press held this long in the top-left corner opens the touch teacher panel "
         "(0: never).", 0.0, 30.0),
-    *[Key(f"keys.{name}", default, "keys", f"Key(s) that {what}.") for name, default, what in (
+    *[Setting(f"keys.{name}", default, "keys", f"Key(s) that {what}.") for name, default, what in (
         ("freeze", ["f", "b", "."], "freeze and unfreeze (b and . are a presentation "
          "clicker's black-screen key)"),
         ("step", ["right", "n", "page down"], "step through the forward pass (freezing first)"),
@@ -208,11 +208,11 @@ KEYS: tuple[Key, ...] = (
     )],
 )
 
-TABLE: dict[str, Key] = {k.name: k for k in KEYS}
+TABLE: dict[str, Setting] = {k.name: k for k in SETTINGS}
 
 
 def defaults() -> dict[str, Any]:
-    return {k.name: k.default for k in KEYS}
+    return {k.name: k.default for k in SETTINGS}
 
 
 def render_yaml(values: dict[str, Any] | None = None) -> str:
@@ -224,7 +224,7 @@ def render_yaml(values: dict[str, Any] | None = None) -> str:
     lines = ["# Digit Exhibit settings. Every key is optional; delete one to get its default.",
              "# Check a change with:  digit-exhibit check-config config.yaml", ""]
     current: list[str] = []
-    for key in KEYS:
+    for key in SETTINGS:
         *sections, leaf = key.name.split(".")
         common = 0
         while common < min(len(current), len(sections)) and current[common] == sections[common]:

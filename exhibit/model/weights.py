@@ -36,11 +36,8 @@ class LoadedModel:
 
 
 def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def save(net: MLP, path: Path, spec: InputSpec, manifest: dict[str, Any]) -> dict[str, Any]:

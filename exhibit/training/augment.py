@@ -14,6 +14,7 @@ import numpy as np
 from exhibit.ink.normalize import InputSpec, preprocess
 from exhibit.ink.strokes import Segments
 
+MAX_ROTATION = 20.0  # degrees: the largest random rotation of the shipped recipe
 _NEIGH = [(-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1), (-1, -1)]  # P2..P9
 
 
@@ -136,7 +137,7 @@ def add_style(segs: np.ndarray, label: int, rng: np.random.Generator) -> np.ndar
 def redraw_inputs(images: np.ndarray, spec: InputSpec, rng: np.random.Generator,
                   width: tuple[float, float] = (1.4, 3.2), warp: bool = True,
                   labels: np.ndarray | None = None, style_p: float = 0.0,
-                  rotation: float = 12.0) -> np.ndarray:
+                  rotation: float = MAX_ROTATION) -> np.ndarray:
     """MNIST pictures (n, 28, 28) uint8 -> skeletons redrawn with a uniform brush, preprocessed.
 
     With labels and style_p > 0, that share of the 1s and 7s get a flag or a crossbar."""
@@ -155,7 +156,7 @@ def redraw_inputs(images: np.ndarray, spec: InputSpec, rng: np.random.Generator,
 
 
 def raster_inputs(images: np.ndarray, spec: InputSpec, rng: np.random.Generator | None,
-                  rotation: float = 12.0) -> np.ndarray:
+                  rotation: float = MAX_ROTATION) -> np.ndarray:
     """MNIST pictures -> preprocessed, warped at random first when rng is given."""
     out = np.zeros((len(images), spec.side ** 2), np.float32)
     for i, im in enumerate(images):

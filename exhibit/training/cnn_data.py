@@ -118,7 +118,7 @@ def cache_dir() -> Path:
 
 
 def build_mnist_pool(mnist_dir: str | Path, seed: int, raster_copies: int = 2,
-                     redrawn_copies: int = 3, rotation: float = 20.0,
+                     redrawn_copies: int = 3, rotation: float = augment.MAX_ROTATION,
                      log: Callable[[str], None] = print) -> MnistPool:
     """MNIST's first 55,000 training digits as they are, ``raster_copies`` times warped and
     ``redrawn_copies`` times redrawn as strokes (the MLPs' recipe), preprocessed; cached."""

@@ -16,7 +16,7 @@ import numpy as np
 
 from exhibit.ink.normalize import InputSpec, preprocess
 from exhibit.model.mlp import MLP
-from exhibit.training import negatives, pendigits
+from exhibit.training import augment, negatives, pendigits
 from exhibit.training.trainer import Adam, _flush_tiny
 
 SPEC = InputSpec(28, True)
@@ -105,7 +105,7 @@ HELD_OUT_FAMILIES = ("letter-K", "letter-R", "letter-e", "letter-&", "shape-hear
 
 
 def digit_inputs(mnist_dir, pen: pendigits.PenDigits, seed: int, n_mnist: int = 40000,
-                 pen_copies: int = 6, rotation: float = 20.0) -> np.ndarray:
+                 pen_copies: int = 6, rotation: float = augment.MAX_ROTATION) -> np.ndarray:
     """Real digits for the gate: MNIST training pictures (3/8 warped, 3/8 redrawn, 1/4 as they
     are) and warped copies of the training writers' pen digits."""
     from exhibit.training import augment, mnist

@@ -52,15 +52,14 @@ def cache_dir() -> Path:
 
 def build_dataset(mnist_dir: str | Path, spec: InputSpec, seed: int, raster_copies: int = 2,
                   redrawn_copies: int = 3, log: Callable[[str], None] = print,
-                  rotation: float = 12.0) -> Dataset:
+                  rotation: float = augment.MAX_ROTATION) -> Dataset:
     """Training digits preprocessed: originals + warped rasters + redrawn strokes.
 
     The result is cached outside the repository, keyed by the MNIST checksums and the recipe.
     """
     sums = mnist.checksums(mnist_dir)
-    recipe = (sorted(sums.items()), spec, seed, raster_copies, redrawn_copies, RECIPE_VERSION)
-    if rotation != 12.0:  # keeps the cache key of the shipped recipe
-        recipe += (rotation,)
+    recipe = (sorted(sums.items()), spec, seed, raster_copies, redrawn_copies, RECIPE_VERSION,
+              rotation)
     key = hashlib.sha256(repr(recipe).encode()).hexdigest()[:16]
     path = cache_dir() / f"data-{key}.npz"
     if path.is_file():
