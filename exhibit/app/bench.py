@@ -54,6 +54,22 @@ def script(canvas: pygame.Rect) -> list[list[tuple[str, float, float]]]:
     return frames
 
 
+BUTTONS = {"down": pygame.MOUSEBUTTONDOWN, "move": pygame.MOUSEMOTION, "up": pygame.MOUSEBUTTONUP}
+
+
+def play(ex: Exhibit, actions: list[tuple[str, float, float]]) -> None:
+    """One frame of the script: its pointer actions (or C), the time steps, the reading."""
+    for kind, x, y in actions:
+        if kind == "key":
+            ex.handle(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_c, mod=0, unicode="c"))
+        else:
+            ex.handle(pygame.event.Event(BUTTONS[kind], pos=(x, y), button=1, touch=False,
+                                         buttons=(1, 0, 0), rel=(0, 0)))
+    for _ in range(120 // FPS):
+        ex.step(1 / 120)
+    ex.refresh()
+
+
 def headless() -> None:
     """The dummy video and audio drivers, unless the caller chose others (before pygame starts)."""
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
@@ -90,21 +106,12 @@ def bench_frames(cfg: Config, size: tuple[int, int], seconds: float, present: bo
     n = int(seconds * FPS)
     times = np.empty(n)
     conns = pulses = 0
-    buttons = {"down": pygame.MOUSEBUTTONDOWN, "move": pygame.MOUSEMOTION, "up": pygame.MOUSEBUTTONUP}
     for i in range(n):
         actions = plan[i % len(plan)]
         if window is not None:
             pygame.event.pump()
         t0 = time.perf_counter()
-        for kind, x, y in actions:
-            if kind == "key":
-                ex.handle(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_c, mod=0, unicode="c"))
-            else:
-                ex.handle(pygame.event.Event(buttons[kind], pos=(x, y), button=1, touch=False,
-                                             buttons=(1, 0, 0), rel=(0, 0)))
-        for _ in range(120 // FPS):
-            ex.step(1 / 120)
-        ex.refresh()
+        play(ex, actions)
         areas = screen.draw(surface, ex)
         if window is not None:
             window.present(areas if i else [surface.get_rect()])

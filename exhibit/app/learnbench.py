@@ -14,7 +14,7 @@ import time
 import numpy as np
 import pygame
 
-from exhibit.app.bench import FPS, headless, script
+from exhibit.app.bench import FPS, headless, play, script
 from exhibit.app.exhibit import Exhibit
 from exhibit.config import Config
 from exhibit.views.screen import Screen
@@ -39,7 +39,6 @@ def bench_learn(cfg: Config, size: tuple[int, int], seconds: float) -> dict:
         raise RuntimeError(ex.learn.off_reason or "live learning unavailable")
     screen = Screen(cfg)
     plan = script(ex.canvas_rect)
-    buttons = {"down": pygame.MOUSEBUTTONDOWN, "move": pygame.MOUSEMOTION, "up": pygame.MOUSEBUTTONUP}
     gc.freeze()
     times: list[float] = []
     cpu: list[float] = []  # this thread's CPU time per frame: the work, without waiting for a core
@@ -57,15 +56,7 @@ def bench_learn(cfg: Config, size: tuple[int, int], seconds: float) -> dict:
             if due > now:
                 time.sleep(due - now)
             t0, c0 = time.perf_counter(), time.thread_time()
-            for kind, x, y in plan[i % len(plan)]:
-                if kind == "key":
-                    ex.handle(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_c, mod=0, unicode="c"))
-                else:
-                    ex.handle(pygame.event.Event(buttons[kind], pos=(x, y), button=1, touch=False,
-                                                 buttons=(1, 0, 0), rel=(0, 0)))
-            for _ in range(120 // FPS):
-                ex.step(1 / 120)
-            ex.refresh()
+            play(ex, plan[i % len(plan)])
             screen.draw(surface, ex)
             times.append(time.perf_counter() - t0)
             cpu.append(time.thread_time() - c0)

@@ -248,7 +248,7 @@ def load_checked(path: Path, manifest: dict[str, Any]):
     """A CNN from NAME.npz whose manifest says ``"kind": "cnn"``; the npz must match the
     manifest's sha256 before numpy reads it. Raises WeightsError with the reason."""
     from exhibit.ink.normalize import InputSpec
-    from exhibit.model.weights import LoadedModel, WeightsError, sha256_file
+    from exhibit.model.weights import LoadedModel, WeightsError, check_sha256
 
     man_path = path.with_suffix(".json")
     try:
@@ -258,10 +258,7 @@ def load_checked(path: Path, manifest: dict[str, Any]):
         expected = str(manifest["sha256"])
     except (ValueError, KeyError, TypeError) as e:
         raise WeightsError(f"manifest {man_path} is damaged ({e.__class__.__name__}: {e})") from None
-    actual = sha256_file(path)
-    if actual != expected:
-        raise WeightsError(f"{path} does not match its manifest (sha256 {actual[:12]}…, "
-                           f"expected {expected[:12]}…): the file is damaged or was replaced")
+    check_sha256(path, expected)
     try:
         with np.load(path, allow_pickle=False) as z:
             missing = [k for k in PARAMS if k not in z.files]

@@ -23,7 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from exhibit.model.weights import WEIGHTS_DIR, WeightsError, sha256_file
+from exhibit.model.weights import (WEIGHTS_DIR, WeightsError, check_sha256, read_manifest,
+                                   sha256_file)
 
 GATE_PATH = WEIGHTS_DIR / "gate.npz"
 
@@ -84,17 +85,14 @@ def load(path: str | Path = GATE_PATH) -> Gate:
         raise WeightsError(f"gate weights not found: {path}")
     if not man_path.is_file():
         raise WeightsError(f"manifest not found beside the gate weights: {man_path}")
+    manifest = read_manifest(man_path)  # within limits: a regular file, bounded size and depth
     try:
-        manifest = json.loads(man_path.read_text(encoding="utf-8"))
         sizes = [int(s) for s in manifest["sizes"]]
         threshold = float(manifest["threshold"])
         expected = str(manifest["sha256"])
     except (ValueError, KeyError, TypeError) as e:
         raise WeightsError(f"manifest {man_path} is damaged ({e.__class__.__name__}: {e})") from None
-    actual = sha256_file(path)
-    if actual != expected:
-        raise WeightsError(f"{path} does not match its manifest (sha256 {actual[:12]}…, "
-                           f"expected {expected[:12]}…): the file is damaged or was replaced")
+    check_sha256(path, expected)
     if len(sizes) < 2 or sizes[0] != 784 or sizes[-1] != 1 or not 0.0 < threshold < 1.0:
         raise WeightsError(f"{man_path}: a gate needs sizes 784→…→1 and a threshold in (0, 1)")
     try:

@@ -40,6 +40,14 @@ def sha256_file(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
+def check_sha256(path: Path, expected: str) -> None:
+    """Refuse a weights file that is not the one its manifest names (damaged or replaced)."""
+    actual = sha256_file(path)
+    if actual != expected:
+        raise WeightsError(f"{path} does not match its manifest (sha256 {actual[:12]}…, "
+                           f"expected {expected[:12]}…): the file is damaged or was replaced")
+
+
 def save(net: MLP, path: Path, spec: InputSpec, manifest: dict[str, Any]) -> dict[str, Any]:
     """Write NAME.npz (float32) and NAME.json; returns the manifest written."""
     path = Path(path)
@@ -108,10 +116,7 @@ def load(path: str | Path) -> LoadedModel:
         expected = str(manifest["sha256"])
     except (ValueError, KeyError, TypeError, OverflowError) as e:
         raise WeightsError(f"manifest {man_path} is damaged ({e.__class__.__name__}: {e})") from None
-    actual = sha256_file(path)
-    if actual != expected:
-        raise WeightsError(f"{path} does not match its manifest (sha256 {actual[:12]}…, "
-                           f"expected {expected[:12]}…): the file is damaged or was replaced")
+    check_sha256(path, expected)
     try:
         with np.load(path, allow_pickle=False) as z:
             n = len(sizes) - 1

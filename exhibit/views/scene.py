@@ -119,8 +119,26 @@ class Scene:
         self._pending: list[pygame.Rect] = []  # areas to repaint on the next frame
         self._pulse_rects: list[pygame.Rect] = []
 
+    def background_signs(self) -> bytes:
+        """The signs of the faint wiring's weights (its colours), to notice when they change."""
+        net = self.wiring.net
+        return b"".join((net.weights[l][src, dst] > 0).tobytes()
+                        for l, (src, dst) in enumerate(self.wiring.background))
+
+    def follow(self, net) -> bool:
+        """New weights for the same network (live learning): the static layer is redrawn when
+        the faint wiring's colours changed; True then (everything is repainted)."""
+        self.wiring.net = net
+        if self.background_signs() == self._signs:
+            return False
+        self.build_static()
+        self.composed.blit(self.static, (0, 0))
+        self.invalidate()
+        return True
+
     def build_static(self) -> None:
         s, th, r = self.static, self.theme, self.rects
+        self._signs = self.background_signs()
         th.record = self.static_text = []
         s.fill(th.c["background"])
         for name in ("preview", "network", "bars"):

@@ -84,8 +84,8 @@ class Screen:
             self._build(ex)
         scene = self.scene
         net = ex.recognizer.model.net  # live learning swaps weights without a new layout
-        if scene.wiring.net is not net:
-            scene.wiring.net = net
+        if scene.wiring.net is not net and scene.follow(net):
+            self._look = ()  # the composed layer starts again from the new static layer
         scene.pulses.update(max(0.0, ex.now - self._now))
         self._now = ex.now
         waves = ex.waves
