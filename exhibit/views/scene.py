@@ -67,13 +67,24 @@ def cover(boxes: np.ndarray, bounds: pygame.Rect, cell: int = 32) -> list[pygame
     diff = np.bincount(idx, sign, minlength=(ny + 1) * w).reshape(ny + 1, w)
     on = diff.cumsum(0).cumsum(1)[:ny, :nx] > 0.5
     edges = np.diff(np.pad(on.astype(np.int8), ((0, 0), (1, 1))), axis=1)
-    out = []
-    for row in np.flatnonzero(on.any(axis=1)).tolist():
-        starts, ends = np.flatnonzero(edges[row] == 1), np.flatnonzero(edges[row] == -1)
-        for s0, e0 in zip(starts.tolist(), ends.tolist()):
-            r = pygame.Rect(bounds.x + s0 * cell, bounds.y + row * cell, (e0 - s0) * cell, cell)
-            out.append(r.clip(bounds))
-    return out
+    out: list[pygame.Rect] = []
+    above: dict[tuple[int, int], pygame.Rect] = {}  # the runs of the row above, to grow down
+    for row in range(ny):
+        if not on[row].any():
+            above = {}
+            continue
+        cols = np.flatnonzero(edges[row])
+        runs = {}
+        for s0, e0 in zip(cols[0::2].tolist(), cols[1::2].tolist()):
+            r = above.get((s0, e0))
+            if r is not None and r.bottom == bounds.y + row * cell:
+                r.h += cell  # the same run one row down: one taller rect
+            else:
+                r = pygame.Rect(bounds.x + s0 * cell, bounds.y + row * cell, (e0 - s0) * cell, cell)
+                out.append(r)
+            runs[(s0, e0)] = r
+        above = runs
+    return [r.clip(bounds) for r in out]
 
 
 class Scene:
@@ -117,7 +128,8 @@ class Scene:
         self.dynamic = [r["bars"], r["title"], layout.picture_rect.inflate(6, 6).union(net_area)]
         self.full_redraw = True  # the next frame paints everything
         self._pending: list[pygame.Rect] = []  # areas to repaint on the next frame
-        self._pulse_rects: list[pygame.Rect] = []
+        self._pulse_boxes = np.zeros((0, 4), np.int64)  # where pulses were last frame
+        self._hand: list[pygame.Rect] = []  # where the writing hand was
 
     def background_signs(self) -> bytes:
         """The signs of the faint wiring's weights (its colours), to notice when they change."""
@@ -198,22 +210,29 @@ class Scene:
         painted (empty when nothing changed)."""
         canvas_dirty = self.canvas.sync(drawing, sample, sample_id)
         cr = self.canvas.rect
-        sprites, pulse_rects = self.pulses.placements()
-        pulse_rects = cover(pulse_rects, surface.get_rect())
+        sprites, boxes = self.pulses.placements()
+        boxes = np.asarray(boxes, np.int64).reshape(-1, 4)
+        # where pulses were and are: one cover for both, so no area is painted twice
+        pulse_rects = cover(np.concatenate([self._pulse_boxes, boxes]), surface.get_rect())
+        self._pulse_boxes = boxes
         if self.hand_place is not None:
             sprites.append(self.hand_place)
-            pulse_rects.append(pygame.Rect(self.hand_place[1], self.hand_place[0].get_size()))
+            hand = pygame.Rect(self.hand_place[1], self.hand_place[0].get_size())
+            pulse_rects += [hand] + self._hand
+            self._hand = [hand]
+        else:
+            pulse_rects += self._hand
+            self._hand = []
         if self.full_redraw:
             areas = [surface.get_rect()]
         else:
-            areas = self._pending + self._pulse_rects + pulse_rects
+            areas = self._pending + pulse_rects
             if canvas_dirty is not None:
                 areas.append(canvas_dirty.move(cr.topleft))
             # an overlay that anything changed under is painted again whole, once
             areas += [o for o in self.overlay_rects if o.collidelist(areas) >= 0]
         self.full_redraw = False
         self._pending = []
-        self._pulse_rects = pulse_rects
         if not areas:
             return []
         for r in areas:
