@@ -22,6 +22,8 @@ from exhibit.model.mlp import MLP
 from exhibit.views.layout import Layout
 from exhibit.views.theme import BODY, Theme
 
+LINE_GAP = 8  # px from the picture to where its lines start: frame 3 px, half a line 3 px
+
 
 NO_BOXES = np.zeros((0, 4), np.int64)
 AA_MIN_RADIUS = 4  # smaller cells (the deep network's grids) gain nothing from smoothing
@@ -119,8 +121,8 @@ class Wiring:
             strongest = float(m.max()) if len(m) else 1.0
             pos = self.layout.pos
             p0, p1 = pos[l][src], pos[l + 1][dst]
-            if l == 0:  # lines from the picture start where they leave it
-                right = self.layout.picture_rect.right
+            if l == 0:  # lines from the picture start clear of its frame (and their width)
+                right = self.layout.picture_rect.right + LINE_GAP
                 t = np.clip((right - p0[:, 0]) / np.maximum(p1[:, 0] - p0[:, 0], 1e-6), 0, 1)
                 p0 = p0 + (p1 - p0) * t[:, None]
             out.append(Lines(l + 1, p0, p1, m / strongest, w[src, dst] > 0, contrib[src, dst]))

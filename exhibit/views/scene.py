@@ -125,7 +125,13 @@ class Scene:
         net_area = pygame.Rect(pts[:, 0].min() - reach, pts[:, 1].min() - reach,
                                pts[:, 0].max() - pts[:, 0].min() + 2 * reach,
                                pts[:, 1].max() - pts[:, 1].min() + 2 * reach)
-        self.dynamic = [r["bars"], r["title"], layout.picture_rect.inflate(6, 6).union(net_area)]
+        pic = layout.picture_rect
+        self.pic_area = pic.inflate(6, 6)  # the 28x28 picture and its frame
+        net_area.union_ip(pygame.Rect(pic.right + 3, pic.y, 1, pic.h))  # where its lines start
+        if net_area.colliderect(self.pic_area):  # a layout where they meet: always both at once
+            self.pic_area = self.pic_area.union(net_area)
+            net_area = self.pic_area
+        self.dynamic = [r["bars"], r["title"], self.pic_area, net_area]
         self.full_redraw = True  # the next frame paints everything
         self._pending: list[pygame.Rect] = []  # areas to repaint on the next frame
         self._pulse_boxes = np.zeros((0, 4), np.int64)  # where pulses were last frame
@@ -184,6 +190,13 @@ class Scene:
         self.title.draw(c, title)
         self.theme.record = None
         self._pending += self.dynamic
+
+    def compose_picture(self, picture: Snapshot) -> None:
+        """Only the 28x28 picture changed (a new reading whose wave has not left yet): redraw
+        just its area, which no line or text enters."""
+        self.composed.blit(self.static, self.pic_area, self.pic_area)
+        self.preview.draw(self.composed, picture)
+        self._pending.append(self.pic_area)
 
     def repaint(self, rect: pygame.Rect, paint: Callable[[pygame.Surface], None]) -> None:
         """Redraw one area of the composed layer: the static layer, then ``paint`` over it."""

@@ -48,6 +48,7 @@ class Screen:
         self.scene = Scene(self.cfg, lay, self.theme, ex.recognizer.model.net, ex.recognizer.side,
                            ex.say)
         self._look: tuple = ()
+        self._picture: Snapshot | None = None  # the reading the 28x28 picture shows
         self._over: tuple = ()
         self._wave = 0  # waves already in flight get their pulses too
         self._now = ex.now
@@ -99,14 +100,19 @@ class Screen:
                                   start=scene.pulses.now + (w.t0 - ex.now))
         self._wave = waves.last_id
         shown = waves.shown
-        look = (id(ex.snapshot), tuple(id(s) for s in shown), title(ex), ex.sure(waves.output),
+        look = (tuple(id(s) for s in shown), title(ex), ex.sure(waves.output),
                 tuple(m.tobytes() for m in ex.masks), ex.detail)
         composed = look != self._look
         if composed:
             self._look = look
             subset = subset or ex.shown()
-            scene.compose(ex.snapshot, shown, self.shown_lines(ex, subset), look[2], look[3],
+            scene.compose(ex.snapshot, shown, self.shown_lines(ex, subset), look[1], look[2],
                           ex.masks, subset)
+        elif ex.snapshot is not self._picture:
+            scene.compose_picture(ex.snapshot)  # the preview changes at once, the rest waits
+            box = learncurve.box_rect(ex.layout)
+            composed = box is not None and box.colliderect(scene.pic_area)  # the curve again
+        self._picture = ex.snapshot
         learn = learncurve.key(ex)
         if (composed or learn != self._learn) and (learn is not None or self._learn is not None):
             self._learn = learn
