@@ -1,5 +1,5 @@
-"""The shipped CNN: verified weights, --model cnn in the commands, and an exhibit that keeps
-drawing MLPs only (the network view has no CNN drawing yet)."""
+"""The shipped CNN: verified weights, --model cnn in the commands, and the exhibit that shows
+it in its own view."""
 import json
 
 import numpy as np
@@ -36,15 +36,15 @@ def test_classify_and_bench_with_the_cnn(capsys):
 
 
 @pytest.mark.usefixtures("display")
-def test_exhibit_skips_the_cnn_it_cannot_draw_yet(models):
+def test_the_exhibit_starts_on_the_cnn_and_m_cycles_every_network(models):
     ex = Exhibit(load_config(None, ["model=cnn"]), (1280, 720), EventLog(None), models=dict(models))
-    assert ex.model_name == "explainer"  # started on an MLP, not crashed
-    seen = set()
-    for _ in range(5):
+    assert ex.model_name == "cnn" and ex.is_cnn and ex.masks == []
+    seen = []
+    for _ in range(4):
         ex.handle(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_m, mod=0, unicode=""))
         ex.refresh()
-        seen.add(ex.model_name)
-    assert seen == {"explainer", "compact14", "deep"}
+        seen.append(ex.model_name)
+    assert seen == ["explainer", "compact14", "deep", "cnn"]
     surf = pygame.Surface((1280, 720))
     show(ex, surf)
     np.testing.assert_equal(ex.snapshot.empty, True)

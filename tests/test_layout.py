@@ -1,14 +1,13 @@
 """Nothing covers what it explains, and everything is readable from 3 m.
 
-Every state (idle, drawing, answer, '?', frozen, each step, explain, help, neuron cards,
-ablation, centring off, an operator message) x every string table x every network x landscape
+Every state (idle, drawing, answer, '?', frozen, each step, explain, help, neuron and map
+cards, ablation, centring off, an operator message, the compare view) x every string table x
+every network (the CNN in its own view) x landscape
 and portrait: the text boxes the views report must lie inside the screen and their panel,
 overlap no other text and no element they do not label, have lines at least 2.2 % of the
 screen's short side (the answer 6 %) and a contrast of at least 4.5:1 (WCAG AA). The grid checks
 the boxes; a sample of frames is rendered and the boxes checked against the real pixels.
 """
-import json
-
 import numpy as np
 import pygame
 import pytest
@@ -17,7 +16,7 @@ from exhibit.app.eventlog import EventLog
 from exhibit.app.exhibit import Exhibit
 from exhibit.app.modes import Mode
 from exhibit.config import load
-from exhibit.model.weights import MODEL_NAMES, WEIGHTS_DIR
+from exhibit.model.weights import MODEL_NAMES
 from exhibit.views import strings
 from exhibit.views.screen import Screen, title
 
@@ -42,7 +41,7 @@ def contrast(a, b):
 def now(ex):
     """Read the input and let every layer show it at once (no waiting for the wave)."""
     ex.refresh()
-    ex.waves.settle(ex.snapshot)
+    ex.settle()
 
 
 def key(ex, k):
@@ -111,11 +110,26 @@ def states(ex):
         tap(ex, ex.layout.pos[layer][len(ex.layout.pos[layer]) // 2])
         assert ex.detail is not None and ex.detail[0] == layer
         yield f"card layer {layer}"
-    key(ex, pygame.K_a)
-    tap(ex, ex.layout.pos[1][0])
-    tap(ex, ex.layout.pos[len(ex.layout.pos) - 2][1])
-    assert sum(int((m == 0).sum()) for m in ex.masks) == 2
-    yield "ablation"
+    if ex.masks:  # the CNN's maps are not switched off
+        key(ex, pygame.K_a)
+        tap(ex, ex.layout.pos[1][0])
+        tap(ex, ex.layout.pos[len(ex.layout.pos) - 2][1])
+        assert sum(int((m == 0).sum()) for m in ex.masks) == 2
+        yield "ablation"
+        key(ex, pygame.K_a)
+    key(ex, pygame.K_v)
+    assert ex.comparing and len(ex.compare_shown) == 2
+    yield "compare"
+    key(ex, pygame.K_e)
+    yield "compare explain"
+    key(ex, pygame.K_e)
+    unsure_sample(ex)
+    yield "compare ?"
+    key(ex, pygame.K_f)
+    yield "compare frozen"
+    key(ex, pygame.K_f)
+    key(ex, pygame.K_v)
+    assert not ex.comparing
 
 
 def check(boxes, elements, size, where):
@@ -145,14 +159,8 @@ def check(boxes, elements, size, where):
                 f"{where}: {a.kind} {a.text!r} {a.rect} overlaps {b.kind} {b.text!r} {b.rect}"
 
 
-def drawable_models():
-    """The networks the network view draws (the CNN gets its own view later)."""
-    return [m for m in MODEL_NAMES
-            if json.loads((WEIGHTS_DIR / f"{m}.json").read_text()).get("kind") != "cnn"]
-
-
 @pytest.mark.parametrize("size", SIZES, ids=["landscape", "portrait"])
-@pytest.mark.parametrize("model", drawable_models())
+@pytest.mark.parametrize("model", MODEL_NAMES)
 def test_no_text_covers_anything_in_any_state_language_and_network(models, model, size):
     langs = strings.languages()
     assert len(langs) >= 2
@@ -163,7 +171,7 @@ def test_no_text_covers_anything_in_any_state_language_and_network(models, model
         scr = Screen(ex.cfg)
         for state in states(ex):
             scr.update(ex)
-            check(scr.scene.text_boxes, ex.layout.elements(), size, f"{model} {lang} {size} {state}")
+            check(scr.scene.text_boxes, scr.scene.elements(), size, f"{model} {lang} {size} {state}")
             seen += 1
     assert seen >= len(langs) * 15
 
@@ -172,12 +180,12 @@ def test_rendered_frames_match_the_reported_boxes(models):
     """A sample of real frames: behind each reported box is its reported background, and its
     text colour is really there."""
     for size, model, lang in (((1920, 1200), "deep", "de"), ((3840, 2160), "explainer", "en"),
-                              ((1080, 1920), "compact14", "de")):
+                              ((1080, 1920), "compact14", "de"), ((1920, 1080), "cnn", "ja")):
         ex = Exhibit(load(None, [f"model={model}", f"language={lang}"]), size, EventLog(None),
                      models=dict(models))
         scr = Screen(ex.cfg)
         surf = pygame.Surface(size)
-        wanted = {"answer", "explain", "step 3", "card layer 1", "help"}
+        wanted = {"answer", "explain", "step 3", "card layer 1", "help", "compare"}
         for state in states(ex):
             if state not in wanted:
                 continue
@@ -197,5 +205,5 @@ def test_rendered_frames_match_the_reported_boxes(models):
                 w = f"{size} {model} {lang} {state}: {b.kind} {b.text!r}"
                 assert np.abs(behind - np.array(b.bg[:3])).max() <= 2, f"{w}: behind it {behind}"
                 assert (np.abs(area - np.array(b.fg[:3])).max(axis=1) <= 8).any(), f"{w}: no text"
-            check(boxes, ex.layout.elements(), size, f"{model} {lang} {size} {state}")
+            check(boxes, scr.scene.elements(), size, f"{model} {lang} {size} {state}")
             del px

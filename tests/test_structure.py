@@ -110,6 +110,67 @@ def test_incremental_frames_equal_a_full_redraw(models, size):
     assert len(checked) == 26
 
 
+@pytest.mark.usefixtures("display")
+@pytest.mark.parametrize("size", [SIZE, (720, 1280)])
+def test_incremental_frames_equal_a_full_redraw_in_the_cnn_and_compare_views(models, size):
+    t = [0.0]
+    r = Runner(load(None, ["model=cnn", "attract.idle_seconds=0"]), size,
+               EventLog(None, clock=lambda: t[0]), clock=lambda: t[0])
+    r.surface = pygame.Surface(size)
+    checked = []
+
+    def frames(n, events=(), check=None):
+        for i in range(n):
+            t[0] += 1 / 60
+            r.handle(list(events) if i == 0 else [])
+            r.advance(2)
+        if check:
+            assert_exact(r.ex, r.screen, r.surface)
+            checked.append(check)
+
+    def draw_seven(at=0.0):
+        c = r.ex.canvas_rect
+        frames(1, mouse("down", c.x + c.w * 0.3, c.y + c.h * 0.2))
+        for k in range(16):
+            x = c.x + c.w * (0.3 + 0.03 * k) if k < 8 else c.x + c.w * (0.54 - 0.02 * (k - 8))
+            y = c.y + c.h * 0.2 if k < 8 else c.y + c.h * (0.2 + 0.08 * (k - 8))
+            frames(1, mouse("move", x, y))
+            if k == 15 and at:  # the pen still down, a wave or two later
+                frames(30, check=at)
+                assert r.ex.drawing.active and not r.ex.compare_shown[1].empty
+        frames(1, mouse("up", x, y))
+
+    assert r.ex.is_cnn
+    frames(2, check="cnn idle")
+    draw_seven()
+    frames(5, check="cnn answer, pulses in flight")
+    assert r.screen.scene.pulses.in_flight() > 0
+    for pos in (r.ex.layout.pos[1][6], r.ex.layout.pos[2][9], r.ex.layout.pos[3][2]):
+        frames(1, mouse("down", *pos))
+        frames(1, mouse("up", *pos), check="a map's card")
+    frames(1, key(pygame.K_e))
+    frames(3, check="cnn explain")
+    frames(1, key(pygame.K_e))
+    frames(1, key(pygame.K_f))
+    for _ in range(7):
+        frames(1, key(pygame.K_n))
+        frames(1, check="cnn step")
+    frames(1, key(pygame.K_f))
+    frames(30, check="cnn unfrozen")
+    frames(1, key(pygame.K_v))
+    frames(3, check="compare")
+    frames(1, key(pygame.K_c))
+    draw_seven(at="compare while drawing")
+    frames(40, check="compare answer")
+    frames(1, key(pygame.K_e))
+    frames(2, check="compare explain")
+    frames(1, key(pygame.K_v))
+    frames(3, check="back from compare")
+    frames(1, key(pygame.K_m))
+    frames(3, check="explainer after the cnn")
+    assert r.errors == 0 and len(checked) == 20
+
+
 def test_fast_line_renderer_matches_the_dense_oracle():
     rng = np.random.default_rng(0)
     for width in (1.0, 2.4, 5.0):

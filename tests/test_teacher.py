@@ -189,11 +189,11 @@ def test_models_languages_and_centring(models):
     ex = make(models)
     draw_mouse(ex, 7)
     names = []
-    for _ in range(3):
+    for _ in range(4):
         key(ex, pygame.K_m)
         names.append(ex.model_name)
         assert ex.snapshot.digit == 7
-    assert names == ["compact14", "deep", "explainer"]
+    assert names == ["compact14", "deep", "cnn", "explainer"]
     assert ex.recognizer.side == 28
     key(ex, pygame.K_l)
     run(ex, 0.6)  # the answer shows when the new network's wave reaches its outputs

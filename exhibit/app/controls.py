@@ -82,14 +82,17 @@ class Controls:
         if action == "clear":
             self.clear()
         elif action == "learn":
+            if self.comparing:  # learning shows in the network view
+                self.toggle_compare()
             self.learn.toggle(self)
         elif action == "model":
-            shown = [m for m in MODEL_NAMES if self.drawable(m)]  # M skips the CNN (no view yet)
-            self.set_model(shown[(shown.index(self.model_name) + 1) % len(shown)])
+            self.set_model(MODEL_NAMES[(MODEL_NAMES.index(self.model_name) + 1) % len(MODEL_NAMES)])
+        elif action == "compare":
+            self.toggle_compare()
         elif action == "centring":
             self.centring = not self.centring
             self.log.write("centring", on=self.centring)
-        elif action == "ablation":
+        elif action == "ablation" and self.masks:  # the CNN's maps cannot be switched off
             self.ablating = not self.ablating
             self.detail = None
         elif action == "restore":
@@ -121,6 +124,8 @@ class Controls:
             self.press = ([p.x, p.y, 0.0] if hold > 0 and operator.corner(self.layout).collidepoint(p.x, p.y)
                           else None)
             hit = self.layout.hit(p.x, p.y, self.shown())
+            if self.comparing and hit is not None and hit[0] == "neuron":
+                hit = None  # the compare view shows no neurons
             if self.mode == Mode.FROZEN:
                 if hit is not None and hit[0] == "neuron":  # a teacher opens cards on a frozen drawing
                     self.tap_neuron(*hit[1])

@@ -27,14 +27,16 @@ from exhibit.app.waves import Waves
 from exhibit.attract.player import AttractPlayer, Scripts, load_scripts
 from exhibit.config import Config
 from exhibit.ink.drawing import Drawing
+from exhibit.model.cnn import CNN, columns
 from exhibit.model.weights import MODEL_NAMES, LoadedModel, load_model
 from exhibit.recognize import Recognizer, Snapshot
 from exhibit.views import strings, theme
-from exhibit.views.layout import Layout
+from exhibit.views.cnnlayout import layout_for
 
 STALE_GESTURE = 8.0  # seconds without a word from the finger that owns the stroke
 FAILSAFE_SECONDS = 3.0  # the calm screen after a failure, before attract mode
 SAMPLES = resources.SAMPLES
+COMPARED = ("explainer", "cnn")  # the two networks the compare view (V) sets side by side
 REDUCED_WAVE_INTERVAL = 1.0  # motion.reduced: at most one wave a second
 MIN_WAVE_INTERVAL = 0.34  # nothing flashes more than 3 times a second, whatever the config says
 
@@ -82,7 +84,11 @@ class Exhibit(Controls):
         self.show_help = False
         self.show_explain = False
         self.ablating = False
-        self.detail: tuple[int, int] | None = None  # (layer, neuron) whose card is open
+        self.detail: tuple[int, int] | None = None  # (layer, neuron or map) whose card is open
+        self.comparing = False  # the compare view: the explainer and the CNN side by side
+        self.compare_shown: tuple[Snapshot, ...] = ()  # their readings on screen
+        self._compare_latest: tuple[Snapshot, ...] = ()  # ... and the newest, for the next wave
+        self._compare_recs: dict[str, Recognizer] = {}
         self.show_about = False
         self.panel_open = False  # the touch teacher panel
         self.press: list[float] | None = None  # a press in the operator corner: x, y, seconds
@@ -115,17 +121,17 @@ class Exhibit(Controls):
     def mode(self) -> Mode:
         return self.modes.mode
 
+    def make_recognizer(self, name: str) -> Recognizer:
+        return Recognizer(self.models[name], stroke_width=self.cfg["ink.stroke_width"],
+                          min_points=self.cfg["ink.min_points"], min_size=self.cfg["ink.min_size_px"],
+                          min_confidence=self.cfg["answer.min_confidence"])
+
     def set_model(self, name: str, log: bool = True) -> None:
-        if not self.drawable(name):  # no CNN view yet: the MLP view shows the first MLP
-            name = next(m for m in MODEL_NAMES if self.drawable(m))
         self.model_name = name
-        self.recognizer = Recognizer(self.models[name], stroke_width=self.cfg["ink.stroke_width"],
-                                     min_points=self.cfg["ink.min_points"],
-                                     min_size=self.cfg["ink.min_size_px"],
-                                     min_confidence=self.cfg["answer.min_confidence"])
+        self.recognizer = self.make_recognizer(name)
         net = self.recognizer.model.net
-        self.masks = [np.ones(n, np.float32) for n in net.hidden_sizes]
-        self.layout = Layout(self.cfg, self.size, net.sizes, self.recognizer.side)
+        self.masks = [np.ones(n, np.float32) for n in net.hidden_sizes]  # none for the CNN
+        self.layout = layout_for(self.cfg, self.size, net, self.recognizer.side)
         self.snapshot = self.recognizer.read_picture(None)
         self.waves = Waves(len(net.sizes), self.cfg["pulses.wave_seconds"], self.snapshot)
         self._wave_due = None
@@ -147,20 +153,21 @@ class Exhibit(Controls):
         """Per layer, which neuron each slot of the network view holds (wide layers show their
         most active neurons for the reading each layer shows); switched-off and opened neurons
         stay in view."""
-        acts = [None if s.forward is None else s.forward.activations[l]
+        acts = [None if s.forward is None else columns(s.forward)[l]
                 for l, s in enumerate(self.waves.shown)]
         return self.layout.subset(None if any(a is None for a in acts) else acts, self.pinned())
 
     def pinned(self) -> list[list[int]]:
         """Per layer, the neurons a subset view must keep: switched off, and the opened one."""
         pinned = [[]] + [np.flatnonzero(m == 0).tolist() for m in self.masks]
+        pinned += [[] for _ in range(len(self.layout.sizes) - len(pinned))]  # the CNN: no masks
         if self.detail is not None:
             pinned[self.detail[0]] = [self.detail[1]] + pinned[self.detail[0]]
         return pinned
 
-    def drawable(self, name: str) -> bool:
-        """Whether the network view can draw this model (MLPs only until the CNN view lands)."""
-        return hasattr(self.models[name].net, "weights")
+    @property
+    def is_cnn(self) -> bool:
+        return isinstance(self.recognizer.model.net, CNN)
 
     def say(self, key: str, **kw: object) -> str:
         return strings.text(self.lang, key, **kw)
@@ -251,6 +258,7 @@ class Exhibit(Controls):
         self.snapshot = self.recognizer.read_picture(None)
         self.waves.settle(self.snapshot)
         self._wave_due = None
+        self.compare_shown = self._compare_latest = ()
         self.failsafe_until = self.now + FAILSAFE_SECONDS
         self.modes.go(Mode.FAILSAFE)
 
@@ -265,13 +273,15 @@ class Exhibit(Controls):
             self.on_pointer(p)
         self.resume_mode = Mode.ATTRACT if self.mode == Mode.ATTRACT else Mode.IDLE
         self.refresh()
-        self.waves.settle(self.snapshot)  # a frozen screen shows the numbers the teacher explains
-        self._wave_due = None
+        self.settle()  # a frozen screen shows the numbers the teacher explains
         self.stage = None
         self.since_teacher = 0.0
         self.modes.go(Mode.FROZEN)
 
     def stages(self) -> list[tuple[str, int]]:
+        if self.is_cnn:  # each conv layer is one step: its filters, then ReLU
+            return [("pixels", 0), ("conv", 1), ("conv", 2), ("sum", 3), ("relu", 3),
+                    ("scores", 4), ("softmax", 4)]
         n_hidden = len(self.masks)
         out = [("pixels", 0)]
         for l in range(1, n_hidden + 1):
@@ -286,9 +296,11 @@ class Exhibit(Controls):
     def reset_defaults(self) -> None:
         """After a long idle time: what a visitor may have changed goes back to the defaults."""
         changed = (self.model_name != self.cfg["model"] or self.lang != self.cfg["language"]
-                   or not self.centring or self.ablating or any((m == 0).any() for m in self.masks))
+                   or not self.centring or self.ablating or any((m == 0).any() for m in self.masks)
+                   or self.comparing)
         if not changed:
             return
+        self.comparing = False
         self.lang = self.cfg["language"]
         self.centring = True
         self.ablating = False
@@ -337,7 +349,14 @@ class Exhibit(Controls):
             self._wave_due = None
             self._last_wave = self.now
             self.waves.launch(self.snapshot, self.now)
+            self.compare_shown = self._compare_latest  # the comparison changes with the wave
         self.waves.advance(self.now)
+
+    def settle(self) -> None:
+        """Every layer, and the compare view, show the newest reading now (no wave)."""
+        self.waves.settle(self.snapshot)
+        self.compare_shown = self._compare_latest
+        self._wave_due = None
 
     def show_message(self, text: str, seconds: float = 30.0) -> None:
         """An operator message on screen (a config that did not load, ...)."""
@@ -363,6 +382,10 @@ class Exhibit(Controls):
         c = self.canvas_rect
         self.snapshot = self.recognizer.read(ink, self.masks, centre=self.centring,
                                              frame=(c.w, c.h), brush=self.layout.brush)
+        if self.comparing:
+            self._compare_latest = self.read_compared(ink)
+            if self.snapshot.empty:
+                self.compare_shown = self._compare_latest
         interval = max(self.cfg["pulses.wave_interval"], MIN_WAVE_INTERVAL)
         if self.cfg["motion.reduced"]:
             interval = max(interval, REDUCED_WAVE_INTERVAL)
@@ -373,3 +396,24 @@ class Exhibit(Controls):
             self._wave_due = self.now
         elif self._wave_due is None:
             self._wave_due = self._last_wave + interval
+
+    # --- the compare view (V) -----------------------------------------------------------------
+    def read_compared(self, ink) -> tuple[Snapshot, ...]:
+        """The shipped explainer's and CNN's readings of the same input (no ablation), from one
+        preprocessing: both read the same 28x28 picture."""
+        recs = [self._compare_recs.get(n) or self._compare_recs.setdefault(n, self.make_recognizer(n))
+                for n in COMPARED]
+        c = self.canvas_rect
+        pic, pic28 = recs[0].pictures(ink, self.centring, (c.w, c.h), self.layout.brush)
+        return tuple(r.read_picture(pic, None, pic28) for r in recs)
+
+    def toggle_compare(self) -> None:
+        if self.learn.active:
+            self.learn.toggle(self)  # the compare view shows the shipped networks
+        self.comparing = not self.comparing
+        self.detail = None
+        self.stage = None
+        self._seen = ()  # read the input again, with both networks
+        self.refresh()
+        self.compare_shown = self._compare_latest
+        self.log.write("compare", on=self.comparing)

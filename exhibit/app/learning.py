@@ -150,7 +150,7 @@ class LearnMode:
 
     def hit(self, ex: "Exhibit", x: float, y: float) -> bool:
         """A visitor's tap on the learn button (only with ``learn.offer``)."""
-        if not (self.cfg["learn.offer"] and self.available):
+        if not (self.cfg["learn.offer"] and self.available) or ex.comparing:
             return False
         from exhibit.views.learncurve import button_rect
 

@@ -22,7 +22,7 @@ from exhibit.config import Config
 
 E = pygame.event.Event
 KEYPRESSES = [pygame.K_f, pygame.K_n, pygame.K_RIGHT, pygame.K_e, pygame.K_h, pygame.K_c, pygame.K_m,
-        pygame.K_x, pygame.K_a, pygame.K_r, pygame.K_l, pygame.K_0, pygame.K_7, pygame.K_ESCAPE,
+        pygame.K_v, pygame.K_x, pygame.K_a, pygame.K_r, pygame.K_l, pygame.K_0, pygame.K_7, pygame.K_ESCAPE,
         pygame.K_TAB, pygame.K_F4, pygame.K_SPACE, pygame.K_RETURN, pygame.K_q, pygame.K_DELETE]
 
 

@@ -205,6 +205,7 @@ SETTINGS: tuple[Setting, ...] = (
         ("learn", ["t"], "start and stop watching a network learn"),
         ("about", ["i"], "show the about card (credits)"),
         ("panel", ["p"], "open the touch teacher panel"),
+        ("compare", ["v"], "show the explainer and the CNN side by side, and back"),
     )],
 )
 

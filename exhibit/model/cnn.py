@@ -102,6 +102,13 @@ class CNNForward:
     def zs(self) -> list[np.ndarray]:
         return [a if z is None else z for _, z, a in self.layers]
 
+    @property
+    def columns(self) -> list[np.ndarray]:
+        """What the exhibit's network view draws, column by column: the picture, the conv1
+        maps, the conv2 maps, the dense units, the outputs (each pooled layer only feeds the
+        next column, so it gets none of its own)."""
+        return [self.x, self.a1, self.a2, self.a3, self.probs]
+
 
 @dataclass
 class CNN:
@@ -183,6 +190,37 @@ class CNN:
             fwd = CNNForward(*(v[0] for v in (x, z1, a1, p1, z2, a2, p2, z3, a3, z4, probs)))
         return fwd
 
+    def contributions(self, x: np.ndarray, p1: np.ndarray, p2: np.ndarray, a3: np.ndarray
+                      ) -> list[np.ndarray]:
+        """For one picture, what each source adds to each target's z between the exhibit's
+        columns (picture -> conv1 maps -> conv2 maps -> dense -> outputs), summed over every
+        place a map has: (1, C1), (C1, C2), (C2, H), (H, 10). Each column of a matrix sums to
+        that target's z minus its bias (for a map: summed over its places), so a line's
+        strength is weight x activation as for an MLP."""
+        c1, c2, h = self.channels
+        k = KSIZE
+        def tap_sums(a: np.ndarray, out: int) -> np.ndarray:
+            """(k, k, C): per kernel tap (u, v), the input under it summed over the output
+            places (an integral image: four lookups per tap)."""
+            ii = np.zeros((a.shape[0] + 1, a.shape[1] + 1, a.shape[2]), np.float64)
+            ii[1:, 1:] = a.cumsum(0).cumsum(1)
+            u = np.arange(k)
+            return (ii[u[:, None] + out, u[None, :] + out] - ii[u[:, None], u[None, :] + out]
+                    - ii[u[:, None] + out, u[None, :]] + ii[u[:, None], u[None, :]])
+        s0 = tap_sums(np.asarray(x).reshape(SIDE, SIDE, 1), SIDE - k + 1)
+        s1 = tap_sums(p1, p1.shape[0] - k + 1)
+        return [np.einsum("uvc,cuvf->cf", s0, self.K1).astype(np.float32),
+                np.einsum("uvc,cuvf->cf", s1, self.K2).astype(np.float32),
+                np.einsum("rf,rfj->fj", p2.reshape(-1, c2), self.W3.reshape(-1, c2, h)),
+                a3.reshape(-1, 1) * self.W4]
+
+    def effective_weights(self) -> list[np.ndarray]:
+        """The same four matrices for weights alone (each kernel or block summed): the sign
+        of the faint fixed wiring the view draws."""
+        c1, c2, h = self.channels
+        return [self.K1.sum(axis=(1, 2)), self.K2.sum(axis=(1, 2)),
+                self.W3.reshape(-1, c2, h).sum(axis=0), self.W4]
+
     def predict(self, x: np.ndarray) -> np.ndarray:
         return self.forward(x).probs
 
@@ -214,6 +252,12 @@ class CNN:
         dK1 = (cols1.reshape(-1, cols1.shape[-1]).T @ dz1f).reshape(self.K1.shape)
         db1 = dz1f.sum(axis=0)
         return [dK1, db1, dK2, db2, dW3, db3, dW4, db4]
+
+
+def columns(fwd: Any) -> list[np.ndarray]:
+    """Per column of the network view, what it shows: an MLP's activations, a CNN's
+    :attr:`CNNForward.columns`."""
+    return fwd.columns if isinstance(fwd, CNNForward) else fwd.activations
 
 
 # --- weights on disk: NAME.npz (K1, b1, ..., W4, b4) beside NAME.json, as for the MLPs ---------

@@ -19,6 +19,8 @@ MIN_SECONDS = 60.0  # the time axis spans at least this
 
 def box_rect(layout: Layout) -> pygame.Rect | None:
     """Free room below the preview panel, above the network's bottom edge (None if too small)."""
+    if hasattr(layout, "maps_panel"):
+        return None  # the CNN's view shows its first maps there
     r = layout.rects
     px = lambda v: max(1, round(v * layout.scale))  # noqa: E731
     pre = r["preview"]

@@ -281,6 +281,12 @@ class NetworkView:
         for l, (x, y) in w.more_at.items():  # a subset layer says how many it does not show
             th.put(surface, f"+{w.sizes[l] - len(w.pos[l])}", BODY, "muted", bg, "more",
                    panel_rect, center=(x, y))
+        self.draw_labels(surface, caption, panel_rect)
+
+    def draw_labels(self, surface: pygame.Surface, caption: Callable[[int, int], str],
+                    panel_rect: pygame.Rect) -> None:
+        """Each column's label under it."""
+        th, w, bg = self.theme, self.layout, self.theme.c["panel"]
         labels = [caption(l, len(w.pos) - 1) for l in range(1, len(w.pos))]
         width = round(w.colw) - th.px(8)
         # labels too wide for their column alternate between two rows, each twice as wide
@@ -290,6 +296,19 @@ class NetworkView:
             th.put(surface, text, BODY, "muted", bg, "column label", panel_rect,
                    width=2 * width if stagger else width,
                    midtop=(w.label_x(i + 1), self.rect.bottom + th.px(8) + (i % 2) * lh * stagger))
+
+    def draw_lines(self, surface: pygame.Surface, lines: list[Lines]) -> None:
+        """The strong connections: wider and brighter by strength, the strongest on top."""
+        palette = self._palette()
+        draw_line = pygame.draw.line
+        for ln in lines:
+            order = np.argsort(ln.strength)  # strongest on top
+            level = np.minimum(15, (ln.strength[order] * 16).astype(np.int64))
+            width = (1.5 + 3 * ln.strength[order]).astype(np.int64)
+            sign = ln.positive[order]
+            for a, b, lv, wd, sg in zip(ln.src[order].tolist(), ln.dst[order].tolist(),
+                                         level.tolist(), width.tolist(), sign.tolist()):
+                draw_line(surface, palette[sg][lv], a, b, wd)
 
     def draw_snapshot(self, surface: pygame.Surface, activations: list[np.ndarray | None],
                       lines: list[Lines], top: int | None, masks=None,
@@ -302,16 +321,7 @@ class NetworkView:
         if shown is None:
             shown = w.subset(None if any(a is None for a in activations) else activations)
         bg = th.c["panel"]
-        palette = self._palette()
-        draw_line = pygame.draw.line
-        for ln in lines:
-            order = np.argsort(ln.strength)  # strongest on top
-            level = np.minimum(15, (ln.strength[order] * 16).astype(np.int64))
-            width = (1.5 + 3 * ln.strength[order]).astype(np.int64)
-            sign = ln.positive[order]
-            for a, b, lv, wd, sg in zip(ln.src[order].tolist(), ln.dst[order].tolist(),
-                                         level.tolist(), width.tolist(), sign.tolist()):
-                draw_line(surface, palette[sg][lv], a, b, wd)
+        self.draw_lines(surface, lines)
         off = bg.lerp(th.c["muted"], 0.35)
         for l in range(1, len(w.pos)):
             r = w.radius[l]

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 # the panel's buttons, in reading order: the same actions as the teacher keys
 PANEL_ACTIONS = ("freeze", "step_back", "step", "explain", "help", "about", "clear", "model",
-                 "centring", "ablation", "restore", "language", "close")
+                 "compare", "centring", "ablation", "restore", "language", "close")
 COLUMNS = 3
 RING_STEPS = 24  # the chord ring is redrawn at most this many times while it fills
 
@@ -92,7 +92,8 @@ def panel(surf: pygame.Surface, th: Theme, layout: Layout, ex: "Exhibit") -> pyg
     head = th.text(ex.say("panel_title"), 44, "neuron", bold=True)
     surf.blit(head, head.get_rect(midtop=(rect.centerx, rect.y + th.px(28))))
     on = {"freeze": ex.mode == Mode.FROZEN, "explain": ex.show_explain, "help": ex.show_help,
-          "about": ex.show_about, "ablation": ex.ablating, "centring": ex.centring}
+          "about": ex.show_about, "ablation": ex.ablating, "centring": ex.centring,
+          "compare": ex.comparing}
     for action, r in panel_buttons(layout):
         lit = on.get(action, False)
         pygame.draw.rect(surf, th.c["neuron"] if lit else th.c["button"], r, border_radius=th.px(12))

@@ -193,3 +193,24 @@ def neuron_card(surface: pygame.Surface, theme: Theme, rect: pygame.Rect, title:
     theme.put(surface, values, LABEL, "text", "background", "card values", rect, bold=True,
               width=inner, midtop=(rect.centerx, bottom + pad // 2))
     return rect
+
+
+def explain_card(surface: pygame.Surface, theme: Theme, canvas: pygame.Rect, texts: list[str],
+                 kind: str = "explain", edge: str = "neuron") -> pygame.Rect:
+    """Texts on one card over the middle of the canvas, as tall as they need, for views whose
+    panels leave no free space for notes beside them (the CNN's, the compare view)."""
+    pad = theme.px(28)
+    width = canvas.w - theme.px(20)
+    lh = theme.font(BODY).get_linesize()
+    wrapped = [theme.wrap(t, BODY, width - 2 * pad) for t in texts]
+    h = sum(len(w) for w in wrapped) * lh + (len(texts) + 1) * pad
+    rect = pygame.Rect(0, 0, width, min(h, canvas.h - theme.px(20)))
+    rect.center = canvas.center
+    card(surface, theme, rect, edge)
+    theme.note(rect, "cover", "text", "background", None, 0)
+    y = rect.y + pad
+    for t in texts:
+        box = theme.put(surface, t, BODY, "text", "background", kind, rect,
+                        width=width - 2 * pad, align="left", topleft=(rect.x + pad, y))
+        y = box.bottom + pad
+    return rect

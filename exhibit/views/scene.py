@@ -20,6 +20,7 @@ import numpy as np
 import pygame
 
 from exhibit.ink.drawing import Drawing
+from exhibit.model.cnn import columns
 from exhibit.model.mlp import MLP
 from exhibit.recognize import Snapshot
 from exhibit.views.hand import HandView
@@ -96,11 +97,7 @@ class Scene:
         self.say = say
         r = layout.rects
         self.rects = r
-        self.wiring = Wiring(net, layout, cfg["network.background_lines"])
         self.canvas = CanvasView(theme, layout.canvas, layout.brush)
-        self.preview = PreviewView(theme, layout.picture_rect, side)
-        self.network = NetworkView(theme, self.wiring)
-        self.bars = BarsView(theme, layout.inner_bars, r["bars"])
         self.buttons = ButtonsView(theme, layout)
         self.title = TitleView(theme, r["title"])
         self.pulses = Pulses(theme, theme.px(cfg["pulses.size_px"]), cfg["pulses.max"])
@@ -108,6 +105,7 @@ class Scene:
         self.hand_place: tuple[pygame.Surface, tuple[int, int]] | None = None  # set per frame
         size = layout.size
         theme.size = size
+        self.setup(net, side)
         # the texts each layer drew (tests check them: in bounds, no overlaps, size, contrast)
         self.static_text: list[TextBox] = []
         self.composed_text: list[TextBox] = []
@@ -119,7 +117,23 @@ class Scene:
         self.overlay = pygame.Surface(size, pygame.SRCALPHA)
         self.overlay_rects: list[pygame.Rect] = []
         self.lines: list[Lines] = []
-        # where the snapshot draws: the picture, the wiring and neurons, the bars, the title
+        self.dynamic = self.areas()
+        self.full_redraw = True  # the next frame paints everything
+        self._pending: list[pygame.Rect] = []  # areas to repaint on the next frame
+        self._pulse_boxes = np.zeros((0, 4), np.int64)  # where pulses were last frame
+        self._hand: list[pygame.Rect] = []  # where the writing hand was
+
+    def setup(self, net, side: int) -> None:
+        """The parts that show the network (a CNN's or the comparison's scene has others)."""
+        layout, theme = self.layout, self.theme
+        self.wiring = Wiring(net, layout, self.cfg["network.background_lines"])
+        self.preview = PreviewView(theme, layout.picture_rect, side)
+        self.network = NetworkView(theme, self.wiring)
+        self.bars = BarsView(theme, layout.inner_bars, self.rects["bars"])
+
+    def areas(self) -> list[pygame.Rect]:
+        """Where the snapshot draws: the bars, the title, the picture, the wiring and neurons."""
+        layout, theme, r = self.layout, self.theme, self.rects
         pts = np.vstack(layout.pos[1:])
         reach = max(layout.radius[1:]) * 1.6 + theme.px(6)
         net_area = pygame.Rect(pts[:, 0].min() - reach, pts[:, 1].min() - reach,
@@ -131,11 +145,11 @@ class Scene:
         if net_area.colliderect(self.pic_area):  # a layout where they meet: always both at once
             self.pic_area = self.pic_area.union(net_area)
             net_area = self.pic_area
-        self.dynamic = [r["bars"], r["title"], self.pic_area, net_area]
-        self.full_redraw = True  # the next frame paints everything
-        self._pending: list[pygame.Rect] = []  # areas to repaint on the next frame
-        self._pulse_boxes = np.zeros((0, 4), np.int64)  # where pulses were last frame
-        self._hand: list[pygame.Rect] = []  # where the writing hand was
+        return [r["bars"], r["title"], self.pic_area, net_area]
+
+    def elements(self) -> list[tuple[pygame.Rect, str]]:
+        """What text must never cover, in this scene."""
+        return self.layout.elements()
 
     def background_signs(self) -> bytes:
         """The signs of the faint wiring's weights (its colours), to notice when they change."""
@@ -183,7 +197,7 @@ class Scene:
             c.blit(self.static, r, r)
         self.lines = lines
         out = layers[-1]
-        acts = [None if s.forward is None else s.forward.activations[l] for l, s in enumerate(layers)]
+        acts = [None if s.forward is None else columns(s.forward)[l] for l, s in enumerate(layers)]
         self.preview.draw(c, picture)
         self.network.draw_snapshot(c, acts, lines, out.digit if sure else None, masks, shown)
         self.bars.draw(c, out if not out.empty else None, sure)

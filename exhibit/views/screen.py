@@ -14,7 +14,9 @@ import pygame
 from exhibit.app.modes import Mode
 from exhibit.config import Config
 from exhibit.recognize import Snapshot
-from exhibit.views import learncurve, strings, teacher
+from exhibit.model.cnn import CNN
+from exhibit.views import compare, learncurve, strings, teacher
+from exhibit.views.cnnview import CNNScene
 from exhibit.views.network import Lines
 from exhibit.views.scene import Scene
 from exhibit.views.theme import Theme
@@ -28,6 +30,8 @@ def title(ex: "Exhibit") -> str:
         return ex.say("failsafe")
     if ex.mode == Mode.ATTRACT:
         return ex.say("invite")
+    if ex.comparing:
+        return compare.title(ex)
     out = ex.waves.output  # the answer changes when the wave reaches the outputs
     if out.empty:
         return ex.say("draw_prompt")
@@ -45,8 +49,11 @@ class Screen:
     def _build(self, ex: "Exhibit") -> None:
         lay = ex.layout
         self.theme = Theme(self.cfg, lay.scale, ex.lang)
-        self.scene = Scene(self.cfg, lay, self.theme, ex.recognizer.model.net, ex.recognizer.side,
-                           ex.say)
+        net = ex.recognizer.model.net
+        kind = (compare.CompareScene if ex.comparing else CNNScene if isinstance(net, CNN)
+                else Scene)
+        self.scene = kind(self.cfg, lay, self.theme, net, ex.recognizer.side, ex.say)
+        self._over = ()  # a new scene has no overlay yet
         self._look: tuple = ()
         self._picture: Snapshot | None = None  # the reading the 28x28 picture shows
         self._over: tuple = ()
@@ -79,16 +86,34 @@ class Screen:
         return out
 
     def update(self, ex: "Exhibit") -> None:
-        key = (id(ex), id(ex.layout), ex.lang)
+        key = (id(ex), id(ex.layout), ex.lang, ex.comparing)
         if key != self._built:
             self._built = key
             self._build(ex)
         scene = self.scene
         net = ex.recognizer.model.net  # live learning swaps weights without a new layout
-        if scene.wiring.net is not net and scene.follow(net):
+        if not ex.comparing and scene.wiring.net is not net and scene.follow(net):
             self._look = ()  # the composed layer starts again from the new static layer
         scene.pulses.update(max(0.0, ex.now - self._now))
         self._now = ex.now
+        if ex.comparing:
+            self._update_compare(ex)
+        else:
+            self._update_network(ex)
+        scene.hand_place = scene.hand.place(ex)
+        over = teacher.overlay_key(ex)
+        if over != self._over:
+            self._over = over
+            scene.set_overlay(lambda surf: teacher.draw(surf, self.theme, scene, ex))
+
+    def _update_compare(self, ex: "Exhibit") -> None:
+        look = (tuple(id(s) for s in ex.compare_shown), title(ex))
+        if look != self._look:
+            self._look = look
+            compare.compose(self.scene, ex, look[1])
+
+    def _update_network(self, ex: "Exhibit") -> None:
+        scene = self.scene
         waves = ex.waves
         subset = None
         for w in waves.in_flight:
@@ -119,11 +144,6 @@ class Screen:
             box = learncurve.box_rect(ex.layout)
             if box is not None:
                 scene.repaint(box, lambda surf: learncurve.draw(surf, self.theme, ex.layout, ex))
-        scene.hand_place = scene.hand.place(ex)
-        over = teacher.overlay_key(ex)
-        if over != self._over:
-            self._over = over
-            scene.set_overlay(lambda surf: teacher.draw(surf, self.theme, scene, ex))
 
     def draw(self, surface: pygame.Surface, ex: "Exhibit") -> list[pygame.Rect]:
         """Paint this frame onto ``surface`` (which holds the previous one, if it is the same

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 import pygame
 
 from exhibit.app.modes import Mode
-from exhibit.views import hand, operator, overlays
+from exhibit.model.cnn import columns
+from exhibit.views import cnnview, hand, operator, overlays
 from exhibit.views.scene import Scene
 from exhibit.views.theme import Theme
 
@@ -21,13 +22,14 @@ if TYPE_CHECKING:
 def overlay_key(ex: "Exhibit") -> tuple:
     """Everything the overlay depends on: when this is unchanged, the overlay is too."""
     return (ex.mode, ex.stage, ex.show_help, ex.show_explain, ex.ablating, ex.centring, ex.detail,
+            ex.comparing,
             ex.lang, ex.model_name, id(ex.snapshot), tuple(m.tobytes() for m in ex.masks),
             None if ex.message is None else ex.message[0], ex.inviting, operator.key(ex))
 
 
 def occupied(scene: Scene) -> list[pygame.Rect]:
     """What overlay notes must not cover: the labelled elements and every text already there."""
-    return [r for r, _ in scene.layout.elements()] + [b.rect for b in scene.static_text
+    return [r for r, _ in scene.elements()] + [b.rect for b in scene.static_text
                                                       + scene.composed_text]
 
 
@@ -35,20 +37,25 @@ def draw(surf: pygame.Surface, th: Theme, scene: Scene, ex: "Exhibit") -> list[p
     """Paint the overlay for this state onto ``surf``; returns the rects painted."""
     r, say, out = scene.rects, ex.say, []
     busy = occupied(scene)
-    if ex.mode == Mode.FROZEN and ex.stage is not None:
+    if ex.mode == Mode.FROZEN and ex.stage is not None and not ex.comparing:
         out += stage(surf, th, scene, ex, busy)
     if ex.mode == Mode.FROZEN:
         out.append(overlays.badge(surf, th, say("paused"), r["title"], busy))
     if not ex.centring:
         out.append(overlays.badge(surf, th, say("centring_off"), scene.layout.picture_rect, busy,
                                   colour="negative"))
-    if ex.ablating:
+    if ex.ablating and not ex.comparing:
         off = int(sum((m == 0).sum() for m in ex.masks))
         out.append(overlays.badge(surf, th, say("ablation_on", off=off), r["network"], busy,
                                   colour="positive"))
     if ex.inviting:
         out.append(hand.invitation(surf, th, r["canvas"], say("your_turn")))
-    if ex.show_explain:
+    if ex.show_explain and (ex.comparing or ex.is_cnn):  # no free space: a card over the canvas
+        keys = (["explain_compare"] if ex.comparing else
+                ["explain_preview", "explain_maps",
+                 "explain_unsure" if ex.snapshot.unsure else "explain_bars"])
+        out.append(overlays.explain_card(surf, th, r["canvas"], [say(k) for k in keys]))
+    elif ex.show_explain:
         # the canvas's note last: it has room above the canvas when the middle is full
         for target, key in ((scene.layout.picture_rect, "explain_preview"),
                             (scene.layout.inner_bars,
@@ -59,8 +66,8 @@ def draw(surf: pygame.Surface, th: Theme, scene: Scene, ex: "Exhibit") -> list[p
     if ex.message is not None:
         out += overlays.note(surf, th, ex.message[0], r["buttons"], busy, "message",
                              edge="negative", line_to=False)
-    if ex.detail is not None and ex.snapshot.forward is not None:
-        out += neuron(surf, th, scene, ex)
+    if ex.detail is not None and ex.snapshot.forward is not None and not ex.comparing:
+        out += (cnnview.card if ex.is_cnn else neuron)(surf, th, scene, ex)
     if ex.show_help:
         lines = say("help_keys", model=ex.model_name,
                     centring=say("on" if ex.centring else "off")).split("|")
@@ -85,14 +92,18 @@ def stage(surf: pygame.Surface, th: Theme, scene: Scene, ex: "Exhibit",
         text = say("step_pixels", n=pic.size, inked=int((pic > 0.05).sum()))
     else:
         col = lay.pos[layer]
-        pad = lay.radius[layer] * 2
+        pad = lay.radius[layer] * (1.4 if kind == "conv" else 2)
         target = pygame.Rect(col[:, 0].min() - pad, col[:, 1].min() - pad,
                              col[:, 0].max() - col[:, 0].min() + 2 * pad,
                              col[:, 1].max() - col[:, 1].min() + 2 * pad)
-        z = fwd.zs[layer - 1].reshape(-1)
-        if kind in ("sum", "scores"):
+        if kind == "conv":
+            a = columns(fwd)[layer]
+            text = say(f"step_conv{layer}", k=k, maps=a.shape[-1], active=int((a > 0).sum()),
+                       total=a.size)
+        elif kind in ("sum", "scores"):
+            z, biases = cnnview.layer_z(net, fwd, layer)
             j = int(z.argmax())
-            b = float(net.biases[layer - 1][j])
+            b = float(biases[j])
             slot = lay.slot_of(ex.shown(), layer, j)
             if slot is not None:
                 x, y = col[slot]
@@ -104,14 +115,17 @@ def stage(surf: pygame.Surface, th: Theme, scene: Scene, ex: "Exhibit",
             else:
                 text = say("step_scores", k=k, digit=j, z=formula)
         elif kind == "relu":
-            a = fwd.activations[layer].reshape(-1)
+            a = columns(fwd)[layer].reshape(-1)
             text = say("step_relu", k=k, layer=layer, active=int((a > 0).sum()), total=a.size)
         else:
             target = scene.layout.inner_bars
             p = fwd.probs.reshape(-1)
             text = say("step_softmax", k=k, p=f"{p.max():.3f}", digit=int(p.argmax()))
     out.append(overlays.highlight(surf, th, target))
-    out += overlays.note(surf, th, text, target, busy, "step", edge="neuron")
+    if ex.is_cnn:  # its panels leave no room beside them; the canvas waits while frozen
+        out.append(overlays.explain_card(surf, th, scene.rects["canvas"], [text], "step"))
+    else:
+        out += overlays.note(surf, th, text, target, busy, "step", edge="neuron")
     return out
 
 

@@ -1,0 +1,325 @@
+"""The CNN's own view: its feature maps as small glowing images for the current drawing (the 16
+conv1 maps, the 16 most active of the 32 conv2 maps), the dense units and the outputs, with the
+strongest connections between columns and the pulses that travel along them, sized by
+weight x activation as in the MLP view; and the card of a tapped map (its 5x5 kernel in signed
+colours and its response to this drawing).
+
+It plugs into :class:`exhibit.views.scene.Scene` (static, composed and overlay layers, exact
+incremental frames) and the pulse and wave machinery unchanged: :class:`CNNWiring` gives the
+same :class:`Lines` per column pair as the MLP's wiring, from
+:meth:`exhibit.model.cnn.CNN.contributions`. Reads snapshots and weights only.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+import numpy as np
+import pygame
+
+from exhibit.model.cnn import CNN, columns
+from exhibit.views import overlays
+from exhibit.views.cnnlayout import CNNLayout
+from exhibit.views.network import Lines, NetworkView, disc, ring
+from exhibit.views.panels import BarsView, PreviewView, panel
+from exhibit.views.scene import Scene
+from exhibit.views.theme import BODY, HEAD, LABEL, Theme
+
+if TYPE_CHECKING:
+    from exhibit.app.exhibit import Exhibit
+
+GAMMA = 0.6  # lifts faint responses, so a map that fired a little still glows a little
+
+
+def glow_rgb(values: np.ndarray, theme: Theme, top: float) -> np.ndarray:
+    """(h, w) responses >= 0 -> (w, h, 3) uint8 (surfarray order): panel colour at 0, the
+    neuron colour at ``top``."""
+    bg = np.array(theme.c["panel"][:3], np.float32)
+    hot = np.array(theme.c["neuron"][:3], np.float32)
+    g = np.clip(np.asarray(values, np.float32) / max(top, 1e-6), 0, 1) ** GAMMA
+    return (bg + (hot - bg) * g.T[..., None]).astype(np.uint8)
+
+
+def image(rgb: np.ndarray, size: tuple[int, int]) -> pygame.Surface:
+    return pygame.transform.scale(pygame.surfarray.make_surface(rgb), size)
+
+
+class CNNWiring:
+    """Which connections the CNN's view shows: a fixed faint sample, and per snapshot the
+    strongest contributions between columns (same interface as :class:`Wiring`)."""
+
+    def __init__(self, net: CNN, layout: CNNLayout, background_lines: int = 120) -> None:
+        self.net = net
+        self.layout = layout
+        self.effective = net.effective_weights()
+        rng = np.random.default_rng(3)
+        slots = [len(p) for p in layout.pos]
+        self.background = []
+        for l in range(4):
+            n_in, n_out = (1 if l == 0 else slots[l]), slots[l + 1]
+            k = min(background_lines, n_in * n_out)
+            self.background.append(np.divmod(rng.choice(n_in * n_out, size=k, replace=False), n_out))
+
+    def ends(self, l: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where lines from column l to l+1 start and end (the picture's leave level with the
+        conv1 row they go to)."""
+        lay = self.layout
+        p0 = lay.outs[0][dst] if l == 0 else lay.outs[l][src]
+        return p0, lay.ins[l + 1][dst]
+
+    def select(self, activations: list[np.ndarray], per_neuron: int, cap: int,
+               shown: list[np.ndarray] | None = None) -> list[Lines]:
+        """Per target the ``per_neuron`` strongest incoming |contribution|, at most ``cap`` a
+        column pair; ``activations``: the forward pass's (x, a1, p1, a2, p2, a3, probs)."""
+        x, _, p1, a2, p2, a3, _ = activations
+        if shown is None:
+            shown = self.layout.subset([x, activations[1], a2, a3, activations[6]])
+        out = []
+        for l, c in enumerate(self.net.contributions(x, p1, p2, a3)):
+            ids_in = np.arange(1) if l == 0 else shown[l]
+            contrib = c[np.ix_(ids_in, shown[l + 1])]
+            mag = np.abs(contrib)
+            k = min(per_neuron, mag.shape[0])
+            src = np.argpartition(-mag, k - 1, axis=0)[:k]
+            dst = np.broadcast_to(np.arange(mag.shape[1]), src.shape)
+            src, dst = src.ravel(), dst.ravel()
+            m = mag[src, dst]
+            keep = m > 0
+            src, dst, m = src[keep], dst[keep], m[keep]
+            if len(m) > cap:
+                top = np.argpartition(-m, cap - 1)[:cap]
+                src, dst, m = src[top], dst[top], m[top]
+            strongest = float(m.max()) if len(m) else 1.0
+            p0, p1_ = self.ends(l, src, dst)
+            out.append(Lines(l + 1, p0, p1_, m / strongest, contrib[src, dst] > 0, contrib[src, dst]))
+        return out
+
+
+class CNNNetworkView(NetworkView):
+    """Map tiles, dense dots and outputs, their wiring and labels."""
+
+    def tile_bg(self) -> pygame.Color:
+        return self.theme.c["panel"].lerp(self.theme.c["muted"], 0.12)
+
+    def draw_static(self, surface: pygame.Surface, caption: Callable[[int, int], str],
+                    panel_rect: pygame.Rect) -> None:
+        th, w, wiring = self.theme, self.layout, self.wiring
+        panel(surface, th, w.maps_panel)  # the conv1 maps' own panel, under the picture
+        ids = w.subset(None)
+        faint = {s: th.c["panel"].lerp(th.c["positive" if s else "negative"], 0.22)
+                 for s in (True, False)}
+        for l, (src, dst) in enumerate(wiring.background):
+            eff = wiring.effective[l]
+            sign = eff[(np.zeros_like(src) if l == 0 else ids[l][src]), ids[l + 1][dst]] > 0
+            p0, p1 = wiring.ends(l, src, dst)
+            for a, b, sg in zip(p0.tolist(), p1.tolist(), sign.tolist()):
+                pygame.draw.aaline(surface, faint[sg], a, b)
+        self.draw_cells(surface, [None] * len(w.pos), ids)
+        for l, (x, y) in w.more_at.items():  # a subset column says how many it does not show
+            th.put(surface, f"+{w.sizes[l] - len(w.pos[l])}", BODY, "muted", th.c["panel"],
+                   "more", panel_rect, center=(x, y))
+        self.draw_labels(surface, caption, panel_rect)
+
+    def draw_labels(self, surface: pygame.Surface, caption: Callable[[int, int], str],
+                    panel_rect: pygame.Rect) -> None:
+        """Each column's label under it (conv1's in its own panel, under its grid)."""
+        th, w, bg = self.theme, self.layout, self.theme.c["panel"]
+        last = len(w.pos) - 1
+        lh = th.font(BODY).get_linesize()
+        stagger = any(len(th.wrap(caption(l, last), BODY, w.label_w[l])) > 2
+                      for l in range(2, last + 1))
+        y = self.rect.bottom + th.px(8)
+        th.put(surface, caption(1, last), BODY, "muted", bg, "column label", w.maps_panel,
+               width=w.label_w[1], midtop=(w.label_x(1), w.maps_inner.bottom + th.px(8)))
+        for i, l in enumerate(range(2, last + 1)):
+            th.put(surface, caption(l, last), BODY, "muted", bg, "column label", panel_rect,
+                   width=w.label_w[l] * (2 if stagger else 1),
+                   midtop=(w.label_x(l), y + (i % 2) * lh * stagger))
+
+    def draw_cells(self, surface: pygame.Surface, acts: list[np.ndarray | None],
+                   shown: list[np.ndarray]) -> None:
+        """Every map's tile and every unit's dot, glowing with ``acts[l]`` (None: dark)."""
+        th, w = self.theme, self.layout
+        bg = th.c["panel"]
+        off = bg.lerp(th.c["muted"], 0.35)
+        edge = max(1, th.px(2))
+        for l, rects in w.tiles.items():
+            a = acts[l]
+            top = 0.0 if a is None else float(np.max(a))
+            for rect, j in zip(rects, shown[l].tolist()):
+                if a is None or top <= 0:
+                    pygame.draw.rect(surface, self.tile_bg(), rect)
+                else:
+                    surface.blit(image(glow_rgb(a[..., j], th, top), rect.size), rect)
+                pygame.draw.rect(surface, off, rect.inflate(2 * edge, 2 * edge), width=edge)
+        for l in (3, 4):
+            r = w.radius[l]
+            a = None if acts[l] is None else np.asarray(acts[l]).reshape(-1)
+            levels = (np.zeros(len(w.pos[l])) if a is None
+                      else (a if l == 4 else a / max(1.0, float(a.max())))[shown[l]])
+            for (x, y), v in zip(w.pos[l].tolist(), levels.tolist()):
+                if v > 0.02:  # 32 glow levels, as in the MLP view
+                    disc(surface, bg.lerp(th.c["neuron"], round(min(1.0, 0.25 + 0.75 * v) * 32) / 32),
+                         (x, y), r)
+                ring(surface, off, (x, y), r, max(1, round(r / 5)))
+
+    def draw_snapshot(self, surface: pygame.Surface, activations: list[np.ndarray | None],
+                      lines: list[Lines], top: int | None, masks=None,
+                      shown: list[np.ndarray] | None = None) -> None:
+        w = self.layout
+        if shown is None:
+            shown = w.subset(None if any(a is None for a in activations) else activations)
+        self.draw_lines(surface, lines)
+        self.draw_cells(surface, activations, shown)
+        if top is not None:
+            x, y = w.pos[-1][top].tolist()
+            ring(surface, self.theme.c["answer"], (x, y), w.radius[-1] * 1.5,
+                 max(2, round(w.radius[-1] / 3)))
+
+
+class CNNScene(Scene):
+    """The exhibit's scene with the CNN's network view (no live learning: its wiring's
+    colours never change)."""
+
+    def setup(self, net: CNN, side: int) -> None:
+        layout, theme = self.layout, self.theme
+        self.wiring = CNNWiring(net, layout, self.cfg["network.background_lines"])
+        self.preview = PreviewView(theme, layout.picture_rect, side)
+        self.network = CNNNetworkView(theme, self.wiring)
+        self.bars = BarsView(theme, layout.inner_bars, self.rects["bars"])
+
+    def background_signs(self) -> bytes:
+        return b""
+
+    def follow(self, net) -> bool:
+        self.wiring.net = net
+        return False
+
+    def areas(self) -> list[pygame.Rect]:
+        """The bars, the title, the picture; the conv1 panel with the picture's lines into it;
+        the network panel with the lines into it from the conv1 grid."""
+        lay, r = self.layout, self.rects
+        pic = lay.picture_rect
+        self.pic_area = pic.inflate(6, 6)
+        maps = pygame.Rect(r["preview"].x, self.pic_area.bottom, r["preview"].w,
+                           lay.maps_panel.bottom - self.pic_area.bottom)
+        pts = np.vstack([lay.pos[2], lay.pos[3], lay.pos[4], lay.outs[1]])
+        reach = max(lay.radius[2:]) * 1.6 + self.theme.px(6)
+        net = pygame.Rect(pts[:, 0].min() - reach, pts[:, 1].min() - reach,
+                          pts[:, 0].max() - pts[:, 0].min() + 2 * reach,
+                          pts[:, 1].max() - pts[:, 1].min() + 2 * reach)
+        return [r["bars"], r["title"], self.pic_area, maps, net]
+
+    def _column_caption(self, l: int, n: int) -> str:
+        if l == n:
+            return self.say("outputs")
+        return self.say("maps_layer", n=l) if l in self.layout.tiles else self.say("hidden_layer", n=l)
+
+
+# --- the card of a tapped map --------------------------------------------------------------
+
+def kernel_of(net: CNN, layer: int, j: int) -> np.ndarray:
+    """Map j's kernel as one signed picture: conv1's 5x5; conv2's 16 input slices of 5x5 in a
+    4 x 4 mosaic with a zero line between them."""
+    if layer == 1:
+        return net.K1[0, :, :, j]
+    k = net.K2[:, :, :, j]  # (C1, 5, 5)
+    n = k.shape[0]
+    cols = int(np.ceil(np.sqrt(n)))
+    rows = -(-n // cols)
+    s = k.shape[1]
+    out = np.zeros((rows * (s + 1) - 1, cols * (s + 1) - 1), np.float32)
+    for i in range(n):
+        r, c = divmod(i, cols)
+        out[r * (s + 1):r * (s + 1) + s, c * (s + 1):c * (s + 1) + s] = k[i]
+    return out
+
+
+def response_of(ex_fwd, layer: int, j: int) -> np.ndarray:
+    return (ex_fwd.a1 if layer == 1 else ex_fwd.a2)[..., j]
+
+
+def card_rects(th: Theme, rect: pygame.Rect) -> tuple[pygame.Rect, pygame.Rect, int]:
+    """Where a map card puts its two pictures (kernel, response) and its labels' top."""
+    pad = th.px(24)
+    inner = rect.w - 2 * pad
+    lh = th.font(BODY).get_linesize()
+    top = rect.y + pad + th.font(HEAD).get_linesize() * 2 + pad
+    vals_h = th.font(LABEL).get_linesize()
+    cell = max(8, min((inner - pad) // 2, rect.bottom - pad - vals_h - pad - top - 2 * lh - th.px(8)))
+    y = top + 2 * lh + th.px(8)
+    half = (inner - pad) // 2
+    a = pygame.Rect(0, y, cell, cell)
+    b = pygame.Rect(0, y, cell, cell)
+    a.centerx = rect.x + pad + half // 2
+    b.centerx = rect.x + pad + half + pad + half // 2
+    return a, b, top
+
+
+def map_card(surface: pygame.Surface, th: Theme, rect: pygame.Rect, title: str,
+             kernel: np.ndarray, response: np.ndarray, labels: tuple[str, str], values: str
+             ) -> pygame.Rect:
+    """A map's card: its kernel in signed colours (orange +, blue -) beside its response to
+    this drawing (glowing as on its tile); an opaque card like the neuron card."""
+    overlays.card(surface, th, rect, "neuron")
+    th.note(rect, "cover", "text", "background", None, 0)
+    pad = th.px(24)
+    inner = rect.w - 2 * pad
+    th.put(surface, title, HEAD, "neuron", "background", "card title", rect, bold=True,
+           width=inner, midtop=(rect.centerx, rect.y + pad))
+    k_rect, r_rect, top = card_rects(th, rect)
+    half = (inner - pad) // 2
+    for label, target in zip(labels, (k_rect, r_rect)):
+        th.put(surface, label, BODY, "muted", "background", "card label", rect, width=half,
+               midtop=(target.centerx, top))
+    kern = overlays.heatmap(kernel, th, k_rect.w)
+    surface.blit(kern, kern.get_rect(midtop=k_rect.midtop))
+    side = response.shape[0]
+    cells = max(1, r_rect.w // side) * side
+    resp = image(glow_rgb(response, th, float(response.max())), (cells, cells))
+    surface.blit(resp, resp.get_rect(midtop=r_rect.midtop))
+    pygame.draw.rect(surface, th.c["muted"], resp.get_rect(midtop=r_rect.midtop).inflate(4, 4), 2)
+    th.put(surface, values, LABEL, "text", "background", "card values", rect, bold=True,
+           width=inner, midtop=(rect.centerx, k_rect.bottom + pad // 2))
+    return rect
+
+
+def card(surf: pygame.Surface, th: Theme, scene: Scene, ex: "Exhibit") -> list[pygame.Rect]:
+    """The card of the map or unit the teacher opened, over the canvas, and a mark on it."""
+    layer, j = ex.detail
+    net, fwd, lay = ex.recognizer.model.net, ex.snapshot.forward, scene.layout
+    out = []
+    slot = lay.slot_of(ex.shown(), layer, j)
+    box = lay.canvas.inflate(-th.px(10), -th.px(10))
+    if slot is not None:
+        if layer in lay.tiles:
+            out.append(pygame.draw.rect(surf, th.c["neuron"], lay.tiles[layer][slot].inflate(
+                th.px(14), th.px(14)), width=max(3, th.px(4)), border_radius=th.px(6)))
+        else:
+            x, y = lay.pos[layer][slot]
+            out.append(pygame.draw.circle(surf, th.c["neuron"], (x, y), lay.radius[layer] * 1.9,
+                                          width=max(3, th.px(5))))
+    if layer in lay.tiles:
+        resp = response_of(fwd, layer, j)
+        n_in = net.channels[0]
+        labels = (ex.say("map_kernel1") if layer == 1 else ex.say("map_kernel2", n=n_in),
+                  ex.say("map_response"))
+        values = ex.say("map_values", max=f"{float(resp.max()):.2f}", on=int((resp > 0).sum()),
+                        n=resp.size)
+        out.append(map_card(surf, th, box, ex.say("map_title", map=j + 1, layer=layer),
+                            kernel_of(net, layer, j), resp, labels, values))
+        return out
+    w_in, a_prev = (net.W3[:, j], fwd.p2.reshape(-1)) if layer == 3 else (net.W4[:, j], fwd.a3)
+    z = float((fwd.z3 if layer == 3 else fwd.z4)[j])
+    a = float(columns(fwd)[layer][j])
+    out.append(overlays.neuron_card(
+        surf, th, box, ex.say("neuron_title", neuron=j + 1, layer=layer), w_in, w_in * a_prev,
+        (ex.say("neuron_weights"), ex.say("neuron_product")),
+        ex.say("neuron_values", z=f"{z:.2f}", a=f"{a:.2f}"), None))
+    return out
+
+
+def layer_z(net, fwd, layer: int) -> tuple[np.ndarray, np.ndarray]:
+    """A dense column's z and biases (MLP or CNN)."""
+    if isinstance(net, CNN):
+        return (fwd.z3, net.b3) if layer == 3 else (fwd.z4, net.b4)
+    return fwd.zs[layer - 1].reshape(-1), net.biases[layer - 1]
