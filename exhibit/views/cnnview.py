@@ -51,6 +51,7 @@ class CNNWiring:
         self.net = net
         self.layout = layout
         self.effective = net.effective_weights()
+        self._contrib: tuple | None = None
         rng = np.random.default_rng(3)
         slots = [len(p) for p in layout.pos]
         self.background = []
@@ -66,6 +67,14 @@ class CNNWiring:
         p0 = lay.outs[0][dst] if l == 0 else lay.outs[l][src]
         return p0, lay.ins[l + 1][dst]
 
+    def contributions(self, x, p1, p2, a3) -> list[np.ndarray]:
+        """The net's contributions for one reading, worked out once (each wave asks again
+        at every column it reaches, with a new set of units in view)."""
+        hit = self._contrib
+        if hit is None or hit[0] is not x or hit[1] is not self.net:
+            hit = self._contrib = (x, self.net, self.net.contributions(x, p1, p2, a3))
+        return hit[2]
+
     def select(self, activations: list[np.ndarray], per_neuron: int, cap: int,
                shown: list[np.ndarray] | None = None) -> list[Lines]:
         """Per target the ``per_neuron`` strongest incoming |contribution|, at most ``cap`` a
@@ -74,7 +83,7 @@ class CNNWiring:
         if shown is None:
             shown = self.layout.subset([x, activations[1], a2, a3, activations[6]])
         out = []
-        for l, c in enumerate(self.net.contributions(x, p1, p2, a3)):
+        for l, c in enumerate(self.contributions(x, p1, p2, a3)):
             ids_in = np.arange(1) if l == 0 else shown[l]
             contrib = c[np.ix_(ids_in, shown[l + 1])]
             mag = np.abs(contrib)
@@ -144,12 +153,12 @@ class CNNNetworkView(NetworkView):
         edge = max(1, th.px(2))
         for l, rects in w.tiles.items():
             a = acts[l]
-            top = 0.0 if a is None else float(np.max(a))
-            for rect, j in zip(rects, shown[l].tolist()):
-                if a is None or top <= 0:
+            if a is None or float(np.max(a)) <= 0:
+                for rect in rects:
                     pygame.draw.rect(surface, self.tile_bg(), rect)
-                else:
-                    surface.blit(image(glow_rgb(a[..., j], th, top), rect.size), rect)
+            else:
+                surface.blit(self.grid_image(l, a), w.maps_box(l))
+            for rect in rects:
                 pygame.draw.rect(surface, off, rect.inflate(2 * edge, 2 * edge), width=edge)
         for l in (3, 4):
             r = w.radius[l]
@@ -161,6 +170,30 @@ class CNNNetworkView(NetworkView):
                     disc(surface, bg.lerp(th.c["neuron"], round(min(1.0, 0.25 + 0.75 * v) * 32) / 32),
                          (x, y), r)
                 ring(surface, off, (x, y), r, max(1, round(r / 5)))
+
+    def grid_image(self, l: int, a: np.ndarray) -> pygame.Surface:
+        """Column l's maps, every tile at once, as one image of its grid (gaps in the panel's
+        colour); made once per reading (a wave recomposes the screen at each column)."""
+        cache = self.__dict__.setdefault("_grids", {})
+        hit = cache.get((l, id(a)))
+        if hit is not None and hit[0] is a:
+            return hit[1]
+        th, lay = self.theme, self.layout
+        rects, box = lay.tiles[l], lay.maps_box(l)
+        maps = np.moveaxis(np.asarray(a, np.float32), -1, 0)  # (n, side, side), slot order
+        side = maps.shape[1]
+        level = (np.clip(maps / float(maps.max()), 0, 1) * 255).astype(np.uint8)  # per cell
+        lut = glow_rgb(np.arange(256)[None, :], th, 255.0)[:, 0]  # (256, 3): 256 glow colours
+        cells = lut[level]  # (n, y, x, 3), small: pygame scales each tile up
+        surf = pygame.Surface(box.size)
+        surf.fill(th.c["panel"])
+        for cell, r in zip(cells, rects):
+            tile = pygame.image.frombytes(cell.tobytes(), (side, side), "RGB")
+            surf.blit(pygame.transform.scale(tile, r.size), (r.x - box.x, r.y - box.y))
+        if len(cache) >= 6:
+            cache.pop(next(iter(cache)))
+        cache[(l, id(a))] = (a, surf)
+        return surf
 
     def draw_snapshot(self, surface: pygame.Surface, activations: list[np.ndarray | None],
                       lines: list[Lines], top: int | None, masks=None,
