@@ -228,6 +228,8 @@ class Theme:
         """Lines of ``s`` that each fit ``width`` px (at spaces; a word too long for a line, or
         text without spaces such as Japanese, breaks between characters)."""
         f = self.font(size, bold, self.face_of(s))
+        if any(_is_cjk(c) for c in s):  # Japanese runs on to the line's end (with kinsoku)
+            return break_lines(f, s, width).split("\n")
         lines: list[str] = []
         for para in s.split("\n"):
             cur = ""
