@@ -99,6 +99,13 @@ class CNNWiring:
                 src, dst, m = src[top], dst[top], m[top]
             strongest = float(m.max()) if len(m) else 1.0
             p0, p1_ = self.ends(l, src, dst)
+            # tiles of one grid row share where their lines leave: of lines that coincide on
+            # screen only the strongest is drawn (and pulsed), as painting them all would show
+            order = np.argsort(-m, kind="stable")
+            e = np.round(np.hstack([p0, p1_])[order]).astype(np.int64) & 0x3FFF  # 14 bits each
+            key = ((e[:, 0] << 42) | (e[:, 1] << 28) | (e[:, 2] << 14) | e[:, 3])
+            first = np.sort(order[np.unique(key, return_index=True)[1]])
+            src, dst, m, p0, p1_ = src[first], dst[first], m[first], p0[first], p1_[first]
             out.append(Lines(l + 1, p0, p1_, m / strongest, contrib[src, dst] > 0, contrib[src, dst]))
         return out
 
@@ -145,13 +152,15 @@ class CNNNetworkView(NetworkView):
                    midtop=(w.label_x(l), y + (i % 2) * lh * stagger))
 
     def draw_cells(self, surface: pygame.Surface, acts: list[np.ndarray | None],
-                   shown: list[np.ndarray]) -> None:
-        """Every map's tile and every unit's dot, glowing with ``acts[l]`` (None: dark)."""
+                   shown: list[np.ndarray], cols: tuple[int, ...] = (1, 2, 3, 4)) -> None:
+        """The tiles and dots of columns ``cols``, glowing with ``acts[l]`` (None: dark)."""
         th, w = self.theme, self.layout
         bg = th.c["panel"]
         off = bg.lerp(th.c["muted"], 0.35)
         edge = max(1, th.px(2))
         for l, rects in w.tiles.items():
+            if l not in cols:
+                continue
             a = acts[l]
             if a is None or float(np.max(a)) <= 0:
                 for rect in rects:
@@ -161,6 +170,8 @@ class CNNNetworkView(NetworkView):
             for rect in rects:
                 pygame.draw.rect(surface, off, rect.inflate(2 * edge, 2 * edge), width=edge)
         for l in (3, 4):
+            if l not in cols:
+                continue
             r = w.radius[l]
             a = None if acts[l] is None else np.asarray(acts[l]).reshape(-1)
             levels = (np.zeros(len(w.pos[l])) if a is None
@@ -203,6 +214,11 @@ class CNNNetworkView(NetworkView):
             shown = w.subset(None if any(a is None for a in activations) else activations)
         self.draw_lines(surface, lines)
         self.draw_cells(surface, activations, shown)
+        self.draw_ring(surface, top)
+
+    def draw_ring(self, surface: pygame.Surface, top: int | None) -> None:
+        """The answer's ring around its output."""
+        w = self.layout
         if top is not None:
             x, y = w.pos[-1][top].tolist()
             ring(surface, self.theme.c["answer"], (x, y), w.radius[-1] * 1.5,
@@ -228,19 +244,72 @@ class CNNScene(Scene):
         return False
 
     def areas(self) -> list[pygame.Rect]:
-        """The bars, the title, the picture; the conv1 panel with the picture's lines into it;
-        the network panel with the lines into it from the conv1 grid."""
-        lay, r = self.layout, self.rects
+        """Disjoint areas, each redrawn only when what paints in it changes (a wave reaches
+        the five columns one by one): the bars, the title, the picture, the conv1 panel with
+        the picture's lines into it, and the network right of the conv1 grid."""
+        lay, r, th = self.layout, self.rects, self.theme
         pic = lay.picture_rect
         self.pic_area = pic.inflate(6, 6)
-        maps = pygame.Rect(r["preview"].x, self.pic_area.bottom, r["preview"].w,
+        box1 = lay.maps_box(1)
+        split = box1.right + max(1, th.px(2)) + 1  # right of the conv1 tiles' outlines
+        maps = pygame.Rect(r["preview"].x, self.pic_area.bottom, split - r["preview"].x,
                            lay.maps_panel.bottom - self.pic_area.bottom)
         pts = np.vstack([lay.pos[2], lay.pos[3], lay.pos[4], lay.outs[1]])
-        reach = max(lay.radius[2:]) * 1.6 + self.theme.px(6)
-        net = pygame.Rect(pts[:, 0].min() - reach, pts[:, 1].min() - reach,
-                          pts[:, 0].max() - pts[:, 0].min() + 2 * reach,
-                          pts[:, 1].max() - pts[:, 1].min() + 2 * reach)
-        return [r["bars"], r["title"], self.pic_area, maps, net]
+        reach = max(lay.radius[2:]) * 1.6 + th.px(6)
+        top, bottom = pts[:, 1].min() - reach, pts[:, 1].max() + reach
+        right = min(pts[:, 0].max() + reach, r["bars"].x)
+        net = [pygame.Rect(split, top, right - split, bottom - top)]
+        if self.pic_area.right > split and self.pic_area.bottom > top:  # around the picture
+            net = [pygame.Rect(self.pic_area.right, top, right - self.pic_area.right, bottom - top),
+                   pygame.Rect(split, self.pic_area.bottom, self.pic_area.right - split,
+                               bottom - self.pic_area.bottom)]
+        self.parts = {"bars": [r["bars"]], "title": [r["title"]], "pic": [self.pic_area],
+                      "maps": [maps], "net": net}
+        self._keys: dict[str, tuple] = {}
+        self._texts: dict[str, list] = {"bars": [], "title": []}
+        return [a for rects in self.parts.values() for a in rects]
+
+    def compose(self, picture, layers, lines, title: str, sure: bool, masks=None,
+                shown: list[np.ndarray] | None = None) -> None:
+        """As :meth:`Scene.compose`, but only the areas whose readings changed are painted
+        again (each clipped to its area, over the static layer)."""
+        out = layers[-1]
+        acts = [None if s.forward is None else columns(s.forward)[l] for l, s in enumerate(layers)]
+        if shown is None:
+            shown = self.layout.subset(None if any(a is None for a in acts) else acts)
+        into = {ln.layer: ln for ln in lines}
+        top = out.digit if sure else None
+        keys = {"bars": (id(out), sure), "title": (title,), "pic": (id(picture),),
+                "maps": (id(layers[1]), id(into.get(1))),
+                "net": (tuple(id(s) for s in layers[2:]), tuple(id(into.get(l)) for l in (2, 3, 4)),
+                        top, b"|".join(a.tobytes() for a in shown[2:]))}
+        self._held = (picture, layers, lines)  # the ids above stay theirs while compared
+        c, th, net = self.composed, self.theme, self.network
+        paint = {
+            "bars": lambda: self.bars.draw(c, out if not out.empty else None, sure),
+            "title": lambda: self.title.draw(c, title),
+            "pic": lambda: self.preview.draw(c, picture),
+            "maps": lambda: (net.draw_lines(c, [ln for ln in lines if ln.layer == 1]),
+                             net.draw_cells(c, acts, shown, (1,))),
+            "net": lambda: (net.draw_lines(c, [ln for ln in lines if ln.layer > 1]),
+                            net.draw_cells(c, acts, shown, (2, 3, 4)), net.draw_ring(c, top)),
+        }
+        self.lines = lines
+        for name, rects in self.parts.items():
+            if self._keys.get(name) == keys[name]:
+                continue
+            self._keys[name] = keys[name]
+            texts = th.record = [] if name in self._texts else None
+            for r in rects:
+                c.set_clip(r)
+                c.blit(self.static, r, r)
+                paint[name]()
+            c.set_clip(None)
+            if texts is not None:  # the bars' and the title's texts (one area each)
+                self._texts[name] = texts
+            self._pending += rects
+        th.record = None
+        self.composed_text = self._texts["bars"] + self._texts["title"]
 
     def _column_caption(self, l: int, n: int) -> str:
         if l == n:
