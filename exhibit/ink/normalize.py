@@ -15,6 +15,7 @@ covers [c, c+1) x [r, r+1).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -76,7 +77,7 @@ def strokes_box(strokes: Strokes, stroke_width: float = STROKE_WIDTH) -> np.ndar
         return None
     lo, hi = bounds(segs.reshape(-1, 2))
     extent = hi - lo
-    longest = float(extent.max())
+    longest = float(max(extent[0], extent[1]))
     w = float(stroke_width)
     # The coverage profile reaches w/2 + 0.5 from the centre line, so the ink spans
     # scale*longest + w + 1 pixels; make that BOX.
@@ -88,7 +89,9 @@ def strokes_box(strokes: Strokes, stroke_width: float = STROKE_WIDTH) -> np.ndar
     segs = pts.reshape(-1, 4)
     if len(segs) > 24:
         segs = _bounded(_decimate(segs))
-    h, wd = np.minimum(BOX, np.ceil(extent[::-1] * scale + 2 * margin - 1e-6)).astype(int)
+    # float32 scalars: the same rounding as the array maths this replaced, without its overhead
+    s32 = np.float32(scale)
+    h, wd = (min(BOX, math.ceil(e * s32 + 2 * margin - 1e-6)) for e in (extent[1], extent[0]))
     return render_segments(segs, (max(h, 1), max(wd, 1)), w)
 
 
@@ -100,17 +103,19 @@ def _decimate(segs: np.ndarray, step: float = 0.8) -> np.ndarray:
     continue the previous one (a polyline) are merged.
     """
     ax, ay, bx, by = segs.T
-    new = np.ones(len(segs), bool)  # where a polyline starts: not at the previous segment's end
+    new = np.empty(len(segs), bool)  # where a polyline starts: not at the previous segment's end
+    new[0] = True
     new[1:] = (ax[1:] != bx[:-1]) | (ay[1:] != by[:-1])
     length = np.hypot(bx - ax, by - ay)
     cum = np.cumsum(length)
-    if new[1:].any():  # several polylines: measure each from its own start
+    if np.logical_or.reduce(new[1:]):  # several polylines: measure each from its own start
         cum = cum - (cum - length)[new][np.cumsum(new) - 1]
     bucket = np.floor(cum / step)
     # keep a segment's end point when it is the last of its polyline or enters a new bucket
-    keep_end = np.ones(len(segs), bool)
+    keep_end = np.empty(len(segs), bool)
+    keep_end[-1] = True
     keep_end[:-1] = new[1:] | (bucket[1:] != bucket[:-1])
-    ends = np.flatnonzero(keep_end)
+    ends = np.nonzero(keep_end)[0]  # (flatnonzero's Python wrapper costs as much again)
     starts = np.empty_like(ends)
     starts[0] = 0
     starts[1:] = ends[:-1] + 1
@@ -122,7 +127,7 @@ def _bounded(segs: np.ndarray, max_ink: float = MAX_INK) -> np.ndarray:
     """Keep rendering cost bounded whatever is drawn: past ``max_ink`` px of stroke length (a
     vandal's scribble, which fills the picture many times over) only an even share of the
     segments is drawn. Digits never come near the limit, so they are untouched."""
-    total = float(np.hypot(segs[:, 2] - segs[:, 0], segs[:, 3] - segs[:, 1]).sum())
+    total = float(np.add.reduce(np.hypot(segs[:, 2] - segs[:, 0], segs[:, 3] - segs[:, 1])))
     if total <= max_ink:
         return segs
     return segs[::int(np.ceil(total / max_ink))]
@@ -176,15 +181,18 @@ def area_matrix(n_in: int, n_out: int) -> np.ndarray:
     return (overlap / overlap.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
+_INDEX = np.arange(64)  # pixel indices (int, as np.arange gives them), sliced per box
+
+
 def paste_by_mass(box: np.ndarray) -> np.ndarray:
     """Paste a box into 28x28 so that its centre of mass lands on pixel (14, 14), as MNIST."""
     h, w = box.shape
-    m = float(box.sum())
+    m = float(np.add.reduce(box, axis=None))  # ufuncs direct: the methods' wrappers cost more
     if m <= 0:
         cy, cx = (h - 1) / 2, (w - 1) / 2
     else:
-        cy = float(box.sum(axis=1) @ np.arange(h)) / m
-        cx = float(box.sum(axis=0) @ np.arange(w)) / m
+        cy = float(np.add.reduce(box, axis=1) @ _INDEX[:h]) / m
+        cx = float(np.add.reduce(box, axis=0) @ _INDEX[:w]) / m
     oy, ox = int(np.floor(CENTRE - cy + 0.5)), int(np.floor(CENTRE - cx + 0.5))
     out = np.zeros((SIDE, SIDE), np.float32)
     y0, x0 = max(oy, 0), max(ox, 0)
@@ -196,6 +204,7 @@ def paste_by_mass(box: np.ndarray) -> np.ndarray:
 _COORD = np.arange(SIDE, dtype=np.float32)
 _PAD = SIDE + 2  # the shear moves a row by at most |alpha| * 28 <= 28 pixels
 _BASE = (np.arange(SIDE)[:, None] * (SIDE + 2 * _PAD) + np.arange(SIDE)[None, :] + _PAD)
+_PAIR = np.stack((_BASE, _BASE + 1))  # (2, 28, 28): a pixel's source and its right neighbour
 
 
 def deskew(img: np.ndarray) -> np.ndarray:
@@ -205,8 +214,8 @@ def deskew(img: np.ndarray) -> np.ndarray:
     alpha = mu11 / mu02; alpha is capped at +-1 so a near-horizontal scribble stays on the
     picture. Expects a 28x28 picture.
     """
-    rows = img.sum(axis=1)
-    m = float(rows.sum())
+    rows = np.add.reduce(img, axis=1)
+    m = float(np.add.reduce(rows))
     if m <= 0:
         return img
     cy = float(rows @ _COORD) / m
@@ -214,7 +223,7 @@ def deskew(img: np.ndarray) -> np.ndarray:
     mu02 = float(rows @ (dy * dy)) / m
     if mu02 < 1e-3:
         return img
-    cx = float(img.sum(axis=0) @ _COORD) / m
+    cx = float(np.add.reduce(img, axis=0) @ _COORD) / m
     mu11 = float(dy @ (img @ (_COORD - cx))) / m
     alpha = max(-1.0, min(1.0, mu11 / mu02))
     if abs(alpha) < 1e-3:
@@ -225,9 +234,8 @@ def deskew(img: np.ndarray) -> np.ndarray:
     padded = np.zeros((SIDE, SIDE + 2 * _PAD), img.dtype)  # (np.pad does this many times slower)
     padded[:, _PAD:_PAD + SIDE] = img
     flat = padded.ravel()
-    idx = _BASE + whole.astype(np.int64)[:, None]
-    left = flat[idx]
-    right = flat[idx + 1]
+    # each pixel's left and right source in one gather
+    left, right = flat[_PAIR + whole.astype(np.int64)[:, None]]
     right -= left
     right *= frac
     right += left
