@@ -62,9 +62,9 @@ def preprocess(drawing: Strokes | np.ndarray, spec: InputSpec = InputSpec(), *,
         box = strokes_box(drawing, stroke_width)
     if box is None:
         return None
-    img = paste_by_mass(box) if centre else box
+    img, mass = _paste(box) if centre else (box, None)
     if spec.deskew and centre:
-        img = deskew(img)
+        img = deskew(img, mass)
     if spec.side == 14:
         img = img.reshape(14, 2, 14, 2).mean(axis=(1, 3))
     return img.astype(np.float32, copy=False)
@@ -83,10 +83,10 @@ def strokes_box(strokes: Strokes, stroke_width: float = STROKE_WIDTH) -> np.ndar
     # scale*longest + w + 1 pixels; make that BOX.
     scale = (BOX - 1.0 - w) / longest if longest > 1e-6 else 0.0
     margin = (w + 1.0) / 2.0
-    pts = segs.reshape(-1, 2) - lo  # a new array: the rest is done in place
-    pts *= scale
-    pts += margin
-    segs = pts.reshape(-1, 4)
+    # a new array, then in place; rows of 4 (both ends), as numpy loops slowly over rows of 2
+    segs = segs - np.concatenate((lo, lo))
+    segs *= scale
+    segs += margin
     if len(segs) > 24:
         segs = _bounded(_decimate(segs))
     # float32 scalars: the same rounding as the array maths this replaced, without its overhead
@@ -186,6 +186,12 @@ _INDEX = np.arange(64)  # pixel indices (int, as np.arange gives them), sliced p
 
 def paste_by_mass(box: np.ndarray) -> np.ndarray:
     """Paste a box into 28x28 so that its centre of mass lands on pixel (14, 14), as MNIST."""
+    return _paste(box)[0]
+
+
+def _paste(box: np.ndarray) -> tuple[np.ndarray, tuple[float, float, float] | None]:
+    """:func:`paste_by_mass`, and the picture's (mass, cy, cx) when the whole box landed on it
+    (deskew then need not measure them again)."""
     h, w = box.shape
     m = float(np.add.reduce(box, axis=None))  # ufuncs direct: the methods' wrappers cost more
     if m <= 0:
@@ -193,12 +199,13 @@ def paste_by_mass(box: np.ndarray) -> np.ndarray:
     else:
         cy = float(np.add.reduce(box, axis=1) @ _INDEX[:h]) / m
         cx = float(np.add.reduce(box, axis=0) @ _INDEX[:w]) / m
-    oy, ox = int(np.floor(CENTRE - cy + 0.5)), int(np.floor(CENTRE - cx + 0.5))
+    oy, ox = math.floor(CENTRE - cy + 0.5), math.floor(CENTRE - cx + 0.5)
     out = np.zeros((SIDE, SIDE), np.float32)
     y0, x0 = max(oy, 0), max(ox, 0)
     y1, x1 = min(oy + h, SIDE), min(ox + w, SIDE)
     out[y0:y1, x0:x1] = box[y0 - oy:y1 - oy, x0 - ox:x1 - ox]
-    return out
+    whole = m > 0 and (y0, x0, y1, x1) == (oy, ox, oy + h, ox + w)
+    return out, ((m, cy + oy, cx + ox) if whole else None)
 
 
 _COORD = np.arange(SIDE, dtype=np.float32)
@@ -207,23 +214,27 @@ _BASE = (np.arange(SIDE)[:, None] * (SIDE + 2 * _PAD) + np.arange(SIDE)[None, :]
 _PAIR = np.stack((_BASE, _BASE + 1))  # (2, 28, 28): a pixel's source and its right neighbour
 
 
-def deskew(img: np.ndarray) -> np.ndarray:
+def deskew(img: np.ndarray, mass: tuple[float, float, float] | None = None) -> np.ndarray:
     """Shear rows so that the image's second moment mu11 becomes zero (upright strokes).
 
     Row y takes its pixels from x + alpha * (y - cy) with linear interpolation, where
     alpha = mu11 / mu02; alpha is capped at +-1 so a near-horizontal scribble stays on the
-    picture. Expects a 28x28 picture.
+    picture. Expects a 28x28 picture; ``mass`` is its (mass, cy, cx) if already known.
     """
     rows = np.add.reduce(img, axis=1)
-    m = float(np.add.reduce(rows))
-    if m <= 0:
-        return img
-    cy = float(rows @ _COORD) / m
+    if mass is None:
+        m = float(np.add.reduce(rows))
+        if m <= 0:
+            return img
+        cy, cx = float(rows @ _COORD) / m, None
+    else:
+        m, cy, cx = mass
     dy = _COORD - cy
     mu02 = float(rows @ (dy * dy)) / m
     if mu02 < 1e-3:
         return img
-    cx = float(np.add.reduce(img, axis=0) @ _COORD) / m
+    if cx is None:
+        cx = float(np.add.reduce(img, axis=0) @ _COORD) / m
     mu11 = float(dy @ (img @ (_COORD - cx))) / m
     alpha = max(-1.0, min(1.0, mu11 / mu02))
     if abs(alpha) < 1e-3:
