@@ -94,13 +94,10 @@ class DialView:
                    bold=k == top, center=(x, y))
         if probs is None:
             return
-        if top is not None:
-            text, size = f"{float(probs[top]) * 100:.0f}%", LABEL
-            room = 2 * (d.radius - r * 1.3)  # inside the ring
-            if th.font(size, True).size(text)[0] > room:
-                size = BODY
-            th.put(surface, text, size, "text", bg, "percentage", self.panel, bold=True,
-                   center=centre)
-        else:
-            th.put(surface, "?", HEAD, "text", bg, "percentage", self.panel, bold=True,
-                   center=centre)
+        # the winner's share, or '?', as big as the face holds
+        text = "?" if top is None else f"{float(probs[top]) * 100:.0f}%"
+        room = 1.5 * (d.radius - r * 1.25)  # across the face, clear of its edge
+        size = next((s for s in (72, 60, HEAD, LABEL)
+                     if max(th.font(s, True).size("100%")[0], th.font(s, True).get_linesize() * 0.8)
+                     <= room), BODY)
+        th.put(surface, text, size, "text", bg, "percentage", self.panel, bold=True, center=centre)

@@ -134,7 +134,9 @@ class Scene:
         if net_area.colliderect(self.pic_area):  # a layout where they meet: always both at once
             self.pic_area = self.pic_area.union(net_area)
             net_area = self.pic_area
-        self.dynamic = [r["bars"], r["title"], self.pic_area, net_area]
+        # merged where they overlap (a dial's digits are the network's outputs): no area is
+        # repainted twice
+        self.dynamic = disjoint([r["bars"], r["title"], self.pic_area, net_area])
         self.full_redraw = True  # the next frame paints everything
         self._pending: list[pygame.Rect] = []  # areas to repaint on the next frame
         self._pulse_boxes = np.zeros((0, 4), np.int64)  # where pulses were last frame
