@@ -70,9 +70,14 @@ def test_the_pulses_end_at_the_dials_digits():
     lines = r.screen.lines(r.ex.snapshot)[-1]
     ends = {tuple(np.round(p, 3)) for p in lines.dst.tolist()}
     assert ends and ends <= {tuple(np.round(p, 3)) for p in lay.dial.pos.tolist()}
-    # a tap on a dial digit is a tap on that output neuron
+    # a tap on a dial digit is a tap on that output neuron (as on one beside the bars)
     x, y = lay.dial.pos[7]
     assert lay.hit(x, y) == ("neuron", (len(lay.pos) - 1, 7))
+    sim_frames(r, 40)
+    sim_frames(r, 1, mouse("down", x, y))
+    sim_frames(r, 2, mouse("up", x, y))
+    # an output has no card (its numbers are on the dial), and a tap on it breaks nothing
+    assert r.ex.detail is None and r.errors == 0
 
 
 @pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)], ids=["landscape", "portrait"])
