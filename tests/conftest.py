@@ -21,9 +21,10 @@ def mnist_test():
     return load_split(ROOT / "assets" / "mnist", "test")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def display():
-    """pygame's display and fonts, headless (the dummy video driver)."""
+    """pygame's display and fonts, headless (the dummy video driver); initialised again for
+    each test, since a test that runs the exhibit in-process quits the display at its end."""
     import pygame
     pygame.display.init()
     pygame.font.init()

@@ -22,6 +22,7 @@ import pygame
 from exhibit.ink.drawing import Drawing
 from exhibit.model.mlp import MLP
 from exhibit.recognize import Snapshot
+from exhibit.views.dial import DialView
 from exhibit.views.hand import HandView
 from exhibit.views.layout import Layout
 from exhibit.views.network import Lines, NetworkView, Pulses, Wiring
@@ -100,7 +101,8 @@ class Scene:
         self.canvas = CanvasView(theme, layout.canvas, layout.brush)
         self.preview = PreviewView(theme, layout.picture_rect, side)
         self.network = NetworkView(theme, self.wiring)
-        self.bars = BarsView(theme, layout.inner_bars, r["bars"])
+        self.bars = (BarsView(theme, layout.inner_bars, r["bars"]) if layout.dial is None
+                     else DialView(theme, layout.dial, r["bars"]))
         self.buttons = ButtonsView(theme, layout)
         self.title = TitleView(theme, r["title"])
         self.pulses = Pulses(theme, theme.px(cfg["pulses.size_px"]), cfg["pulses.max"])
@@ -127,11 +129,14 @@ class Scene:
                                pts[:, 1].max() - pts[:, 1].min() + 2 * reach)
         pic = layout.picture_rect
         self.pic_area = pic.inflate(6, 6)  # the 28x28 picture and its frame
-        net_area.union_ip(pygame.Rect(pic.right + 3, pic.y, 1, pic.h))  # where its lines start
+        # where its lines start (left of the picture when mirrored)
+        net_area.union_ip(pygame.Rect(pic.x - 4 if layout.mirror else pic.right + 3, pic.y, 1, pic.h))
         if net_area.colliderect(self.pic_area):  # a layout where they meet: always both at once
             self.pic_area = self.pic_area.union(net_area)
             net_area = self.pic_area
-        self.dynamic = [r["bars"], r["title"], self.pic_area, net_area]
+        # merged where they overlap (a dial's digits are the network's outputs): no area is
+        # repainted twice
+        self.dynamic = disjoint([r["bars"], r["title"], self.pic_area, net_area])
         self.full_redraw = True  # the next frame paints everything
         self._pending: list[pygame.Rect] = []  # areas to repaint on the next frame
         self._pulse_boxes = np.zeros((0, 4), np.int64)  # where pulses were last frame
