@@ -9,7 +9,7 @@ from typing import Sequence
 import numpy as np
 
 from exhibit.ink.normalize import STROKE_WIDTH, InputSpec, preprocess
-from exhibit.ink.strokes import Strokes, bounds, finite_points
+from exhibit.ink.strokes import Segments, Strokes, bounds, finite_points, stroke_segments
 from exhibit.model.mlp import Forward
 from exhibit.model.gate import GATE_PATH, Gate, load as load_gate
 from exhibit.model.weights import LoadedModel
@@ -84,10 +84,12 @@ class Recognizer:
             n = sum(len(p) for p in drawing)
             if n < self.min_points or n == 0:
                 return None, None
+            segs = stroke_segments(drawing)  # once, for the size check and the picture
             if self.min_size > 0:
-                lo, hi = bounds(np.concatenate(drawing))
-                if float((hi - lo).max()) < self.min_size:
+                lo, hi = bounds(segs.reshape(-1, 2))  # every point is a segment's end
+                if max(hi[0] - lo[0], hi[1] - lo[1]) < self.min_size:
                     return None, None
+            drawing = Segments(segs)
         spec = self.model.spec
         if not centre:
             return preprocess(drawing, spec, stroke_width=self.stroke_width, centre=False,

@@ -23,8 +23,8 @@ def mnist_test():
 
 @pytest.fixture
 def display():
-    """pygame's display and fonts, headless (the dummy video driver); started again for each
-    test, since a test that ran the exhibit in-process has closed the display."""
+    """pygame's display and fonts, headless (the dummy video driver); initialised again for
+    each test, since a test that runs the exhibit in-process quits the display at its end."""
     import pygame
     pygame.display.init()
     pygame.font.init()

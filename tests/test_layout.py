@@ -24,7 +24,8 @@ E = pygame.event.Event
 pytestmark = pytest.mark.usefixtures("display")
 SIZES = [(1920, 1080), (1080, 1920)]
 # text that labels an element may sit on it
-LABELS = {"bars": {"bar label", "percentage"}, "button": {"button"}, "network": {"more"}}
+LABELS = {"bars": {"bar label", "percentage"}, "dial": {"dial digit", "percentage"},
+          "button": {"button"}, "network": {"more"}}
 
 
 def luminance(c):
@@ -159,30 +160,58 @@ def check(boxes, elements, size, where):
                 f"{where}: {a.kind} {a.text!r} {a.rect} overlaps {b.kind} {b.text!r} {b.rect}"
 
 
+def walk(models, model, size, langs, sets=()):
+    """Every state in each of ``langs``, checked; returns how many frames were checked."""
+    seen = 0
+    for lang in langs:
+        ex = Exhibit(load(None, [f"model={model}", f"language={lang}", *sets]), size,
+                     EventLog(None), models=dict(models))
+        scr = Screen(ex.cfg)
+        for state in states(ex):
+            scr.update(ex)
+            check(scr.scene.text_boxes, scr.scene.elements(), size,
+                  f"{model} {lang} {size} {' '.join(sets)} {state}")
+            seen += 1
+    return seen
+
+
 @pytest.mark.parametrize("size", SIZES, ids=["landscape", "portrait"])
 @pytest.mark.parametrize("model", MODEL_NAMES)
 def test_no_text_covers_anything_in_any_state_language_and_network(models, model, size):
     langs = strings.languages()
     assert len(langs) >= 2
-    seen = 0
-    for lang in langs:
-        ex = Exhibit(load(None, [f"model={model}", f"language={lang}"]), size, EventLog(None),
-                     models=dict(models))
-        scr = Screen(ex.cfg)
-        for state in states(ex):
-            scr.update(ex)
-            check(scr.scene.text_boxes, scr.scene.elements(), size, f"{model} {lang} {size} {state}")
-            seen += 1
-    assert seen >= len(langs) * 15
+    assert walk(models, model, size, langs) >= len(langs) * 15
+
+
+VARIANTS = {"dial": ["answer.style=dial"], "mirror": ["layout.mirror=true"],
+            "dial+mirror": ["answer.style=dial", "layout.mirror=true"]}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["landscape", "portrait"])
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_no_text_covers_anything_with_the_dial_or_mirrored(models, variant, size):
+    """The same walk with the dial and mirrored: every network, each in one language, so that
+    the two sizes of a variant go through all six tables (the whole grid would triple the
+    suite's time)."""
+    langs = strings.languages()
+    nets = MODEL_NAMES
+    for j, model in enumerate(nets):
+        lang = langs[(SIZES.index(size) * len(nets) + j) % len(langs)]
+        assert walk(models, model, size, [lang], VARIANTS[variant]) >= 15
 
 
 def test_rendered_frames_match_the_reported_boxes(models):
     """A sample of real frames: behind each reported box is its reported background, and its
     text colour is really there."""
-    for size, model, lang in (((1920, 1200), "deep", "de"), ((3840, 2160), "explainer", "en"),
-                              ((1080, 1920), "compact14", "de"), ((1920, 1080), "cnn", "ja")):
-        ex = Exhibit(load(None, [f"model={model}", f"language={lang}"]), size, EventLog(None),
-                     models=dict(models))
+    for size, model, lang, sets in (((1920, 1200), "deep", "de", []),
+                                    ((3840, 2160), "explainer", "en", []),
+                                    ((1080, 1920), "compact14", "de", []),
+                                    ((1920, 1200), "explainer", "ja", VARIANTS["dial+mirror"]),
+                                    ((3840, 2160), "deep", "fr", VARIANTS["dial"]),
+                                    ((1920, 1080), "cnn", "ja", []),
+                                    ((1080, 1920), "cnn", "de", VARIANTS["dial+mirror"])):
+        ex = Exhibit(load(None, [f"model={model}", f"language={lang}", *sets]), size,
+                     EventLog(None), models=dict(models))
         scr = Screen(ex.cfg)
         surf = pygame.Surface(size)
         wanted = {"answer", "explain", "step 3", "card layer 1", "help", "compare"}

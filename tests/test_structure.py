@@ -31,11 +31,14 @@ def mouse(kind, x, y):
 
 
 @pytest.mark.usefixtures("display")
-@pytest.mark.parametrize("size", [SIZE, (720, 1280)])
-def test_incremental_frames_equal_a_full_redraw(models, size):
+@pytest.mark.parametrize("size,sets", [(SIZE, []), ((720, 1280), []),
+                                       (SIZE, ["answer.style=dial", "layout.mirror=true"]),
+                                       ((720, 1280), ["answer.style=dial", "layout.mirror=true"])],
+                         ids=["landscape", "portrait", "dial-mirrored", "dial-mirrored-portrait"])
+def test_incremental_frames_equal_a_full_redraw(models, size, sets):
     t = [0.0]
-    r = Runner(load(None, ["attract.idle_seconds=30"]), size, EventLog(None, clock=lambda: t[0]),
-               clock=lambda: t[0])
+    r = Runner(load(None, ["attract.idle_seconds=30", *sets]), size,
+               EventLog(None, clock=lambda: t[0]), clock=lambda: t[0])
     r.surface = pygame.Surface(size)
     checked = []
 
@@ -111,10 +114,12 @@ def test_incremental_frames_equal_a_full_redraw(models, size):
 
 
 @pytest.mark.usefixtures("display")
-@pytest.mark.parametrize("size", [SIZE, (720, 1280)])
-def test_incremental_frames_equal_a_full_redraw_in_the_cnn_and_compare_views(models, size):
+@pytest.mark.parametrize("size, sets", [(SIZE, []), ((720, 1280), []),
+                                        (SIZE, ["answer.style=dial", "layout.mirror=true"])],
+                         ids=["landscape", "portrait", "dial+mirror"])
+def test_incremental_frames_equal_a_full_redraw_in_the_cnn_and_compare_views(models, size, sets):
     t = [0.0]
-    r = Runner(load(None, ["model=cnn", "attract.idle_seconds=0"]), size,
+    r = Runner(load(None, ["model=cnn", "attract.idle_seconds=0", *sets]), size,
                EventLog(None, clock=lambda: t[0]), clock=lambda: t[0])
     r.surface = pygame.Surface(size)
     checked = []

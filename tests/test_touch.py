@@ -16,11 +16,13 @@ from sdl_touch import FINGERDOWN, FINGERMOTION, FINGERUP, push
 pytestmark = pytest.mark.usefixtures("display")
 
 
-@pytest.mark.parametrize("layout", [None, (1920, 1080), (1080, 1920), (1280, 1024)],
-                         ids=["native", "landscape-scaled", "portrait-scaled", "5x4-scaled"])
-def test_a_finger_draws_exactly_where_it_touches(layout):
+@pytest.mark.parametrize("layout,sets", [(None, []), ((1920, 1080), []), ((1080, 1920), []),
+                                         ((1280, 1024), []), ((1920, 1080), ["layout.mirror=true"])],
+                         ids=["native", "landscape-scaled", "portrait-scaled", "5x4-scaled",
+                              "landscape-scaled-mirrored"])
+def test_a_finger_draws_exactly_where_it_touches(layout, sets):
     window = Window(layout, fullscreen=True, display=0, vsync=False)
-    runner = Runner(load(None, []), window.size, EventLog(None))
+    runner = Runner(load(None, sets), window.size, EventLog(None))
     runner.surface = window.surface
     runner.update_viewport()
     ex = runner.ex
@@ -28,6 +30,8 @@ def test_a_finger_draws_exactly_where_it_touches(layout):
     assert window.scaled == (layout is not None and tuple(layout) != (ww, wh))
     vp = ex.viewport
     c = ex.canvas_rect
+    if sets:  # mirrored: the canvas is on the right
+        assert c.x > window.size[0] / 2
     path = [(c.x + c.w * 0.2, c.y + c.h * 0.1), (c.x + c.w * 0.7, c.y + c.h * 0.5),
             (c.x + c.w * 0.3, c.y + c.h * 0.95)]
 

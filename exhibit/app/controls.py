@@ -188,6 +188,6 @@ class Controls:
             m = self.masks[layer - 1]
             m[neuron] = 0.0 if m[neuron] > 0 else 1.0
             self.log.write("ablation", layer=layer, neuron=neuron, on=bool(m[neuron]))
-        elif not self.ablating:
-            self.detail = (layer, neuron)
+        elif not self.ablating and layer < len(self.layout.sizes) - 1:
+            self.detail = (layer, neuron)  # hidden units and maps: an output's numbers are its bar
 

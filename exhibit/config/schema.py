@@ -100,6 +100,11 @@ SETTINGS: tuple[Setting, ...] = (
         "digit: no prediction.", 0.0, 500.0),
     Setting("answer.min_confidence", 0.5, "float",
         "Below this top probability the answer shows '?' instead of a digit.", 0.0, 1.0),
+    Setting("answer.style", "bars", "choice",
+        "How the ten probabilities are shown: bars (a row per digit, with its percentage) or "
+        "dial (the ten digits around a ring, each glowing by its probability, the winner "
+        "brightest; its digits are the network's outputs). The dial takes the bars' region and "
+        "the room of the network's output column beside it.", choices=("bars", "dial")),
     Setting("language", "en", "choice",
         "Language of the on-screen text at start (and after a long idle).", choices=LANGUAGES),
     Setting("languages", list(LANGUAGES), "choices",
@@ -116,6 +121,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("layout.orientation", "auto", "choice",
         "Which layout to use: auto picks by the screen's shape.",
         choices=("auto", "landscape", "portrait")),
+    Setting("layout.mirror", False, "bool",
+        "Mirror the layout left-right for a left-handed set-up: the canvas on the right (in "
+        "portrait the Clear button), the network flowing right to left. Give the rects below "
+        "as for the usual layout; they are mirrored."),
     *_layout_settings(),
     Setting("colors.background", "#0b1020", "color", "Screen background."),
     Setting("colors.panel", "#151c33", "color", "Behind each region."),

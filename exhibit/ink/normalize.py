@@ -15,6 +15,7 @@ covers [c, c+1) x [r, r+1).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -61,9 +62,9 @@ def preprocess(drawing: Strokes | np.ndarray, spec: InputSpec = InputSpec(), *,
         box = strokes_box(drawing, stroke_width)
     if box is None:
         return None
-    img = paste_by_mass(box) if centre else box
+    img, mass = _paste(box) if centre else (box, None)
     if spec.deskew and centre:
-        img = deskew(img)
+        img = deskew(img, mass)
     if spec.side == 14:
         img = img.reshape(14, 2, 14, 2).mean(axis=(1, 3))
     return img.astype(np.float32, copy=False)
@@ -76,19 +77,21 @@ def strokes_box(strokes: Strokes, stroke_width: float = STROKE_WIDTH) -> np.ndar
         return None
     lo, hi = bounds(segs.reshape(-1, 2))
     extent = hi - lo
-    longest = float(extent.max())
+    longest = float(max(extent[0], extent[1]))
     w = float(stroke_width)
     # The coverage profile reaches w/2 + 0.5 from the centre line, so the ink spans
     # scale*longest + w + 1 pixels; make that BOX.
     scale = (BOX - 1.0 - w) / longest if longest > 1e-6 else 0.0
     margin = (w + 1.0) / 2.0
-    pts = segs.reshape(-1, 2) - lo  # a new array: the rest is done in place
-    pts *= scale
-    pts += margin
-    segs = pts.reshape(-1, 4)
+    # a new array, then in place; rows of 4 (both ends), as numpy loops slowly over rows of 2
+    segs = segs - np.concatenate((lo, lo))
+    segs *= scale
+    segs += margin
     if len(segs) > 24:
         segs = _bounded(_decimate(segs))
-    h, wd = np.minimum(BOX, np.ceil(extent[::-1] * scale + 2 * margin - 1e-6)).astype(int)
+    # float32 scalars: the same rounding as the array maths this replaced, without its overhead
+    s32 = np.float32(scale)
+    h, wd = (min(BOX, math.ceil(e * s32 + 2 * margin - 1e-6)) for e in (extent[1], extent[0]))
     return render_segments(segs, (max(h, 1), max(wd, 1)), w)
 
 
@@ -100,17 +103,19 @@ def _decimate(segs: np.ndarray, step: float = 0.8) -> np.ndarray:
     continue the previous one (a polyline) are merged.
     """
     ax, ay, bx, by = segs.T
-    new = np.ones(len(segs), bool)  # where a polyline starts: not at the previous segment's end
+    new = np.empty(len(segs), bool)  # where a polyline starts: not at the previous segment's end
+    new[0] = True
     new[1:] = (ax[1:] != bx[:-1]) | (ay[1:] != by[:-1])
     length = np.hypot(bx - ax, by - ay)
     cum = np.cumsum(length)
-    if new[1:].any():  # several polylines: measure each from its own start
+    if np.logical_or.reduce(new[1:]):  # several polylines: measure each from its own start
         cum = cum - (cum - length)[new][np.cumsum(new) - 1]
     bucket = np.floor(cum / step)
     # keep a segment's end point when it is the last of its polyline or enters a new bucket
-    keep_end = np.ones(len(segs), bool)
+    keep_end = np.empty(len(segs), bool)
+    keep_end[-1] = True
     keep_end[:-1] = new[1:] | (bucket[1:] != bucket[:-1])
-    ends = np.flatnonzero(keep_end)
+    ends = np.nonzero(keep_end)[0]  # (flatnonzero's Python wrapper costs as much again)
     starts = np.empty_like(ends)
     starts[0] = 0
     starts[1:] = ends[:-1] + 1
@@ -122,7 +127,7 @@ def _bounded(segs: np.ndarray, max_ink: float = MAX_INK) -> np.ndarray:
     """Keep rendering cost bounded whatever is drawn: past ``max_ink`` px of stroke length (a
     vandal's scribble, which fills the picture many times over) only an even share of the
     segments is drawn. Digits never come near the limit, so they are untouched."""
-    total = float(np.hypot(segs[:, 2] - segs[:, 0], segs[:, 3] - segs[:, 1]).sum())
+    total = float(np.add.reduce(np.hypot(segs[:, 2] - segs[:, 0], segs[:, 3] - segs[:, 1])))
     if total <= max_ink:
         return segs
     return segs[::int(np.ceil(total / max_ink))]
@@ -176,45 +181,60 @@ def area_matrix(n_in: int, n_out: int) -> np.ndarray:
     return (overlap / overlap.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
+_INDEX = np.arange(64)  # pixel indices (int, as np.arange gives them), sliced per box
+
+
 def paste_by_mass(box: np.ndarray) -> np.ndarray:
     """Paste a box into 28x28 so that its centre of mass lands on pixel (14, 14), as MNIST."""
+    return _paste(box)[0]
+
+
+def _paste(box: np.ndarray) -> tuple[np.ndarray, tuple[float, float, float] | None]:
+    """:func:`paste_by_mass`, and the picture's (mass, cy, cx) when the whole box landed on it
+    (deskew then need not measure them again)."""
     h, w = box.shape
-    m = float(box.sum())
+    m = float(np.add.reduce(box, axis=None))  # ufuncs direct: the methods' wrappers cost more
     if m <= 0:
         cy, cx = (h - 1) / 2, (w - 1) / 2
     else:
-        cy = float(box.sum(axis=1) @ np.arange(h)) / m
-        cx = float(box.sum(axis=0) @ np.arange(w)) / m
-    oy, ox = int(np.floor(CENTRE - cy + 0.5)), int(np.floor(CENTRE - cx + 0.5))
+        cy = float(np.add.reduce(box, axis=1) @ _INDEX[:h]) / m
+        cx = float(np.add.reduce(box, axis=0) @ _INDEX[:w]) / m
+    oy, ox = math.floor(CENTRE - cy + 0.5), math.floor(CENTRE - cx + 0.5)
     out = np.zeros((SIDE, SIDE), np.float32)
     y0, x0 = max(oy, 0), max(ox, 0)
     y1, x1 = min(oy + h, SIDE), min(ox + w, SIDE)
     out[y0:y1, x0:x1] = box[y0 - oy:y1 - oy, x0 - ox:x1 - ox]
-    return out
+    whole = m > 0 and (y0, x0, y1, x1) == (oy, ox, oy + h, ox + w)
+    return out, ((m, cy + oy, cx + ox) if whole else None)
 
 
 _COORD = np.arange(SIDE, dtype=np.float32)
 _PAD = SIDE + 2  # the shear moves a row by at most |alpha| * 28 <= 28 pixels
 _BASE = (np.arange(SIDE)[:, None] * (SIDE + 2 * _PAD) + np.arange(SIDE)[None, :] + _PAD)
+_PAIR = np.stack((_BASE, _BASE + 1))  # (2, 28, 28): a pixel's source and its right neighbour
 
 
-def deskew(img: np.ndarray) -> np.ndarray:
+def deskew(img: np.ndarray, mass: tuple[float, float, float] | None = None) -> np.ndarray:
     """Shear rows so that the image's second moment mu11 becomes zero (upright strokes).
 
     Row y takes its pixels from x + alpha * (y - cy) with linear interpolation, where
     alpha = mu11 / mu02; alpha is capped at +-1 so a near-horizontal scribble stays on the
-    picture. Expects a 28x28 picture.
+    picture. Expects a 28x28 picture; ``mass`` is its (mass, cy, cx) if already known.
     """
-    rows = img.sum(axis=1)
-    m = float(rows.sum())
-    if m <= 0:
-        return img
-    cy = float(rows @ _COORD) / m
+    rows = np.add.reduce(img, axis=1)
+    if mass is None:
+        m = float(np.add.reduce(rows))
+        if m <= 0:
+            return img
+        cy, cx = float(rows @ _COORD) / m, None
+    else:
+        m, cy, cx = mass
     dy = _COORD - cy
     mu02 = float(rows @ (dy * dy)) / m
     if mu02 < 1e-3:
         return img
-    cx = float(img.sum(axis=0) @ _COORD) / m
+    if cx is None:
+        cx = float(np.add.reduce(img, axis=0) @ _COORD) / m
     mu11 = float(dy @ (img @ (_COORD - cx))) / m
     alpha = max(-1.0, min(1.0, mu11 / mu02))
     if abs(alpha) < 1e-3:
@@ -225,9 +245,8 @@ def deskew(img: np.ndarray) -> np.ndarray:
     padded = np.zeros((SIDE, SIDE + 2 * _PAD), img.dtype)  # (np.pad does this many times slower)
     padded[:, _PAD:_PAD + SIDE] = img
     flat = padded.ravel()
-    idx = _BASE + whole.astype(np.int64)[:, None]
-    left = flat[idx]
-    right = flat[idx + 1]
+    # each pixel's left and right source in one gather
+    left, right = flat[_PAIR + whole.astype(np.int64)[:, None]]
     right -= left
     right *= frac
     right += left

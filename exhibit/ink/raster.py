@@ -33,8 +33,7 @@ def render_segments(segs: np.ndarray, shape: tuple[int, int], width: float) -> n
     pad = int(np.ceil(MAX_PIECE + 2 * reach)) + 2
     pw, ph = w + 2 * pad, h + 2 * pad
     flat = np.zeros(ph * pw, np.float32)  # same dtype: ufunc.at is slow when casting
-    off, window = _window(k, pw)
-    last_start = np.array([pw - k, ph - k], np.float32)
+    off, window, last_start = _window(k, pw, ph)
     # in chunks, so that memory stays small however long the ink is (a scribble, a hostile file)
     for c in range(0, len(segs), CHUNK):
         p = segs[c:c + CHUNK] + pad
@@ -65,21 +64,23 @@ def render_segments(segs: np.ndarray, shape: tuple[int, int], width: float) -> n
     return flat.reshape(ph, pw)[pad:pad + h, pad:pad + w].astype(np.float32)
 
 
-@lru_cache(maxsize=256)
-def _window(k: int, pw: int) -> tuple[np.ndarray, np.ndarray]:
+@lru_cache(maxsize=1024)
+def _window(k: int, pw: int, ph: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The offsets 0..k-1 of a k x k window's columns and rows, and of its pixels in a padded
-    picture pw wide, from its first pixel (the same few for every drawing: made once)."""
+    picture pw wide, from its first pixel; the last (x, y) a window may start at in a pw x ph
+    picture (the same few for every drawing: made once)."""
     off = np.arange(k, dtype=np.int32)
     window = (off[:, None] * pw + off).ravel()
-    off.flags.writeable = window.flags.writeable = False
-    return off, window
+    last_start = np.array([pw - k, ph - k], np.float32)
+    off.flags.writeable = window.flags.writeable = last_start.flags.writeable = False
+    return off, window, last_start
 
 
 def _subdivide(segs: np.ndarray, max_len: float) -> np.ndarray:
     """Cut segments longer than ``max_len`` into equal pieces."""
     d = segs[:, 2:] - segs[:, :2]
     pieces = np.hypot(d[:, 0], d[:, 1]) / max_len
-    if pieces.max() <= 1.0:  # the usual case: nothing to cut
+    if np.maximum.reduce(pieces) <= 1.0:  # the usual case: nothing to cut
         return segs
     n = np.maximum(1, np.ceil(pieces)).astype(np.int64)
     parent = np.repeat(np.arange(len(segs)), n)

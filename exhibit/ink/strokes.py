@@ -26,7 +26,7 @@ def stroke_segments(strokes: Strokes) -> np.ndarray | None:
     """
     if isinstance(strokes, Segments):
         a = strokes.array
-        if np.isfinite(a).all():  # the usual case: keep them all
+        if np.logical_and.reduce(np.isfinite(a), axis=None):  # the usual case: keep them all
             return a if len(a) else None
         ok = np.isfinite(a).all(axis=1)
         return a[ok] if ok.any() else None
@@ -46,7 +46,7 @@ def stroke_segments(strokes: Strokes) -> np.ndarray | None:
 def finite_points(stroke: np.ndarray | Sequence) -> np.ndarray:
     """A stroke's points as an (n, 2) float32 array without its non-finite points."""
     p = np.asarray(stroke, dtype=np.float32).reshape(-1, 2)
-    if np.isfinite(p).all():  # the usual case: no copy
+    if np.logical_and.reduce(np.isfinite(p), axis=None):  # the usual case: no copy
         return p
     return p[np.isfinite(p[:, 0]) & np.isfinite(p[:, 1])]
 
@@ -58,7 +58,7 @@ def bounds(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     times slower than two contiguous rows, and this runs on every stroke.
     """
     xy = points.T.copy()
-    return xy.min(axis=1), xy.max(axis=1)
+    return np.minimum.reduce(xy, axis=1), np.maximum.reduce(xy, axis=1)
 
 
 def transform(strokes: Strokes, scale: float, offset: Sequence[float]) -> list[np.ndarray]:

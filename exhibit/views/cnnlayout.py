@@ -70,8 +70,11 @@ class CNNLayout(Layout):
         self.tiles = {1: [t.move(0, self.maps_inner.y - box.y) for t in tiles]}
         self.maps_inner.h = box.h
         self.maps_panel.h = pad + box.h + foot
+        # columns leave the picture's side (mirrored: right to left); a dial holds the outputs
+        xs = (0.30, 0.82, None) if self.dial is not None else (CONV2_X, DENSE_X, OUT_X)
+        mx = (lambda f: net.right - f * net.w) if self.mirror else (lambda f: net.x + f * net.w)
         box2 = pygame.Rect(0, net.y, round(net.w * CONV2_SHARE), net.h)
-        box2.centerx = round(net.x + CONV2_X * net.w)
+        box2.centerx = round(mx(xs[0]))
         self.tiles[2] = grid(box2, c2, 4, 8, gap)
         self.col_x = {l: float(pygame.Rect.unionall(t[0], t[1:]).centerx) for l, t in self.tiles.items()}
         ins, outs = [None] * 5, [None] * 5
@@ -80,9 +83,12 @@ class CNNLayout(Layout):
             self.radius[l] = rects[0].w / 2
             box = rects[0].unionall(rects[1:])
             ys = self.pos[l][:, 1]
-            outs[l] = np.stack([np.full(len(rects), box.right + self.px(4)), ys], 1)
+            near, far = (box.right + self.px(4), box.x - self.px(4))  # toward the outputs, back
+            if self.mirror:
+                near, far = far, near
+            outs[l] = np.stack([np.full(len(rects), near), ys], 1)
             if l == 2:
-                ins[l] = np.stack([np.full(len(rects), box.x - self.px(4)), ys], 1)
+                ins[l] = np.stack([np.full(len(rects), far), ys], 1)
             else:  # from the picture above: in at the grid's top, over the tile's column,
                 # one point per row of that column so that no two lines coincide
                 t = rects[0].w
@@ -92,7 +98,7 @@ class CNNLayout(Layout):
                 ins[l] = np.stack([x, np.full(len(rects), box.y - self.px(4))], 1)
         self.more_at = {}
         # the dense units: a column of dots, the most active of them (as the MLP view does)
-        cx = net.x + DENSE_X * net.w
+        cx = mx(xs[1])
         n = self.sizes[3]
         k = n if n <= self.max_column else self.shown
         hh = net.h if k == n else net.h - self.px(40)
@@ -102,8 +108,9 @@ class CNNLayout(Layout):
         if k < n:
             self.more_at[3] = (cx, net.y + hh + self.px(20))
         self.col_x[3] = cx
-        self.col_x[4] = net.x + OUT_X * net.w
-        self.pos[4] = np.stack([np.full(10, self.col_x[4]), self.pos[4][:, 1]], 1)
+        if self.dial is None:  # else the outputs are the dial's digits (as laid out already)
+            self.col_x[4] = mx(xs[2])
+            self.pos[4] = np.stack([np.full(10, self.col_x[4]), self.pos[4][:, 1]], 1)
         for l in (3, 4):
             ins[l] = outs[l] = self.pos[l]
         # the picture's lines leave its bottom edge, over the conv1 tile they go to
@@ -113,7 +120,8 @@ class CNNLayout(Layout):
         self.ins, self.outs = ins, outs
         # labels: under the conv1 grid, and under the network's three columns
         self.label_w = {1: self.maps_inner.w, 2: self.maps_box(2).w + self.px(16)}
-        self.label_w[3] = self.label_w[4] = round((OUT_X - DENSE_X) * net.w) - self.px(8)
+        self.label_w[3] = self.label_w[4] = round(
+            ((1 - xs[1]) * 2 if self.dial is not None else OUT_X - DENSE_X) * net.w) - self.px(8)
         self.colw = min(self.label_w.values())
 
     def label_x(self, l: int) -> float:
@@ -138,16 +146,20 @@ class CNNLayout(Layout):
         out = [e for e in super().elements() if e[1] != "network"]
         b1, b2, pic = self.maps_box(1), self.maps_box(2), self.picture_rect
         cols = b2.copy()
-        for l in (3, 4):
+        for l in ((3,) if self.dial is not None else (3, 4)):  # a dial is an element itself
             reach = self.radius[l] * 1.3
             p = self.pos[l]
             cols.union_ip(pygame.Rect(p[:, 0].min() - reach, p[:, 1].min() - reach,
                                       p[:, 0].max() - p[:, 0].min() + 2 * reach,
                                       p[:, 1].max() - p[:, 1].min() + 2 * reach))
+        if self.dial is not None:  # the wiring reaches the ring's near side
+            d = self.dial.rect
+            cols.union_ip(pygame.Rect(d.right if self.mirror else d.x, d.y, 1, d.h))
         top, bottom = min(b1.y, b2.y), max(b1.bottom, b2.bottom)
+        x0, x1 = (b2.right, b1.x) if self.mirror else (b1.right, b2.x)
         return out + [(pygame.Rect(pic.x, pic.bottom, pic.w, b1.y - pic.bottom), "network"),
                       (b1.inflate(4, 4), "network"),
-                      (pygame.Rect(b1.right, top, b2.x - b1.right, bottom - top), "network"),
+                      (pygame.Rect(x0, top, x1 - x0, bottom - top), "network"),
                       (cols, "network")]
 
 

@@ -20,8 +20,8 @@ from exhibit.model.cnn import CNN, columns
 from exhibit.views import overlays
 from exhibit.views.cnnlayout import CNNLayout
 from exhibit.views.network import Lines, NetworkView, disc, ring
-from exhibit.views.panels import BarsView, PreviewView, panel
-from exhibit.views.scene import Scene
+from exhibit.views.panels import PreviewView, panel
+from exhibit.views.scene import Scene, answer_view
 from exhibit.views.theme import BODY, HEAD, LABEL, Theme
 
 if TYPE_CHECKING:
@@ -140,13 +140,13 @@ class CNNNetworkView(NetworkView):
         """Each column's label under it (conv1's in its own panel, under its grid)."""
         th, w, bg = self.theme, self.layout, self.theme.c["panel"]
         last = len(w.pos) - 1
+        cols = range(2, last + (w.dial is None))  # a dial labels the outputs itself
         lh = th.font(BODY).get_linesize()
-        stagger = any(len(th.wrap(caption(l, last), BODY, w.label_w[l])) > 2
-                      for l in range(2, last + 1))
+        stagger = any(len(th.wrap(caption(l, last), BODY, w.label_w[l])) > 2 for l in cols)
         y = self.rect.bottom + th.px(8)
         th.put(surface, caption(1, last), BODY, "muted", bg, "column label", w.maps_panel,
                width=w.label_w[1], midtop=(w.label_x(1), w.maps_inner.bottom + th.px(8)))
-        for i, l in enumerate(range(2, last + 1)):
+        for i, l in enumerate(cols):
             th.put(surface, caption(l, last), BODY, "muted", bg, "column label", panel_rect,
                    width=w.label_w[l] * (2 if stagger else 1),
                    midtop=(w.label_x(l), y + (i % 2) * lh * stagger))
@@ -170,7 +170,7 @@ class CNNNetworkView(NetworkView):
             for rect in rects:
                 pygame.draw.rect(surface, off, rect.inflate(2 * edge, 2 * edge), width=edge)
         for l in (3, 4):
-            if l not in cols:
+            if l not in cols or (l == 4 and w.dial is not None):  # a dial draws the outputs
                 continue
             r = w.radius[l]
             a = None if acts[l] is None else np.asarray(acts[l]).reshape(-1)
@@ -219,7 +219,7 @@ class CNNNetworkView(NetworkView):
     def draw_ring(self, surface: pygame.Surface, top: int | None) -> None:
         """The answer's ring around its output."""
         w = self.layout
-        if top is not None:
+        if top is not None and w.dial is None:
             x, y = w.pos[-1][top].tolist()
             ring(surface, self.theme.c["answer"], (x, y), w.radius[-1] * 1.5,
                  max(2, round(w.radius[-1] / 3)))
@@ -234,7 +234,7 @@ class CNNScene(Scene):
         self.wiring = CNNWiring(net, layout, self.cfg["network.background_lines"])
         self.preview = PreviewView(theme, layout.picture_rect, side)
         self.network = CNNNetworkView(theme, self.wiring)
-        self.bars = BarsView(theme, layout.inner_bars, self.rects["bars"])
+        self.bars = answer_view(theme, layout)
 
     def background_signs(self) -> bytes:
         return b""
@@ -251,22 +251,35 @@ class CNNScene(Scene):
         pic = lay.picture_rect
         self.pic_area = pic.inflate(6, 6)
         box1 = lay.maps_box(1)
-        split = box1.right + max(1, th.px(2)) + 1  # right of the conv1 tiles' outlines
-        maps = pygame.Rect(r["preview"].x, self.pic_area.bottom, split - r["preview"].x,
-                           lay.maps_panel.bottom - self.pic_area.bottom)
-        pts = np.vstack([lay.pos[2], lay.pos[3], lay.pos[4], lay.outs[1]])
+        edge = max(1, th.px(2)) + 1  # beyond the conv1 tiles' outlines
+        pre, pa = r["preview"], self.pic_area
+        bottom_maps = lay.maps_panel.bottom - pa.bottom
+        pts = np.vstack([lay.pos[2], lay.pos[3], lay.outs[1]]
+                        + ([lay.pos[4]] if lay.dial is None else []))
         reach = max(lay.radius[2:]) * 1.6 + th.px(6)
         top, bottom = pts[:, 1].min() - reach, pts[:, 1].max() + reach
-        right = min(pts[:, 0].max() + reach, r["bars"].x)
-        net = [pygame.Rect(split, top, right - split, bottom - top)]
-        if self.pic_area.right > split and self.pic_area.bottom > top:  # around the picture
-            net = [pygame.Rect(self.pic_area.right, top, right - self.pic_area.right, bottom - top),
-                   pygame.Rect(split, self.pic_area.bottom, self.pic_area.right - split,
-                               bottom - self.pic_area.bottom)]
-        self.parts = {"bars": [r["bars"]], "title": [r["title"]], "pic": [self.pic_area],
+        if lay.mirror:  # the network lies left of the conv1 grid
+            split = box1.x - edge
+            maps = pygame.Rect(split, pa.bottom, pre.right - split, bottom_maps)
+            left = max(pts[:, 0].min() - reach, r["bars"].right)
+            net = [pygame.Rect(left, top, split - left, bottom - top)]
+            if pa.x < split and pa.bottom > top:  # around the picture
+                net = [pygame.Rect(left, top, pa.x - left, bottom - top),
+                       pygame.Rect(pa.x, pa.bottom, split - pa.x, bottom - pa.bottom)]
+        else:
+            split = box1.right + edge
+            maps = pygame.Rect(pre.x, pa.bottom, split - pre.x, bottom_maps)
+            right = min(pts[:, 0].max() + reach, r["bars"].x)
+            net = [pygame.Rect(split, top, right - split, bottom - top)]
+            if pa.right > split and pa.bottom > top:  # around the picture
+                net = [pygame.Rect(pa.right, top, right - pa.right, bottom - top),
+                       pygame.Rect(split, pa.bottom, pa.right - split, bottom - pa.bottom)]
+        self.parts = {"bars": [r["bars"]], "title": [r["title"]], "pic": [pa],
                       "maps": [maps], "net": net}
+        if lay.dial is not None:  # its digits end the network's lines: one area with it
+            self.parts["net"] += self.parts.pop("bars")
         self._keys: dict[str, tuple] = {}
-        self._texts: dict[str, list] = {"bars": [], "title": []}
+        self._texts: dict[str, list] = {"bars": [], "net": [], "title": []}
         return [a for rects in self.parts.values() for a in rects]
 
     def compose(self, picture, layers, lines, title: str, sure: bool, masks=None,
@@ -282,7 +295,7 @@ class CNNScene(Scene):
         keys = {"bars": (id(out), sure), "title": (title,), "pic": (id(picture),),
                 "maps": (id(layers[1]), id(into.get(1))),
                 "net": (tuple(id(s) for s in layers[2:]), tuple(id(into.get(l)) for l in (2, 3, 4)),
-                        top, b"|".join(a.tobytes() for a in shown[2:]))}
+                        top, sure, b"|".join(a.tobytes() for a in shown[2:]))}
         self._held = (picture, layers, lines)  # the ids above stay theirs while compared
         c, th, net = self.composed, self.theme, self.network
         paint = {
@@ -292,7 +305,8 @@ class CNNScene(Scene):
             "maps": lambda: (net.draw_lines(c, [ln for ln in lines if ln.layer == 1]),
                              net.draw_cells(c, acts, shown, (1,))),
             "net": lambda: (net.draw_lines(c, [ln for ln in lines if ln.layer > 1]),
-                            net.draw_cells(c, acts, shown, (2, 3, 4)), net.draw_ring(c, top)),
+                            net.draw_cells(c, acts, shown, (2, 3, 4)), net.draw_ring(c, top),
+                            self.layout.dial is not None and paint["bars"]()),
         }
         self.lines = lines
         for name, rects in self.parts.items():
@@ -301,15 +315,17 @@ class CNNScene(Scene):
             self._keys[name] = keys[name]
             texts = th.record = [] if name in self._texts else None
             for r in rects:
+                if texts is not None:
+                    del texts[:]  # a text that spans two rects of one area is recorded once
                 c.set_clip(r)
                 c.blit(self.static, r, r)
                 paint[name]()
             c.set_clip(None)
-            if texts is not None:  # the bars' and the title's texts (one area each)
+            if texts is not None:
                 self._texts[name] = texts
             self._pending += rects
         th.record = None
-        self.composed_text = self._texts["bars"] + self._texts["title"]
+        self.composed_text = self._texts["net"] + self._texts["bars"] + self._texts["title"]
 
     def _column_caption(self, l: int, n: int) -> str:
         if l == n:

@@ -8,6 +8,7 @@ pinned ones), so the state's hit tests and the views' drawing map slots to neuro
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -45,10 +46,59 @@ def regions(cfg: Config, size: tuple[int, int]) -> dict[str, pygame.Rect]:
     buttons) below, within reach; the network above."""
     o = orientation(cfg, size)
     if o == "landscape":
-        return {name: region(cfg[f"layout.{o}.{name}"], size) for name in REGIONS}
-    split = cfg["layout.portrait.split"]
-    return {name: region(cfg[f"layout.{o}.{name}"], size, *((split, 1 - split)
-                         if name in LOWER_REGIONS else (0.0, split))) for name in REGIONS}
+        out = {name: region(cfg[f"layout.{o}.{name}"], size) for name in REGIONS}
+    else:
+        split = cfg["layout.portrait.split"]
+        out = {name: region(cfg[f"layout.{o}.{name}"], size, *((split, 1 - split)
+                            if name in LOWER_REGIONS else (0.0, split))) for name in REGIONS}
+    if cfg["answer.style"] == "dial":
+        _room_for_dial(out["network"], out["bars"])
+    if cfg["layout.mirror"]:  # left-handed: every region mirrored left-right
+        for r in out.values():
+            r.x = size[0] - r.right
+    return out
+
+
+def _room_for_dial(net: pygame.Rect, bars: pygame.Rect) -> None:
+    """The dial's digits are the network's outputs, so the network needs no column for them:
+    that room (a third of its panel) goes to the dial, which a ring in the narrow bars region
+    would leave small. Only where the bars sit beside the network, on its right."""
+    if bars.x >= net.right - 1 and bars.y < net.bottom and net.y < bars.bottom:
+        shift = max(0, min(net.w // 3, bars.h - bars.w))  # no wider than tall
+        net.w -= shift
+        bars.x -= shift
+        bars.w += shift
+
+
+@dataclass(frozen=True)
+class Dial:
+    """The ten digits around a ring, 0 at the top and clockwise (a clock's order, mirrored
+    layout or not): ``pos[d]`` is digit d's centre, ``digit_r`` its disc's radius."""
+
+    centre: tuple[float, float]
+    radius: float
+    digit_r: float
+    pos: np.ndarray
+
+    @property
+    def rect(self) -> pygame.Rect:
+        """The ring with its discs (and the winner's outline)."""
+        reach = self.radius + self.digit_r * 1.3
+        r = pygame.Rect(0, 0, round(2 * reach), round(2 * reach))
+        r.center = (round(self.centre[0]), round(self.centre[1]))
+        return r
+
+
+def dial_in(rect: pygame.Rect, digit_px: float) -> Dial:
+    """The largest ring that fits ``rect``, its discs at most ``digit_px`` in radius and 2.3
+    radii apart along the ring (so the winner's outline touches no neighbour)."""
+    half = min(rect.w, rect.h) / 2
+    r = min(digit_px, half / 4.9)  # ring radius >= 3.66 r (spacing), plus 1.25 r outside it
+    ring = half - 1.25 * r
+    angle = np.arange(10) * 2 * np.pi / 10
+    cx, cy = rect.centerx, rect.centery
+    pos = np.stack([cx + ring * np.sin(angle), cy - ring * np.cos(angle)], 1)
+    return Dial((float(cx), float(cy)), float(ring), float(r), pos)
 
 
 class Layout:
@@ -69,6 +119,9 @@ class Layout:
         self.inner_bars = pygame.Rect(r["bars"].x + pad // 2, r["bars"].y + head,
                                       r["bars"].w - pad, r["bars"].h - head - foot)
         self.brush = max(2, round(cfg["sizes.brush_px"] * self.scale))  # canvas ink width
+        self.mirror: bool = cfg["layout.mirror"]  # the network then flows right to left
+        # the dial, if the answer is one: the outputs' slots are its digits
+        self.dial = dial_in(self.inner_bars, self.px(26)) if cfg["answer.style"] == "dial" else None
         self.max_column = cfg["network.max_column"]
         self.shown = cfg["network.shown"]
         self._buttons(r["buttons"])
@@ -82,16 +135,25 @@ class Layout:
     def canvas(self) -> pygame.Rect:
         return self.rects["canvas"]
 
+    @property
+    def answer_rect(self) -> pygame.Rect:
+        """Where the ten probabilities are drawn (the dial's ring, or the bars)."""
+        return self.inner_bars if self.dial is None else self.dial.rect
+
     def _buttons(self, rect: pygame.Rect) -> None:
-        """Clear on the left, the ten samples in one row, or in two when one row would make
-        them narrower than a finger (64 px at 1080 lines)."""
+        """Clear on the outer side (left; right when mirrored), the ten samples in one row, or
+        in two when one row would make them narrower than a finger (64 px at 1080 lines);
+        the samples read 0-9 from left to right either way."""
         gap = self.px(10)
         clear_w = round(rect.w * 0.3)
-        self.clear_button = pygame.Rect(rect.x, rect.y + gap, clear_w - gap, rect.h - 2 * gap)
+        # mirrored exactly: the gap that follows each button comes before it
+        clear_x, first = ((rect.right - clear_w + gap, rect.x + gap) if self.mirror
+                          else (rect.x, rect.x + clear_w))
+        self.clear_button = pygame.Rect(clear_x, rect.y + gap, clear_w - gap, rect.h - 2 * gap)
         rows = 1 if (rect.w - clear_w) / 10 - gap >= self.px(64) else 2
         per = 10 // rows
         bw, bh = (rect.w - clear_w) / per, (rect.h - gap) / rows
-        self.sample_buttons = [pygame.Rect(round(rect.x + clear_w + (i % per) * bw),
+        self.sample_buttons = [pygame.Rect(round(first + (i % per) * bw),
                                            round(rect.y + gap + (i // per) * bh),
                                            max(4, round(bw) - gap), max(4, round(bh) - gap))
                                for i in range(10)]
@@ -110,10 +172,15 @@ class Layout:
         self.radius: list[float] = [cell / 2]
         self.more_at: dict[int, tuple[float, float]] = {}
         hidden = self.sizes[1:-1]
-        ncols = len(hidden) + 1
+        ncols = len(hidden) + (self.dial is None)  # with a dial the outputs are its digits
         self.colw = network.w / ncols
+
+        def column_x(i: int) -> float:  # columns leave the picture's side
+            off = (i + 0.5) * self.colw
+            return network.right - off if self.mirror else network.x + off
+
         for i, n in enumerate(hidden):
-            cx = network.x + (i + 0.5) * self.colw
+            cx = column_x(i)
             k = n if n <= self.max_column else self.shown
             h = network.h if k == n else network.h - self.px(40)  # room for "+488"
             step = h / k
@@ -121,9 +188,13 @@ class Layout:
             self.pos.append(np.stack([np.full(k, cx), network.y + (np.arange(k) + 0.5) * step], 1))
             if k < n:
                 self.more_at[i + 1] = (cx, network.y + h + self.px(20))
+        if self.dial is not None:  # the pulses end at the dial's digits
+            self.pos.append(self.dial.pos.copy())
+            self.radius.append(self.dial.digit_r)
+            return
         # outputs line up with the probability bars
         ys = bars.y + (np.arange(10) + 0.5) * bars.h / 10
-        self.pos.append(np.stack([np.full(10, network.x + (ncols - 0.5) * self.colw), ys], 1))
+        self.pos.append(np.stack([np.full(10, column_x(ncols - 1)), ys], 1))
         self.radius.append(min(neuron_px * 1.15, bars.h / 10 * 0.4))
 
     def label_x(self, l: int) -> float:
@@ -185,16 +256,28 @@ class Layout:
 
     def elements(self) -> list[tuple[pygame.Rect, str]]:
         """What text must never cover: the canvas, the buttons, the picture and the wiring up
-        to the last column, the bars."""
-        net = self.inner_network
-        pts = np.vstack(self.pos[1:])
-        reach = max(self.radius[1:]) * 1.3
-        wires = pygame.Rect(self.picture_rect.right, round(pts[:, 1].min() - reach),
-                            round(pts[:, 0].max() + reach) - self.picture_rect.right,
+        to the last column, the bars (or the dial)."""
+        net, pic = self.inner_network, self.picture_rect
+        cols = slice(1, None if self.dial is None else -1)  # a dial is an element of its own
+        pts = np.vstack(self.pos[cols])
+        reach = max(self.radius[cols]) * 1.3
+        # from the picture's edge to the far column (mirrored: from the far column)
+        x0, x1 = ((round(pts[:, 0].min() - reach), pic.x) if self.mirror
+                  else (pic.right, round(pts[:, 0].max() + reach)))
+        wires = pygame.Rect(x0, round(pts[:, 1].min() - reach), x1 - x0,
                             round(pts[:, 1].max() - pts[:, 1].min() + 2 * reach))
-        wires.union_ip(pygame.Rect(net.x, net.y, 1, net.h))
+        if self.dial is not None:
+            wires.union_ip(net)
+        else:
+            wires.union_ip(pygame.Rect(net.right - 1 if self.mirror else net.x, net.y, 1, net.h))
         out = [(self.canvas, "canvas"), (self.picture_rect, "picture"), (wires, "network"),
-               (self.inner_bars, "bars"), (self.clear_button, "button")]
+               (self.clear_button, "button")]
+        if self.dial is None:
+            out.append((self.inner_bars, "bars"))
+        else:  # the wiring reaches the ring's near side
+            d = self.dial.rect
+            wires.union_ip(pygame.Rect(d.right if self.mirror else d.x, d.y, 1, d.h))
+            out.append((d, "dial"))
         out += [(r, "button") for r in self.sample_buttons]
         return out
 

@@ -18,18 +18,22 @@ MIN_SECONDS = 60.0  # the time axis spans at least this
 
 
 def box_rect(layout: Layout) -> pygame.Rect | None:
-    """Free room below the preview panel, above the network's bottom edge (None if too small)."""
+    """Free room below the preview panel, above the network's bottom edge, clear of the lines
+    that leave the picture toward the network (None if too small)."""
     if hasattr(layout, "maps_panel"):
         return None  # the CNN's view shows its first maps there
     r = layout.rects
     px = lambda v: max(1, round(v * layout.scale))  # noqa: E731
-    pre = r["preview"]
-    right = min(pre.right, layout.picture_rect.right + px(4))
+    pre, pic = r["preview"], layout.picture_rect
+    if layout.mirror:  # the lines leave the picture's left side
+        left, right = max(pre.x, pic.x - px(4)), pre.right
+    else:
+        left, right = pre.x, min(pre.right, pic.right + px(4))
     top = pre.bottom + px(16)
     bottom = r["network"].bottom
-    if bottom - top < px(150) or right - pre.x < px(200):
+    if bottom - top < px(150) or right - left < px(200):
         return None
-    return pygame.Rect(pre.x, top, right - pre.x, min(bottom - top, px(330)))
+    return pygame.Rect(left, top, right - left, min(bottom - top, px(330)))
 
 
 def button_rect(layout: Layout) -> pygame.Rect | None:

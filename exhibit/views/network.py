@@ -122,8 +122,13 @@ class Wiring:
             pos = self.layout.pos
             p0, p1 = pos[l][src], pos[l + 1][dst]
             if l == 0:  # lines from the picture start clear of its frame (and their width)
-                right = self.layout.picture_rect.right + LINE_GAP
-                t = np.clip((right - p0[:, 0]) / np.maximum(p1[:, 0] - p0[:, 0], 1e-6), 0, 1)
+                pic = self.layout.picture_rect
+                if self.layout.mirror:  # the network is on the picture's left
+                    edge = pic.x - LINE_GAP
+                    t = np.clip((p0[:, 0] - edge) / np.maximum(p0[:, 0] - p1[:, 0], 1e-6), 0, 1)
+                else:
+                    edge = pic.right + LINE_GAP
+                    t = np.clip((edge - p0[:, 0]) / np.maximum(p1[:, 0] - p0[:, 0], 1e-6), 0, 1)
                 p0 = p0 + (p1 - p0) * t[:, None]
             out.append(Lines(l + 1, p0, p1, m / strongest, w[src, dst] > 0, contrib[src, dst]))
         return out
@@ -273,7 +278,8 @@ class NetworkView:
             for a, b, sg in zip(w.pos[l][src].tolist(), w.pos[l + 1][dst].tolist(), sign.tolist()):
                 pygame.draw.aaline(surface, faint[sg], a, b)
         off = th.c["panel"].lerp(th.c["muted"], 0.35)
-        for l in range(1, len(w.pos)):
+        last = len(w.pos) - (w.dial is not None)  # a dial draws the outputs itself
+        for l in range(1, last):
             r = w.radius[l]
             for x, y in w.pos[l].tolist():
                 ring(surface, off, (x, y), r, max(1, round(r / 5)))
@@ -285,9 +291,10 @@ class NetworkView:
 
     def draw_labels(self, surface: pygame.Surface, caption: Callable[[int, int], str],
                     panel_rect: pygame.Rect) -> None:
-        """Each column's label under it."""
+        """Each column's label under it (a dial labels the outputs itself)."""
         th, w, bg = self.theme, self.layout, self.theme.c["panel"]
-        labels = [caption(l, len(w.pos) - 1) for l in range(1, len(w.pos))]
+        last = len(w.pos) - (w.dial is not None)
+        labels = [caption(l, len(w.pos) - 1) for l in range(1, last)]
         width = round(w.colw) - th.px(8)
         # labels too wide for their column alternate between two rows, each twice as wide
         stagger = any(len(th.wrap(t, BODY, width)) > 2 for t in labels)
@@ -323,7 +330,7 @@ class NetworkView:
         bg = th.c["panel"]
         self.draw_lines(surface, lines)
         off = bg.lerp(th.c["muted"], 0.35)
-        for l in range(1, len(w.pos)):
+        for l in range(1, len(w.pos) - (w.dial is not None)):  # a dial draws the outputs
             r = w.radius[l]
             if activations[l] is None:
                 levels = np.zeros(len(w.pos[l]))
@@ -343,6 +350,6 @@ class NetworkView:
                     glow = round(min(1.0, 0.25 + 0.75 * v) * 32) / 32
                     disc(surface, bg.lerp(th.c["neuron"], glow), (x, y), r)
                 ring(surface, off, (x, y), r, max(1, round(r / 5)))
-        if top is not None:
+        if top is not None and w.dial is None:
             x, y = w.pos[-1][top].tolist()
             ring(surface, th.c["answer"], (x, y), w.radius[-1] * 1.5, max(2, round(w.radius[-1] / 3)))

@@ -23,6 +23,7 @@ from exhibit.ink.drawing import Drawing
 from exhibit.model.cnn import columns
 from exhibit.model.mlp import MLP
 from exhibit.recognize import Snapshot
+from exhibit.views.dial import DialView
 from exhibit.views.hand import HandView
 from exhibit.views.layout import Layout
 from exhibit.views.network import Lines, NetworkView, Pulses, Wiring
@@ -88,6 +89,13 @@ def cover(boxes: np.ndarray, bounds: pygame.Rect, cell: int = 32) -> list[pygame
     return [r.clip(bounds) for r in out]
 
 
+def answer_view(theme: Theme, layout: Layout):
+    """The bars, or the dial (``answer.style``)."""
+    r = layout.rects
+    return (BarsView(theme, layout.inner_bars, r["bars"]) if layout.dial is None
+            else DialView(theme, layout.dial, r["bars"]))
+
+
 class Scene:
     def __init__(self, cfg, layout: Layout, theme: Theme, net: MLP, side: int,
                  say: Callable[..., str]) -> None:
@@ -129,7 +137,7 @@ class Scene:
         self.wiring = Wiring(net, layout, self.cfg["network.background_lines"])
         self.preview = PreviewView(theme, layout.picture_rect, side)
         self.network = NetworkView(theme, self.wiring)
-        self.bars = BarsView(theme, layout.inner_bars, self.rects["bars"])
+        self.bars = answer_view(theme, layout)
 
     def areas(self) -> list[pygame.Rect]:
         """Where the snapshot draws: the bars, the title, the picture, the wiring and neurons."""
@@ -141,11 +149,14 @@ class Scene:
                                pts[:, 1].max() - pts[:, 1].min() + 2 * reach)
         pic = layout.picture_rect
         self.pic_area = pic.inflate(6, 6)  # the 28x28 picture and its frame
-        net_area.union_ip(pygame.Rect(pic.right + 3, pic.y, 1, pic.h))  # where its lines start
+        # where its lines start (left of the picture when mirrored)
+        net_area.union_ip(pygame.Rect(pic.x - 4 if layout.mirror else pic.right + 3, pic.y, 1, pic.h))
         if net_area.colliderect(self.pic_area):  # a layout where they meet: always both at once
             self.pic_area = self.pic_area.union(net_area)
             net_area = self.pic_area
-        return [r["bars"], r["title"], self.pic_area, net_area]
+        # merged where they overlap (a dial's digits are the network's outputs): no area is
+        # repainted twice
+        return disjoint([r["bars"], r["title"], self.pic_area, net_area])
 
     def elements(self) -> list[tuple[pygame.Rect, str]]:
         """What text must never cover, in this scene."""

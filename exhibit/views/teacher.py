@@ -58,7 +58,7 @@ def draw(surf: pygame.Surface, th: Theme, scene: Scene, ex: "Exhibit") -> list[p
     elif ex.show_explain:
         # the canvas's note last: it has room above the canvas when the middle is full
         for target, key in ((scene.layout.picture_rect, "explain_preview"),
-                            (scene.layout.inner_bars,
+                            (scene.layout.answer_rect,
                              "explain_unsure" if ex.snapshot.unsure else "explain_bars"),
                             (scene.layout.inner_network, "explain_network"),
                             (r["canvas"], "explain_canvas")):
@@ -118,7 +118,7 @@ def stage(surf: pygame.Surface, th: Theme, scene: Scene, ex: "Exhibit",
             a = columns(fwd)[layer].reshape(-1)
             text = say("step_relu", k=k, layer=layer, active=int((a > 0).sum()), total=a.size)
         else:
-            target = scene.layout.inner_bars
+            target = scene.layout.answer_rect
             p = fwd.probs.reshape(-1)
             text = say("step_softmax", k=k, p=f"{p.max():.3f}", digit=int(p.argmax()))
     out.append(overlays.highlight(surf, th, target))
