@@ -364,6 +364,9 @@ def card_rects(th: Theme, rect: pygame.Rect) -> tuple[pygame.Rect, pygame.Rect, 
     top = rect.y + pad + th.font(HEAD).get_linesize() * 2 + pad
     vals_h = th.font(LABEL).get_linesize()
     cell = max(8, min((inner - pad) // 2, rect.bottom - pad - vals_h - pad - top - 2 * lh - th.px(8)))
+    # labels, pictures and a two-line values line, centred in the room under the title
+    spare = rect.bottom - pad - top - (2 * lh + th.px(8) + cell + pad // 2 + 2 * vals_h)
+    top += max(0, spare // 2)
     y = top + 2 * lh + th.px(8)
     half = (inner - pad) // 2
     a = pygame.Rect(0, y, cell, cell)
