@@ -117,7 +117,7 @@ def cmd_evaluate(args: argparse.Namespace, cfg: Config) -> int:
 def cmd_train(args: argparse.Namespace, cfg: Config) -> int:
     from exhibit.ink.normalize import preprocess_many
     from exhibit.model import weights as wio
-    from exhibit.training import mnist, trainer
+    from exhibit.training import mnist, pendigits, trainer
 
     if args.pen_copies is None:
         args.pen_copies = 4 if args.arch == "cnn" else 20
@@ -146,12 +146,12 @@ def cmd_train(args: argparse.Namespace, cfg: Config) -> int:
         data = trainer.Dataset(data.x[keep], data.y[keep], data.x_val, data.y_val,
                                data.x_val_drawn)
     pen = None
+    n_mnist = len(data.x)  # the pen digits, if any, come after these
     if args.pendigits:
-        data, pen = add_pendigits(data, args, log)
-    teacher = teacher_x = None
-    if args.teacher:
-        teacher = wio.load(args.teacher).net
-        teacher_x = data.x
+        data, pen, val_writer_of = add_pendigits(data, args, log)
+        check_unseen(pen["pendigits"]["validation_writers"], args.teacher + [args.init])
+    teachers = [wio.load(t).net for t in args.teacher]
+    teacher_x = data.x if teachers else None
     if spec.side == 14:
         data = trainer.Dataset(pool14(data.x), data.y, pool14(data.x_val), data.y_val,
                                pool14(data.x_val_drawn),
@@ -159,10 +159,12 @@ def cmd_train(args: argparse.Namespace, cfg: Config) -> int:
                                data.y_pen_val)
     log(f"training {args.arch} {sizes} on {len(data.x)} digits")
     net = trainer.train(sizes, data, args.epochs, args.seed, optimizer=args.optimizer,
-                        lr=args.lr, batch=args.batch, teacher=teacher, teacher_x=teacher_x,
+                        lr=args.lr, batch=args.batch, teacher=teachers or None, teacher_x=teacher_x,
                         temperature=args.temperature, distill_weight=args.distill_weight,
                         weight_decay=args.weight_decay, smooth=args.smooth,
                         first_decay=args.first_decay, teacher_fix=args.teacher_fix,
+                        teacher_only=(np.arange(len(data.x)) < n_mnist
+                                      if args.teacher_mnist_only else None),
                         init=wio.load(args.init).net if args.init else None)
     test_x, test_y = mnist.load_split(args.mnist, "test")
     xt, _ = preprocess_many(list(test_x.astype(np.float32) / 255.0), spec)
@@ -176,6 +178,9 @@ def cmd_train(args: argparse.Namespace, cfg: Config) -> int:
         if data.x_pen_val is not None and len(data.x_pen_val):
             extra["validation_writers_accuracy"] = round(
                 trainer.accuracy(net, data.x_pen_val, data.y_pen_val), 4)
+            ok = net.predict(data.x_pen_val).argmax(axis=1) == data.y_pen_val
+            extra["validation_writers_report"] = pendigits.summary(ok, data.y_pen_val,
+                                                                   val_writer_of)
     manifest = wio.save(net, Path(args.out), spec, {
         "mnist_test_accuracy": round(acc, 4),
         "validation_accuracy": round(val, 4),
@@ -185,10 +190,13 @@ def cmd_train(args: argparse.Namespace, cfg: Config) -> int:
         "smooth": args.smooth, "weight_decay": args.weight_decay,
         "first_decay": args.first_decay,
         "training_command": command,
-        "teacher": Path(args.teacher).stem if args.teacher else None,
-        "teacher_sha256": wio.sha256_file(Path(args.teacher)) if args.teacher else None,
-        "teacher_training_command": teacher_command(args.teacher),
+        # one teacher: plain values as before; an ensemble: lists in --teacher order
+        **{k: (v[0] if len(v) == 1 else v) if v else None for k, v in {
+            "teacher": [Path(t).stem for t in args.teacher],
+            "teacher_sha256": [wio.sha256_file(Path(t)) for t in args.teacher],
+            "teacher_training_command": [teacher_command(t) for t in args.teacher]}.items()},
         "teacher_fix": bool(args.teacher_fix),
+        "teacher_mnist_only": bool(args.teacher_mnist_only),
         "init": Path(args.init).stem if args.init else None,
         "init_sha256": wio.sha256_file(Path(args.init)) if args.init else None,
         "init_training_command": teacher_command(args.init),
@@ -208,7 +216,8 @@ def cmd_train(args: argparse.Namespace, cfg: Config) -> int:
 
 def add_pendigits(data, args, log):
     """Mix the pen-drawn digits of the training writers into ``data`` (28x28 inputs) and set
-    the validation writers' digits aside; returns (data, manifest entries)."""
+    the validation writers' digits aside; returns (data, manifest entries, the writer of each
+    validation digit)."""
     from exhibit.ink.normalize import InputSpec
     from exhibit.training import pendigits, trainer
 
@@ -233,7 +242,23 @@ def add_pendigits(data, args, log):
                       "validation_writers": sorted(set(va.writers.tolist())),
                       "copies": args.pen_copies, "max_rotation": args.pen_rotation,
                       "credit": pendigits.CREDIT},
-    }
+    }, va.writers
+
+
+def check_unseen(val_writers: list[str], sources: list[str | None]) -> None:
+    """Refuse a teacher or --init network whose own pen training saw a validation writer: its
+    knowledge of that writer would leak into the student and flatter the validation."""
+    for src in filter(None, sources):
+        try:
+            seen = json.loads(Path(src).with_suffix(".json").read_text(encoding="utf-8")).get(
+                "pendigits") or {}
+        except (OSError, ValueError) as e:
+            raise UsageError(f"{src}: cannot read its manifest ({e})") from None
+        leak = sorted(set(seen.get("training_writers", [])) & set(val_writers))
+        if leak:
+            raise UsageError(f"{src} was trained on validation writers {', '.join(leak)}; "
+                             "choose --val-writers it never saw (its manifest lists its "
+                             "training writers)")
 
 
 def train_gate(args: argparse.Namespace) -> int:
@@ -465,12 +490,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--optimizer", choices=("adam", "sgd"), default="adam")
     p.add_argument("--lr", type=float, default=None)
     p.add_argument("--batch", type=int, default=128)
-    p.add_argument("--teacher", metavar="PATH", help="distil from this network's weights")
+    p.add_argument("--teacher", metavar="PATH", action="append", default=[],
+                   help="distil from this network's weights (an MLP or the cnn); repeat for "
+                        "an ensemble (the mean of their distributions)")
     p.add_argument("--distill-weight", type=float, default=0.7,
                    help="share of the loss that follows the teacher (default 0.7)")
     p.add_argument("--temperature", type=float, default=3.0, help="distillation temperature")
     p.add_argument("--teacher-fix", action="store_true",
                    help="digits the teacher gets wrong follow their labels only")
+    p.add_argument("--teacher-mnist-only", action="store_true",
+                   help="the teacher teaches the MNIST digits only; the pen digits follow "
+                        "their labels (an MNIST-only teacher knows little of pen writing)")
     p.add_argument("--weight-decay", type=float, default=1e-5)
     p.add_argument("--max-rotation", type=float, default=MAX_ROTATION,
                    help="largest random rotation of training digits, in degrees")

@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from exhibit.cli import main
+from exhibit.ink.normalize import InputSpec
 from exhibit.model import weights as wio
+from exhibit.model.mlp import MLP
 from exhibit.training import pendigits, trainer
 
 from conftest import ROOT
@@ -57,6 +59,34 @@ def test_train_smoke_records_data_credit_and_command(tiny, tmp_path, capsys):
     assert 0 <= man["validation_writers_accuracy"] <= 1
     assert man["first_layer_roughness"] < 1.0
     wio.load(out)  # verified like the shipped weights
+
+
+def test_distils_from_a_cnn_and_mlp_ensemble_and_refuses_a_teacher_that_saw_the_writers(
+        tiny, tmp_path, capsys):
+    from exhibit.model import cnn
+
+    d, pen = tiny
+    rng = np.random.default_rng(0)
+    teachers = tmp_path / "t"
+    cnn.save(cnn.CNN.init(3, 4, 8, rng), teachers / "cnn.npz",
+             {"pendigits": {"training_writers": ["train-01", "train-02"]}})
+    mlp = MLP.init([784, 16, 10], rng)
+    wio.save(mlp, teachers / "mlp.npz", InputSpec(28, True), {"pendigits": None})
+    out = tmp_path / "w" / "explainer.npz"
+    argv = ["train", "--mnist", str(d), "--pendigits", str(pen), "--arch", "explainer",
+            "--out", str(out), "--epochs", "1", "--pen-copies", "2", "--val-writers", "train-03",
+            "--teacher", str(teachers / "cnn.npz"), "--teacher", str(teachers / "mlp.npz")]
+    assert main(argv) == 0
+    man = json.loads(out.with_suffix(".json").read_text())
+    assert man["teacher"] == ["cnn", "mlp"] and len(man["teacher_sha256"]) == 2
+    report = man["validation_writers_report"]
+    assert list(report["per_writer"]) == ["train-03"]
+    assert set(report["per_digit"]) <= {str(k) for k in range(10)}
+    assert report["accuracy"] == man["validation_writers_accuracy"]
+    capsys.readouterr()
+    leaky = [("train-02" if a == "train-03" else a) for a in argv]
+    assert main(leaky) == 2  # the cnn teacher was trained on train-02
+    assert "trained on validation writers train-02" in capsys.readouterr().err
 
 
 def test_writer_split_is_disjoint_and_deterministic():

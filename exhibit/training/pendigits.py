@@ -143,14 +143,20 @@ def framed(strokes: list[np.ndarray], box: float = 500.0, share: float = 0.6) ->
 def report(net, spec: InputSpec, data: PenDigits, stroke_width: float = 2.4) -> dict:
     """Accuracy overall, per digit and per writer (worst and mean) on these digits as written."""
     x, y = inputs(data, spec, stroke_width=stroke_width)
-    ok = net.predict(x).argmax(axis=1) == y
-    per_writer = {w: float(ok[data.writers == w].mean()) for w in np.unique(data.writers)}
+    return summary(net.predict(x).argmax(axis=1) == y, y, data.writers)
+
+
+def summary(ok: np.ndarray, y: np.ndarray, writers: np.ndarray) -> dict:
+    """Figures for right/wrong ``ok`` per digit: overall, per digit and per writer."""
+    per_writer = {str(w): float(ok[writers == w].mean()) for w in np.unique(writers)}
     worst = min(per_writer, key=per_writer.get)
     return {"accuracy": round(float(ok.mean()), 4), "n": int(len(y)),
-            "writers": len(per_writer),
+            "errors": int((~ok).sum()), "writers": len(per_writer),
             "writer_mean": round(float(np.mean(list(per_writer.values()))), 4),
             "writer_worst": round(per_writer[worst], 4), "worst_writer": worst,
-            "per_digit": {int(k): round(float(ok[y == k].mean()), 4) for k in range(10)}}
+            "per_digit": {int(k): round(float(ok[y == k].mean()), 4) for k in range(10)
+                          if (y == k).any()},
+            "per_writer": {w: round(a, 4) for w, a in per_writer.items()}}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -11,7 +11,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Protocol, Sequence
 
 import numpy as np
 
@@ -26,6 +26,13 @@ ARCHS: dict[str, tuple[list[int], InputSpec]] = {
 }
 RECIPE_VERSION = 4
 N_VAL = 5000
+
+
+class Teacher(Protocol):
+    """A network to distil from: an MLP or the CNN (exhibit/model/cnn.py); both read the same
+    28x28 pictures and their forward pass ends in logits, ``forward(x).zs[-1]``."""
+
+    def forward(self, x: np.ndarray) -> Any: ...
 
 
 @dataclass
@@ -189,17 +196,19 @@ def centre_biases(net: MLP, x: np.ndarray) -> None:
 
 def train(sizes: list[int], data: Dataset, epochs: int, seed: int, optimizer: str = "adam",
           lr: float | None = None, batch: int = 128, weight_decay: float = 1e-5,
-          teacher: MLP | None = None, teacher_x: np.ndarray | None = None,
+          teacher: Teacher | Sequence[Teacher] | None = None, teacher_x: np.ndarray | None = None,
           temperature: float = 3.0, distill_weight: float = 0.7, smooth: float = 0.0,
           first_decay: float | None = None, teacher_fix: bool = False,
-          init: MLP | None = None) -> MLP:
+          teacher_only: np.ndarray | None = None, init: MLP | None = None) -> MLP:
     """Train a fresh network on ``data``; cosine-decayed learning rate; returns the network.
 
     With a teacher, the loss is (1-w)*CE(labels) + w*T^2*KL(teacher_T || student_T), the
-    teacher reading ``teacher_x`` (its own input format) for the same digits. ``smooth`` weighs
+    teacher reading ``teacher_x`` (its own input format) for the same digits; with several
+    teachers, teacher_T is the mean of their softened distributions. ``smooth`` weighs
     a smoothness prior on the first layer's weights (see :func:`smoothness_grad`) and
     ``first_decay`` (default: ``weight_decay``) is that layer's weight decay. With
-    ``teacher_fix``, digits the teacher gets wrong follow their labels only.
+    ``teacher_fix``, digits the teacher gets wrong follow their labels only; with
+    ``teacher_only`` (a mask over ``data``), so do the digits outside it.
     """
     rng = np.random.default_rng(seed)
     net = MLP.init(sizes, rng)
@@ -232,14 +241,18 @@ def train(sizes: list[int], data: Dataset, epochs: int, seed: int, optimizer: st
     total_steps = epochs * steps_per_epoch
     soft = None
     if teacher is not None:
+        teachers = list(teacher) if isinstance(teacher, Sequence) else [teacher]
         tx = teacher_x if teacher_x is not None else data.x
-        soft = np.concatenate([_soft(teacher, tx[i:i + 8192], temperature)
-                               for i in range(0, n, 8192)])
+        # 2048 at a time: the CNN's im2col rows for 2048 pictures already take ~120 MB
+        soft = np.concatenate([_soft(teachers, tx[i:i + 2048], temperature)
+                               for i in range(0, n, 2048)])
         if teacher_fix:  # where the teacher is wrong, follow the label instead
             wrong = soft.argmax(axis=1) != data.y
             soft[wrong] = onehot(data.y[wrong], soft.shape[1])
             sys.stderr.write(f"teacher wrong on {int(wrong.sum())} of {n} training digits: "
                              "those follow their labels\n")
+        if teacher_only is not None:
+            soft[~teacher_only] = onehot(data.y[~teacher_only], soft.shape[1])
     step = 0
     for epoch in range(1, epochs + 1):
         order = rng.permutation(n)
@@ -289,5 +302,8 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return softmax(z)
 
 
-def _soft(teacher: MLP, x: np.ndarray, temperature: float) -> np.ndarray:
-    return _softmax(teacher.forward(x).zs[-1] / temperature).astype(np.float32)
+def _soft(teachers: Sequence[Teacher], x: np.ndarray, temperature: float) -> np.ndarray:
+    """The teachers' mean distribution at ``temperature`` (averaging probabilities, not logits,
+    keeps a teacher's confident logits from drowning the others)."""
+    p = sum(_softmax(t.forward(x).zs[-1] / temperature) for t in teachers)
+    return (p / len(teachers)).astype(np.float32)
