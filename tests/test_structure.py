@@ -30,6 +30,20 @@ def mouse(kind, x, y):
     return [E(t, pos=(float(x), float(y)), button=1, buttons=(1, 0, 0), rel=(0, 0), touch=False)]
 
 
+def player(r: Runner, t: list, checked: list):
+    """frames(n, events, check): n frames at 60 Hz (the events in the first), then, if named,
+    a check that the incremental frame equals a full redraw."""
+    def frames(n, events=(), check=None):
+        for i in range(n):
+            t[0] += 1 / 60
+            r.handle(list(events) if i == 0 else [])
+            r.advance(2)
+        if check:
+            assert_exact(r.ex, r.screen, r.surface)
+            checked.append(check)
+    return frames
+
+
 @pytest.mark.usefixtures("display")
 @pytest.mark.parametrize("size,sets", [(SIZE, []), ((720, 1280), []),
                                        (SIZE, ["answer.style=dial", "layout.mirror=true"]),
@@ -41,15 +55,7 @@ def test_incremental_frames_equal_a_full_redraw(models, size, sets):
                EventLog(None, clock=lambda: t[0]), clock=lambda: t[0])
     r.surface = pygame.Surface(size)
     checked = []
-
-    def frames(n, events=(), check=None):
-        for i in range(n):
-            t[0] += 1 / 60
-            r.handle(list(events) if i == 0 else [])
-            r.advance(2)
-        if check:
-            assert_exact(r.ex, r.screen, r.surface)
-            checked.append(check)
+    frames = player(r, t, checked)
 
     c = r.ex.canvas_rect
     frames(2, check="idle")
@@ -123,15 +129,7 @@ def test_incremental_frames_equal_a_full_redraw_in_the_cnn_and_compare_views(mod
                EventLog(None, clock=lambda: t[0]), clock=lambda: t[0])
     r.surface = pygame.Surface(size)
     checked = []
-
-    def frames(n, events=(), check=None):
-        for i in range(n):
-            t[0] += 1 / 60
-            r.handle(list(events) if i == 0 else [])
-            r.advance(2)
-        if check:
-            assert_exact(r.ex, r.screen, r.surface)
-            checked.append(check)
+    frames = player(r, t, checked)
 
     def draw_seven(at=0.0):
         c = r.ex.canvas_rect

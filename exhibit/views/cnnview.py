@@ -19,7 +19,7 @@ import pygame
 from exhibit.model.cnn import CNN, columns
 from exhibit.views import overlays
 from exhibit.views.cnnlayout import CNNLayout
-from exhibit.views.network import Lines, NetworkView, disc, ring
+from exhibit.views.network import Lines, NetworkView, disc, ring, strongest_links
 from exhibit.views.panels import PreviewView, panel
 from exhibit.views.scene import Scene, answer_view
 from exhibit.views.theme import BODY, HEAD, LABEL, Theme
@@ -86,17 +86,7 @@ class CNNWiring:
         for l, c in enumerate(self.contributions(x, p1, p2, a3)):
             ids_in = np.arange(1) if l == 0 else shown[l]
             contrib = c[np.ix_(ids_in, shown[l + 1])]
-            mag = np.abs(contrib)
-            k = min(per_neuron, mag.shape[0])
-            src = np.argpartition(-mag, k - 1, axis=0)[:k]
-            dst = np.broadcast_to(np.arange(mag.shape[1]), src.shape)
-            src, dst = src.ravel(), dst.ravel()
-            m = mag[src, dst]
-            keep = m > 0
-            src, dst, m = src[keep], dst[keep], m[keep]
-            if len(m) > cap:
-                top = np.argpartition(-m, cap - 1)[:cap]
-                src, dst, m = src[top], dst[top], m[top]
+            src, dst, m = strongest_links(contrib, per_neuron, cap)
             strongest = float(m.max()) if len(m) else 1.0
             p0, p1_ = self.ends(l, src, dst)
             # tiles of one grid row share where their lines leave: of lines that coincide on

@@ -65,6 +65,25 @@ def ring(surface: pygame.Surface, colour, centre: tuple[float, float], r: float,
 
 
 @dataclass
+
+def strongest_links(contrib: np.ndarray, per_neuron: int, cap: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The links worth drawing from a (n_in, n_out) table of what each source adds to each
+    target's z: each target's ``per_neuron`` strongest, at most ``cap`` in all (the strongest),
+    none that adds nothing. Returns (source index, target index, |contribution|)."""
+    mag = np.abs(contrib)
+    k = min(per_neuron, mag.shape[0])
+    src = np.argpartition(-mag, k - 1, axis=0)[:k]  # (k, n_out)
+    dst = np.broadcast_to(np.arange(mag.shape[1]), src.shape)
+    src, dst = src.ravel(), dst.ravel()
+    m = mag[src, dst]
+    keep = m > 0
+    src, dst, m = src[keep], dst[keep], m[keep]
+    if len(m) > cap:
+        top = np.argpartition(-m, cap - 1)[:cap]
+        src, dst, m = src[top], dst[top], m[top]
+    return src, dst, m
+
 class Lines:
     """Connections to draw between layer l-1 and l: endpoints, strength in [0, 1], sign."""
 
@@ -107,17 +126,7 @@ class Wiring:
             w = w[np.ix_(ids_in, ids_out)]
             a = np.asarray(activations[l]).reshape(-1)[ids_in]
             contrib = a[:, None] * w  # (n_in, n_out): what each source adds to each z
-            mag = np.abs(contrib)
-            k = min(per_neuron, mag.shape[0])
-            src = np.argpartition(-mag, k - 1, axis=0)[:k]  # (k, n_out)
-            dst = np.broadcast_to(np.arange(mag.shape[1]), src.shape)
-            src, dst = src.ravel(), dst.ravel()
-            m = mag[src, dst]
-            keep = m > 0
-            src, dst, m = src[keep], dst[keep], m[keep]
-            if len(m) > cap:
-                top = np.argpartition(-m, cap - 1)[:cap]
-                src, dst, m = src[top], dst[top], m[top]
+            src, dst, m = strongest_links(contrib, per_neuron, cap)
             strongest = float(m.max()) if len(m) else 1.0
             pos = self.layout.pos
             p0, p1 = pos[l][src], pos[l + 1][dst]
