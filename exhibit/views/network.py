@@ -64,8 +64,6 @@ def ring(surface: pygame.Surface, colour, centre: tuple[float, float], r: float,
         pygame.draw.circle(surface, colour, centre, r, width=width)
 
 
-@dataclass
-
 def strongest_links(contrib: np.ndarray, per_neuron: int, cap: int
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The links worth drawing from a (n_in, n_out) table of what each source adds to each
@@ -84,6 +82,8 @@ def strongest_links(contrib: np.ndarray, per_neuron: int, cap: int
         src, dst, m = src[top], dst[top], m[top]
     return src, dst, m
 
+
+@dataclass
 class Lines:
     """Connections to draw between layer l-1 and l: endpoints, strength in [0, 1], sign."""
 
