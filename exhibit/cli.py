@@ -528,6 +528,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mnist-per-epoch", type=int, default=110000,
                    help="cnn: MNIST pool digits drawn at random per epoch")
     p.add_argument("--checkpoint", metavar="PATH", help="cnn: save the network after each epoch")
+    p.add_argument("--mnist-originals", type=float, default=None, metavar="SHARE",
+                   help="cnn: share of each epoch's MNIST digits that are unwarped originals "
+                        "(default: drawn uniformly from the pool)")
     p.add_argument("--mnist-limit", type=int, default=None,
                    help="use only this many (random) of the MNIST training inputs")
     p.add_argument("--gate-hidden", default="128,32", help="gate: hidden layer sizes")

@@ -150,3 +150,14 @@ def test_training_can_go_on_from_given_weights_without_changing_them():
     for a, b, c in zip(before, start.params, net.params):
         np.testing.assert_array_equal(a, b)
         assert np.abs(c - a).max() < 0.05
+
+
+def test_pool_sampling_takes_the_asked_share_of_originals():
+    from exhibit.training import cnn_data, cnn_trainer
+    y = np.arange(600) % 10
+    pool = cnn_data.MnistPool(np.zeros((600, 784), np.uint8), y, None, None, None, n_originals=100)
+    rng = np.random.default_rng(0)
+    pick = cnn_trainer.sample_pool(pool, 200, 0.4, rng)
+    assert len(pick) == len(set(pick)) == 200 and (pick < 100).sum() == 80
+    assert len(cnn_trainer.sample_pool(pool, 200, None, rng)) == 200  # uniform, as before
+    assert (cnn_trainer.sample_pool(pool, 300, 1.0, rng) < 100).sum() == 100  # all there are

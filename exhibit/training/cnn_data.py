@@ -105,6 +105,7 @@ class MnistPool:
     x_val: np.ndarray  # (5000, 784) float32, the validation digits as pictures
     y_val: np.ndarray
     x_val_drawn: np.ndarray  # the same, redrawn as strokes
+    n_originals: int = 0  # the first n_originals of x are MNIST's digits as they are (no warp)
 
 
 def build_mnist_pool(mnist_dir: str | Path, seed: int, raster_copies: int = 2,
@@ -114,4 +115,5 @@ def build_mnist_pool(mnist_dir: str | Path, seed: int, raster_copies: int = 2,
     ``redrawn_copies`` times redrawn as strokes: the MLPs' recipe (and cache), with the
     training pictures kept as uint8 to hold a quarter of the memory."""
     d = trainer.build_dataset(mnist_dir, SPEC, seed, raster_copies, redrawn_copies, log, rotation)
-    return MnistPool(np.round(d.x * 255).astype(np.uint8), d.y, d.x_val, d.y_val, d.x_val_drawn)
+    return MnistPool(np.round(d.x * 255).astype(np.uint8), d.y, d.x_val, d.y_val, d.x_val_drawn,
+                     len(d.y) // (1 + raster_copies + redrawn_copies))

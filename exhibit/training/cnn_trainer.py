@@ -51,9 +51,12 @@ def train(pool: cnn_data.MnistPool, pen_train: cnn_data.PenDigits,
           seed: int, lr: float = 1e-3, batch: int = 128, weight_decay: float = 5e-5,
           mnist_per_epoch: int = 110_000, pen_copies: int = 4, pen_jitter: float = 0.0,
           log: Callable[[str], None] = print, checkpoint: Path | None = None,
-          init: CNN | None = None) -> tuple[CNN, list]:
+          init: CNN | None = None, originals: float | None = None) -> tuple[CNN, list]:
     """Train a fresh CNN (or go on training ``init``, a copy of it); returns the network and
-    one dict of validation figures per epoch."""
+    one dict of validation figures per epoch.
+
+    ``originals``: the share of each epoch's MNIST digits drawn from the unwarped originals
+    (None: drawn uniformly from the whole pool, about one in six)."""
     rng = np.random.default_rng(seed)
     net = CNN.init(*channels, rng)
     if init is not None:
@@ -61,14 +64,16 @@ def train(pool: cnn_data.MnistPool, pen_train: cnn_data.PenDigits,
     params = net.params
     opt = Adam(params, lr)
     decay = [p.ndim > 1 for p in params]  # weights and kernels, not biases
-    n_epoch = min(mnist_per_epoch, len(pool.x)) + pen_copies * len(pen_train)
+    # every epoch draws as many MNIST digits: count them on a throwaway sample
+    n_epoch = len(sample_pool(pool, mnist_per_epoch, originals, np.random.default_rng(0))) + \
+        pen_copies * len(pen_train)
     steps = (n_epoch + batch - 1) // batch
     total, step = epochs * steps, 0
     x_pen_val = cnn_data.render_pen(pen_val, None) if pen_val is not None and len(pen_val) else None
     history = []
     for epoch in range(1, epochs + 1):
         t0 = time.time()
-        pick = rng.choice(len(pool.x), min(mnist_per_epoch, len(pool.x)), replace=False)
+        pick = sample_pool(pool, mnist_per_epoch, originals, rng)
         xs = [pool.x[pick].astype(np.float32) / 255.0]
         ys = [pool.y[pick]]
         for _ in range(pen_copies):
@@ -110,6 +115,22 @@ def train(pool: cnn_data.MnistPool, pen_train: cnn_data.PenDigits,
     return net, history
 
 
+def sample_pool(pool: cnn_data.MnistPool, n: int, originals: float | None,
+                rng: np.random.Generator) -> np.ndarray:
+    """Indices of one epoch's MNIST digits: ``n`` of the pool, a share ``originals`` of them
+    unwarped originals (a last stage can lean on the clean pictures MNIST is tested on)."""
+    n = min(n, len(pool.x))
+    if originals is None:
+        return rng.choice(len(pool.x), n, replace=False)
+    if not 0 < pool.n_originals < len(pool.x):
+        raise ValueError("the MNIST pool does not say which of its digits are originals")
+    k = min(round(originals * n), pool.n_originals, n)
+    n_rest = min(n - k, len(pool.x) - pool.n_originals)
+    return np.concatenate([rng.choice(pool.n_originals, k, replace=False),
+                           pool.n_originals + rng.choice(len(pool.x) - pool.n_originals, n_rest,
+                                                         replace=False)])
+
+
 def run(args: Any) -> int:
     """``digit-exhibit train --arch cnn``: train, measure, write the npz and its manifest."""
     from exhibit.ink.normalize import preprocess_many
@@ -144,7 +165,7 @@ def run(args: Any) -> int:
                          weight_decay=args.weight_decay, mnist_per_epoch=args.mnist_per_epoch,
                          pen_copies=args.pen_copies, pen_jitter=args.pen_jitter, log=log,
                          checkpoint=Path(args.checkpoint) if args.checkpoint else None,
-                         init=init)
+                         init=init, originals=args.mnist_originals)
     minutes = (time.time() - t0) / 60
     test_x, test_y = mnist.load_split(args.mnist, "test")
     xt, _ = preprocess_many(list(test_x.astype(np.float32) / 255.0), cnn_data.SPEC)
@@ -169,6 +190,8 @@ def run(args: Any) -> int:
         manifest["init"] = {"weights": args.init, "sha256": start.manifest.get("sha256"),
                             "training_command": start.manifest.get("training_command"),
                             "mnist_test_accuracy": start.manifest.get("mnist_test_accuracy")}
+        if "init" in start.manifest:  # the whole chain back to the run from scratch
+            manifest["init"]["init"] = start.manifest["init"]
     if len(pen_val):
         rep = writer_report(net, cnn_data.render_pen(pen_val, None), pen_val.labels,
                             pen_val.writers)
