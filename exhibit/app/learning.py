@@ -34,6 +34,11 @@ class LearnMode:
         self._logged_at = 0.0
         self._empty_since: float | None = None
         self._digit = 0
+        # What the panel shows, copied from the learner once a step: its reader thread changes
+        # the learner's figures at any time, and one frame must show one state.
+        self.curve: tuple[tuple[float, float], ...] = ()
+        self.seen = 0
+        self.n_held_out = 0
         try:
             self.source = data.source(cfg["learn.mnist_dir"])
         except data.NoTrainingData as e:
@@ -74,6 +79,7 @@ class LearnMode:
                           f"{type(e).__name__}: {e}")
             return
         self._install(ex, initial_model(base.model.spec))
+        self.curve, self.seen, self.n_held_out = (), 0, 0
         self._logged_at = 0.0
         self._empty_since = None
         self.log.write("learn", state="start", source=self.source[0], pid=self.learner.pid)
@@ -128,6 +134,7 @@ class LearnMode:
         model = learner.take()
         if model is not None:
             self._install(ex, model)
+        self.curve, self.seen, self.n_held_out = tuple(learner.curve), learner.seen, learner.n_held_out
         if learner.curve and learner.curve[-1][0] >= self._logged_at + LOG_EVERY:
             t, acc = learner.curve[-1]
             self._logged_at = t

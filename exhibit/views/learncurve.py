@@ -3,7 +3,7 @@ held-out digits (and, with ``learn.offer``, the visitors' button). Reads state o
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 import pygame
 
@@ -51,9 +51,8 @@ def key(ex: "Exhibit") -> tuple | None:
     offer = bool(ex.cfg["learn.offer"]) and lm.available
     if not lm.active and not offer:
         return None
-    ln = lm.learner
-    return (lm.active, offer, ex.lang, None if ln is None else tuple(ln.curve),
-            None if ln is None else (ln.seen // 1000, ln.n_held_out))
+    return (lm.active, offer, ex.lang, lm.curve if lm.active else None,
+            (lm.seen // 1000, lm.n_held_out) if lm.active else None)
 
 
 def draw(surface: pygame.Surface, th: Theme, layout: Layout, ex: "Exhibit") -> None:
@@ -66,17 +65,16 @@ def draw(surface: pygame.Surface, th: Theme, layout: Layout, ex: "Exhibit") -> N
     offer = bool(ex.cfg["learn.offer"]) and lm.available
     button = button_rect(layout) if offer else None
     bottom = (button.y if button is not None else box.bottom) - pad
-    ln = lm.learner
-    curve = [] if ln is None else ln.curve
+    curve = lm.curve if lm.active else ()
     if lm.active:
-        head = say("learn_accuracy", pct=f"{100 * curve[-1][1]:.0f}", n=ln.n_held_out) \
+        head = say("learn_accuracy", pct=f"{100 * curve[-1][1]:.0f}", n=lm.n_held_out) \
             if curve else say("learn_starting")
     else:
         head = say("learn_invite")
     t = fit(th, head, 26, box.w - 2 * pad, "text", bold=True)
     surface.blit(t, t.get_rect(midtop=(box.centerx, box.y + pad)))
     if lm.active:
-        seen = say("learn_seen", seen=f"{ln.seen:,}".replace(",", "\u202f"))
+        seen = say("learn_seen", seen=f"{lm.seen:,}".replace(",", "\u202f"))
         s = fit(th, seen, 22, box.w - 2 * pad, "muted")
         surface.blit(s, s.get_rect(midbottom=(box.centerx, bottom)))
         plot = pygame.Rect(box.x + pad + th.px(34), box.y + pad + t.get_height() + th.px(10), 0, 0)
@@ -101,7 +99,7 @@ def fit(th: Theme, text: str, size: int, width: int, colour: str, bold: bool = F
     return t
 
 
-def chart(surface: pygame.Surface, th: Theme, r: pygame.Rect, curve: list[tuple[float, float]]
+def chart(surface: pygame.Surface, th: Theme, r: pygame.Rect, curve: Sequence[tuple[float, float]]
           ) -> None:
     """Accuracy (0-100 %) over seconds; grid lines at 50 % and 90 %."""
     grid = th.c["panel"].lerp(th.c["muted"], 0.35)
