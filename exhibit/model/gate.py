@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from exhibit.model.weights import (WEIGHTS_DIR, WeightsError, check_sha256, read_manifest,
+from exhibit.model.weights import (WEIGHTS_DIR, WeightsError, check_sha256, manifest_beside,
                                    sha256_file)
 
 GATE_PATH = WEIGHTS_DIR / "gate.npz"
@@ -80,12 +80,7 @@ def save(weights: list[np.ndarray], biases: list[np.ndarray], path: Path, thresh
 def load(path: str | Path = GATE_PATH) -> Gate:
     """Load and verify the gate; raises WeightsError with an operator-readable reason."""
     path = Path(path)
-    man_path = path.with_suffix(".json")
-    if not path.is_file():
-        raise WeightsError(f"gate weights not found: {path}")
-    if not man_path.is_file():
-        raise WeightsError(f"manifest not found beside the gate weights: {man_path}")
-    manifest = read_manifest(man_path)  # within limits: a regular file, bounded size and depth
+    manifest, man_path = manifest_beside(path, "gate weights"), path.with_suffix(".json")
     try:
         sizes = [int(s) for s in manifest["sizes"]]
         threshold = float(manifest["threshold"])

@@ -97,15 +97,21 @@ def read_manifest(man_path: Path) -> dict[str, Any]:
     return manifest
 
 
+def manifest_beside(path: Path, what: str = "weights") -> dict:
+    """The manifest beside a weights file (same name, .json), read within limits; raises
+    WeightsError when either file is missing."""
+    man_path = path.with_suffix(".json")
+    if not path.is_file():
+        raise WeightsError(f"{what} not found: {path}")
+    if not man_path.exists():  # a FIFO or device is refused by read_manifest, by name
+        raise WeightsError(f"manifest not found beside the {what}: {man_path}")
+    return read_manifest(man_path)
+
+
 def load(path: str | Path) -> LoadedModel:
     """Load and verify weights; raises WeightsError with an operator-readable reason."""
     path = Path(path)
-    man_path = path.with_suffix(".json")
-    if not path.is_file():
-        raise WeightsError(f"weights file not found: {path}")
-    if not man_path.exists():
-        raise WeightsError(f"manifest not found beside the weights: {man_path}")
-    manifest = read_manifest(man_path)
+    manifest, man_path = manifest_beside(path), path.with_suffix(".json")
     if manifest.get("kind") == "cnn":
         from exhibit.model import cnn  # a convolutional network (exhibit/model/cnn.py)
         return cnn.load_checked(path, manifest)
