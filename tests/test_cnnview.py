@@ -140,6 +140,17 @@ def test_the_compare_view_shows_each_networks_own_answer_and_bars(models):
             assert said == [strings.answer("en", s.digit) if ex.sure(s) else ex.say("unsure")]
             assert [b.text for b in mine if b.kind == "percentage"] == [f"{p * 100:.0f}%" for p in s.probs]
         assert title(ex) == ex.say("compare_disagree")
+        # each half shows the picture its network read: sample each picture cell's centre
+        surf = pygame.Surface(SIZE)
+        show(ex, surf)
+        ink = np.array(pygame.Color(ex.cfg["colors.ink"])[:3], float)
+        bg = np.array(pygame.Color(ex.cfg["colors.canvas"])[:3], float)
+        for r, s in zip(scene.pic_rects, (mlp, cnn)):
+            cell = r.w / 28
+            centres = ((np.arange(28) + 0.5) * cell).astype(int)
+            shown = pygame.surfarray.array3d(surf)[r.x + centres][:, r.y + centres].astype(float)
+            want = bg + (ink - bg) * np.clip(s.picture.T, 0, 1)[:, :, None]
+            assert np.abs(shown - want).max() <= 2  # up to rounding
     key(ex, pygame.K_v)
     assert not ex.comparing
 

@@ -2,7 +2,8 @@
 side by side, each with its answer and its ten bars, so that a teacher can show where they
 disagree. Live while drawing: both readings change together, when a wave leaves (at most three
 times a second). The canvas, the buttons and the title stay where they are; the two halves
-take the place of the picture, the network and the bars. Reads state only.
+take the place of the picture, the network and the bars. Each half shows the 28x28 picture its
+network reads (the same picture: the difference is in the networks). Reads state only.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pygame
 
 from exhibit.recognize import Snapshot
 from exhibit.views import strings
-from exhibit.views.panels import BarsView, panel
+from exhibit.views.panels import BarsView, PreviewView, panel
 from exhibit.views.scene import Scene
 from exhibit.views.theme import BODY, HEAD
 
@@ -44,7 +45,7 @@ def answer(ex: "Exhibit", s: Snapshot) -> str | None:
 
 class CompareScene(Scene):
     """Two panels side by side over the picture, network and bars regions: a caption naming
-    the network, its answer, its bars."""
+    the network, the picture it reads beside its answer, its bars."""
 
     def setup(self, net, side: int) -> None:
         r, th = self.rects, self.theme
@@ -56,6 +57,10 @@ class CompareScene(Scene):
         cap_h = 2 * th.font(BODY).get_linesize()  # room for a two-line caption
         self.answer_y = [h.y + th.px(12) + cap_h + th.px(12) for h in self.halves]
         ans_h = th.font(HEAD).get_linesize() * 2
+        # the picture, a square as tall as the two-line answer, at the left of the answer row
+        self.pic_rects = [pygame.Rect(h.x + pad, y, ans_h, ans_h)
+                          for h, y in zip(self.halves, self.answer_y)]
+        self.previews = [PreviewView(th, p, 28) for p in self.pic_rects]
         self.bar_rects = [pygame.Rect(h.x + pad, y + ans_h + th.px(16), h.w - 2 * pad,
                                       h.bottom - pad - (y + ans_h + th.px(16)))
                           for h, y in zip(self.halves, self.answer_y)]
@@ -88,7 +93,8 @@ class CompareScene(Scene):
         lay = self.layout
         return ([(lay.canvas, "canvas"), (lay.clear_button, "button")]
                 + [(b, "button") for b in lay.sample_buttons]
-                + [(b, "bars") for b in self.bar_rects])
+                + [(b, "bars") for b in self.bar_rects]
+                + [(p.inflate(4, 4), "picture") for p in self.pic_rects])
 
     def compose_pair(self, snaps: list[Snapshot | None], answers: list[str | None],
                      sure: list[bool], title: str) -> None:
@@ -98,11 +104,14 @@ class CompareScene(Scene):
         th.record = self.composed_text = []
         for r in self.dynamic:
             c.blit(self.static, r, r)
-        for half, y, bars, snap, text, ok in zip(self.halves, self.answer_y, self.bar_views,
-                                                 snaps, answers, sure):
-            if text is not None:
+        for half, y, pic, preview, bars, snap, text, ok in zip(
+                self.halves, self.answer_y, self.pic_rects, self.previews, self.bar_views, snaps,
+                answers, sure):
+            preview.draw(c, snap)
+            if text is not None:  # centred in the room beside the picture
+                left, right = pic.right + th.px(16), half.right - th.px(16)
                 th.put(c, text, HEAD, "text" if ok else "muted", "panel", "compare answer", half,
-                       bold=True, width=half.w - th.px(32), midtop=(half.centerx, y))
+                       bold=True, width=right - left, center=((left + right) // 2, pic.centery))
             bars.draw(c, snap if snap is not None and not snap.empty else None, ok)
         self.title.draw(c, title)
         th.record = None
