@@ -15,7 +15,7 @@ from exhibit.recognize import Snapshot
 from exhibit.views import strings
 from exhibit.views.panels import BarsView, PreviewView, panel
 from exhibit.views.scene import Scene
-from exhibit.views.theme import BODY, HEAD
+from exhibit.views.theme import BODY, HEAD, LABEL
 
 if TYPE_CHECKING:
     from exhibit.app.exhibit import Exhibit
@@ -61,8 +61,9 @@ class CompareScene(Scene):
         self.pic_rects = [pygame.Rect(h.x + pad, y, ans_h, ans_h)
                           for h, y in zip(self.halves, self.answer_y)]
         self.previews = [PreviewView(th, p, 28) for p in self.pic_rects]
-        self.bar_rects = [pygame.Rect(h.x + pad, y + ans_h + th.px(16), h.w - 2 * pad,
-                                      h.bottom - pad - (y + ans_h + th.px(16)))
+        # a free band under the answer row: room for a badge (PAUSED) when nothing else has any
+        top = ans_h + th.font(LABEL).get_linesize() + th.px(56)
+        self.bar_rects = [pygame.Rect(h.x + pad, y + top, h.w - 2 * pad, h.bottom - pad - (y + top))
                           for h, y in zip(self.halves, self.answer_y)]
         self.bar_views = [BarsView(th, b, h) for b, h in zip(self.bar_rects, self.halves)]
         self.pic_area = pygame.Rect(area.topleft, (1, 1))  # no picture here
@@ -108,10 +109,11 @@ class CompareScene(Scene):
                 self.halves, self.answer_y, self.pic_rects, self.previews, self.bar_views, snaps,
                 answers, sure):
             preview.draw(c, snap)
-            if text is not None:  # centred in the room beside the picture
-                left, right = pic.right + th.px(16), half.right - th.px(16)
+            if text is not None:  # beside the picture (the rest of the row is free for notes)
+                left = pic.right + th.px(20)
                 th.put(c, text, HEAD, "text" if ok else "muted", "panel", "compare answer", half,
-                       bold=True, width=right - left, center=((left + right) // 2, pic.centery))
+                       bold=True, width=half.right - th.px(16) - left, align="left",
+                       topleft=(left, y))
             bars.draw(c, snap if snap is not None and not snap.empty else None, ok)
         self.title.draw(c, title)
         th.record = None
