@@ -257,10 +257,12 @@ fi
 if [ "$PACKAGES" = yes ]; then
   apt-get update || log "apt-get update failed (no network?): using the package lists there are"
   # cage: the kiosk compositor, with Xwayland (cage 0.1.4 refuses to start without it);
-  # Mesa's EGL/GBM drivers for cage and SDL; SDL's Wayland libraries; logind (dbus,
-  # libpam-systemd) gives cage the seat; python3-venv for the release's environment
+  # Mesa's EGL/GBM drivers for cage; the X11 client libraries SDL loads to draw through
+  # Xwayland (libXi: touch), and its Wayland ones for a drop-in that chooses Wayland; logind
+  # (dbus, libpam-systemd) gives cage the seat; python3-venv for the release's environment
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
     python3 python3-venv cage xwayland dbus libpam-systemd \
+    libx11-6 libxext6 libxi6 libxrandr2 libxcursor1 libxfixes3 libxss1 \
     libwayland-client0 libwayland-cursor0 libwayland-egl1 libxkbcommon0 xkb-data \
     libegl1 libegl-mesa0 libgles2 libgbm1 libgl1-mesa-dri libdrm2
 fi

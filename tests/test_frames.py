@@ -39,3 +39,19 @@ def test_frame_stats_percentiles_and_fps_while_moving():
     assert f["p50"] == pytest.approx(1.05, abs=0.06) and f["max"] == 20.0
     assert 19.0 <= f["p99"] <= 20.1
     assert s.frames == 101 and s.moving_fps == pytest.approx(60.0, rel=0.01)
+
+
+@pytest.mark.parametrize("driver, hint", [("x11", "0"), ("wayland", None), ("KMSDRM", None),
+                                          ("dummy", None)])
+def test_dirty_rectangles_only_where_the_driver_has_a_framebuffer(monkeypatch, driver, hint):
+    """Turning SDL's texture framebuffer off where the driver has no framebuffer of its own
+    (Wayland) leaves the window without any: set_mode fails ("Window framebuffer support not
+    available"). So the hint is set for X11 only; an operator's own setting always wins."""
+    from exhibit.app import window
+    monkeypatch.delenv("SDL_FRAMEBUFFER_ACCELERATION", raising=False)
+    monkeypatch.setattr(window.pygame.display, "get_driver", lambda: driver)
+    window.prefer_dirty_rects()
+    assert window.os.environ.get("SDL_FRAMEBUFFER_ACCELERATION") == hint
+    monkeypatch.setenv("SDL_FRAMEBUFFER_ACCELERATION", "1")
+    window.prefer_dirty_rects()
+    assert window.os.environ["SDL_FRAMEBUFFER_ACCELERATION"] == "1"

@@ -58,11 +58,19 @@ def test_reload_and_stop_never_signal_cage(name):
     assert s["RuntimeDirectory"] and s["Type"] == "notify" and s["NotifyAccess"] == "all"
 
 
+@pytest.mark.parametrize("name", ["digit-exhibit.service", "digit-exhibit-out-of-order.service"])
+def test_sdl_draws_through_xwayland(name):
+    """SDL2's Wayland backend has no framebuffer of its own (the exhibit's dirty-rectangle
+    presents need one) and crashes without GL; X11 through cage's Xwayland has one."""
+    env = unit(name)["Service"]["Environment"]
+    assert "SDL_VIDEODRIVER=x11" in env and "SDL_VIDEODRIVER=wayland" not in env
+
+
 def test_packages_include_xwayland_and_the_seat():
     text = (KIOSK / "install.sh").read_text()
     apt = re.search(r"apt-get install[^\n]*\\\n(?:[^\n]*\\\n)*[^\n]*", text).group(0).split()
     for pkg in ("cage", "xwayland", "python3-venv", "libpam-systemd", "dbus", "libgl1-mesa-dri",
-                "libwayland-cursor0"):
+                "libwayland-cursor0", "libx11-6", "libxext6", "libxi6"):
         assert pkg in apt, pkg
 
 

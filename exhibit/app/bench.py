@@ -86,9 +86,9 @@ def bench_frames(cfg: Config, size: tuple[int, int], seconds: float, present: bo
 
     if not present:
         headless()
-    elif not scaled:
-        prefer_dirty_rects()
     pygame.display.init()
+    if present and not scaled:
+        prefer_dirty_rects()
     pygame.font.init()
     window = None
     if present:

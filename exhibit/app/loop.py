@@ -236,9 +236,9 @@ def run(cfg: Config, size: tuple[int, int] | None, fullscreen: bool, display: in
     runner = None
     try:
         try:
-            prefer_dirty_rects()
             pygame.display.init()
             check_screen()
+            prefer_dirty_rects()
             pygame.font.init()
             window = Window(size, fullscreen, display, cfg["window.vsync"])
         except (pygame.error, NoScreen, IndexError) as e:

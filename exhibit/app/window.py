@@ -8,13 +8,22 @@ import numpy as np
 import pygame
 
 
+# Video drivers whose windows have a framebuffer of their own that SDL can update per
+# rectangle. Wayland and KMSDRM have none: there SDL presents through a GPU texture, and
+# turning that off leaves no way at all ("Window framebuffer support not available").
+OWN_FRAMEBUFFER = ("x11", "windows")
+
+
 def prefer_dirty_rects() -> None:
-    """Before the display starts: present through the video driver's own framebuffer (X11:
-    shared memory, per changed rectangle), not SDL's default of a renderer texture, which
-    uploads and presents the whole window for every change (measured under Xvfb: one 16x16
-    rect cost 11.7 ms at 1920x1080 and 40.5 ms at 3840x2160 that way, 0.04 ms this way).
-    An operator's own SDL_FRAMEBUFFER_ACCELERATION wins."""
-    os.environ.setdefault("SDL_FRAMEBUFFER_ACCELERATION", "0")
+    """After ``pygame.display.init()``, before the first ``set_mode``: where the video driver
+    has its own framebuffer (X11: shared memory), present through it, per changed rectangle,
+    not through SDL's default of a renderer texture, which uploads and presents the whole
+    window for every change (measured under Xvfb: one 16x16 rect cost 11.7 ms at 1920x1080
+    and 40.5 ms at 3840x2160 that way, 0.04 ms this way). Elsewhere (cage's Wayland) SDL's
+    texture is the only way to the screen. An operator's own SDL_FRAMEBUFFER_ACCELERATION
+    wins. (SDL reads the hint when the window's surface is first made, not at init.)"""
+    if pygame.display.get_driver() in OWN_FRAMEBUFFER:
+        os.environ.setdefault("SDL_FRAMEBUFFER_ACCELERATION", "0")
 
 
 class NoScreen(Exception):
