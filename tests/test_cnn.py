@@ -38,6 +38,27 @@ def test_forward_returns_every_layer():
     np.testing.assert_allclose(f.probs.sum(axis=1), 1.0)
 
 
+def test_masks_switch_whole_maps_and_units_off():
+    net = CNN.init(4, 6, 8, np.random.default_rng(3))
+    x = np.random.default_rng(4).random((3, 784)).astype(np.float32)
+    full = net.forward(x)
+    on = [np.ones(n, np.float32) for n in net.hidden_sizes]
+    assert net.hidden_sizes == [4, 6, 8]
+    np.testing.assert_array_equal(net.forward(x, on).probs, full.probs)  # all on: unchanged
+    for layer, j in ((0, 2), (1, 4), (2, 5)):
+        masks = [m.copy() for m in on]
+        masks[layer][j] = 0.0
+        f = net.forward(x, masks)
+        a = [f.a1, f.a2, f.a3][layer]
+        assert not a[..., j].any()  # that map or unit is zero everywhere
+        # and the layers after it are what the net computes from the zeroed layer
+        if layer == 2:
+            np.testing.assert_allclose(f.z4, f.a3 @ net.W4 + net.b4, rtol=1e-5, atol=1e-5)
+        assert not np.allclose(f.probs, full.probs)
+    one = net.forward(x[0], [m for m in on])
+    assert one.probs.shape == (10,)
+
+
 def test_single_picture_drops_the_batch_axis():
     net, rng = small_net(dtype=np.float32)
     x = rng.random(784).astype(np.float32)

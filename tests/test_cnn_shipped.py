@@ -38,7 +38,9 @@ def test_classify_and_bench_with_the_cnn(capsys):
 @pytest.mark.usefixtures("display")
 def test_the_exhibit_starts_on_the_cnn_and_m_cycles_every_network(models):
     ex = Exhibit(load_config(None, ["model=cnn"]), (1280, 720), EventLog(None), models=dict(models))
-    assert ex.model_name == "cnn" and ex.is_cnn and ex.masks == []
+    assert ex.model_name == "cnn" and ex.is_cnn
+    net = ex.recognizer.model.net  # ablation masks: the conv1 maps, conv2 maps, dense units, all on
+    assert [len(m) for m in ex.masks] == list(net.channels) and all(m.all() for m in ex.masks)
     seen = []
     for _ in range(4):
         ex.handle(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_m, mod=0, unicode=""))

@@ -69,6 +69,30 @@ def test_the_cnn_view_shows_its_maps_glowing_and_lines_into_every_column(models)
         assert bright(int(peak.argmax())) > bright(int(peak.argmin())) + 5  # the map that fired most glows most
 
 
+def test_ablation_switches_maps_off_and_the_reading_follows(models):
+    ex = make(models, "model=cnn")
+    key(ex, pygame.K_4)
+    before = ex.snapshot.probs.copy()
+    logits = ex.snapshot.forward.z4.copy()
+    lay, net = ex.layout, ex.recognizer.model.net
+    peak = int(ex.snapshot.forward.a1.sum(axis=(0, 1)).argmax())  # the busiest conv1 map
+    key(ex, pygame.K_a)
+    tap(ex, lay.pos[1][peak])
+    assert ex.masks[0][peak] == 0 and ex.snapshot.forward.a1[..., peak].max() == 0
+    want = net.forward(ex.snapshot.picture, ex.masks).probs
+    np.testing.assert_allclose(ex.snapshot.probs, want, atol=1e-6)
+    assert np.abs(ex.snapshot.forward.z4 - logits).max() > 0.1  # the scores moved
+    surf = pygame.Surface(SIZE)
+    show(ex, surf)
+    tile = lay.tiles[1][peak]
+    px = pygame.surfarray.array3d(surf)[tile.x:tile.right, tile.y:tile.bottom].reshape(-1, 3)
+    red = np.array(pygame.Color(ex.cfg["colors.negative"])[:3])
+    assert (np.abs(px.astype(int) - red).max(axis=1) < 40).mean() > 0.05  # crossed out
+    key(ex, pygame.K_r)
+    key(ex, pygame.K_a)
+    np.testing.assert_allclose(ex.snapshot.probs, before, atol=1e-6)
+
+
 def test_tapping_a_map_opens_its_card_with_that_maps_kernel(models):
     ex = make(models, "model=cnn")
     net = models["cnn"].net

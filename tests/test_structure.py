@@ -165,6 +165,14 @@ def test_incremental_frames_equal_a_full_redraw_in_the_cnn_and_compare_views(mod
         frames(1, check="cnn step")
     frames(1, key(pygame.K_f))
     frames(30, check="cnn unfrozen")
+    frames(1, key(pygame.K_a))
+    for l, j in ((1, 3), (2, 5), (3, 1)):  # a conv1 map, a conv2 map, a dense unit off
+        frames(1, mouse("down", *r.ex.layout.pos[l][j]))
+        frames(1, mouse("up", *r.ex.layout.pos[l][j]))
+    frames(3, check="cnn ablation")
+    frames(1, key(pygame.K_r))
+    frames(1, key(pygame.K_a))
+    frames(3, check="cnn restored")
     frames(1, key(pygame.K_v))
     frames(3, check="compare")
     frames(1, key(pygame.K_c))
@@ -176,7 +184,7 @@ def test_incremental_frames_equal_a_full_redraw_in_the_cnn_and_compare_views(mod
     frames(3, check="back from compare")
     frames(1, key(pygame.K_m))
     frames(3, check="explainer after the cnn")
-    assert r.errors == 0 and len(checked) == 20
+    assert r.errors == 0 and len(checked) == 22
 
 
 def test_fast_line_renderer_matches_the_dense_oracle():

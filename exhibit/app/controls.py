@@ -92,7 +92,7 @@ class Controls:
         elif action == "centring":
             self.centring = not self.centring
             self.log.write("centring", on=self.centring)
-        elif action == "ablation" and self.masks:  # the CNN's maps cannot be switched off
+        elif action == "ablation" and self.masks:
             self.ablating = not self.ablating
             self.detail = None
         elif action == "restore":

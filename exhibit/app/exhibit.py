@@ -130,7 +130,7 @@ class Exhibit(Controls):
         self.model_name = name
         self.recognizer = self.make_recognizer(name)
         net = self.recognizer.model.net
-        self.masks = [np.ones(n, np.float32) for n in net.hidden_sizes]  # none for the CNN
+        self.masks = [np.ones(n, np.float32) for n in net.hidden_sizes]  # CNN: maps, units
         self.layout = layout_for(self.cfg, self.size, net, self.recognizer.side)
         self.snapshot = self.recognizer.read_picture(None)
         self.waves = Waves(len(net.sizes), self.cfg["pulses.wave_seconds"], self.snapshot)
@@ -160,7 +160,7 @@ class Exhibit(Controls):
     def pinned(self) -> list[list[int]]:
         """Per layer, the neurons a subset view must keep: switched off, and the opened one."""
         pinned = [[]] + [np.flatnonzero(m == 0).tolist() for m in self.masks]
-        pinned += [[] for _ in range(len(self.layout.sizes) - len(pinned))]  # the CNN: no masks
+        pinned += [[] for _ in range(len(self.layout.sizes) - len(pinned))]  # the outputs
         if self.detail is not None:
             pinned[self.detail[0]] = [self.detail[1]] + pinned[self.detail[0]]
         return pinned

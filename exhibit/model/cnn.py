@@ -24,7 +24,7 @@ import json
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -146,7 +146,11 @@ class CNN:
         c1, c2, h = self.channels
         return f"28x28 → conv5x5x{c1} → pool2 → conv5x5x{c2} → pool2 → {16 * c2}→{h}→10"
 
-    hidden_sizes: list[int] = field(default_factory=list, init=False, repr=False)  # no MLP masks
+    @property
+    def hidden_sizes(self) -> list[int]:
+        """What can be switched off (ablation masks): the conv1 maps, the conv2 maps, the dense
+        units (C1, C2, H), as the exhibit's hidden columns."""
+        return list(self.channels)
 
     @property
     def params(self) -> list[np.ndarray]:
@@ -163,25 +167,28 @@ class CNN:
                    he((16 * c2, hidden), 16 * c2), np.zeros(hidden, dtype),
                    he((hidden, 10), hidden), np.zeros(10, dtype))
 
-    def forward(self, x: np.ndarray, masks: object = None, keep_cols: bool = False) -> CNNForward:
+    def forward(self, x: np.ndarray, masks: Sequence[np.ndarray | None] | None = None,
+                keep_cols: bool = False) -> CNNForward:
         """Run pictures x (n, 784), (n, 28, 28), (784,) or (28, 28) through the network.
 
-        ``masks`` is accepted for the MLP's call signature and ignored (no ablation here).
-        ``keep_cols`` keeps the im2col rows that :meth:`gradients` reuses.
+        ``masks`` (C1,), (C2,), (H,) or None each, 1 = on and 0 = off, switches whole maps and
+        dense units off (ablation), as an MLP's masks do its neurons: a map switched off is zero
+        everywhere. ``keep_cols`` keeps the im2col rows that :meth:`gradients` reuses.
         """
+        m1, m2, m3 = (*(masks if masks is not None else ()), None, None, None)[:3]
         x = np.asarray(x, dtype=self.K1.dtype)
         single = x.ndim == 1 or (x.ndim == 2 and x.shape == (SIDE, SIDE))
         x = x.reshape(-1, SIDE, SIDE)
         cols1 = im2col(x[..., None])
         z1 = conv(None, self.K1, self.b1, cols1)  # type: ignore[arg-type]
-        a1 = relu(z1)
+        a1 = relu(z1) if m1 is None else relu(z1) * m1
         p1 = maxpool2(a1)
         cols2 = im2col(p1)
         z2 = conv(None, self.K2, self.b2, cols2)  # type: ignore[arg-type]
-        a2 = relu(z2)
+        a2 = relu(z2) if m2 is None else relu(z2) * m2
         p2 = maxpool2(a2)
         z3 = p2.reshape(len(x), -1) @ self.W3 + self.b3
-        a3 = relu(z3)
+        a3 = relu(z3) if m3 is None else relu(z3) * m3
         z4 = a3 @ self.W4 + self.b4
         probs = softmax(z4)
         fwd = CNNForward(x, z1, a1, p1, z2, a2, p2, z3, a3, z4, probs,

@@ -19,7 +19,7 @@ import pygame
 from exhibit.model.cnn import CNN, columns
 from exhibit.views import overlays
 from exhibit.views.cnnlayout import CNNLayout
-from exhibit.views.network import Lines, NetworkView, disc, ring, strongest_links
+from exhibit.views.network import Lines, NetworkView, cross_out, disc, ring, strongest_links
 from exhibit.views.panels import PreviewView, panel
 from exhibit.views.scene import Scene, answer_view
 from exhibit.views.theme import BODY, HEAD, LABEL, Theme
@@ -142,12 +142,18 @@ class CNNNetworkView(NetworkView):
                    midtop=(w.label_x(l), y + (i % 2) * lh * stagger))
 
     def draw_cells(self, surface: pygame.Surface, acts: list[np.ndarray | None],
-                   shown: list[np.ndarray], cols: tuple[int, ...] = (1, 2, 3, 4)) -> None:
-        """The tiles and dots of columns ``cols``, glowing with ``acts[l]`` (None: dark)."""
+                   shown: list[np.ndarray], cols: tuple[int, ...] = (1, 2, 3, 4),
+                   masks: list[np.ndarray] | None = None) -> None:
+        """The tiles and dots of columns ``cols``, glowing with ``acts[l]`` (None: dark);
+        ``masks[l - 1]``: 0 marks a map or unit switched off (crossed out)."""
         th, w = self.theme, self.layout
         bg = th.c["panel"]
         off = bg.lerp(th.c["muted"], 0.35)
         edge = max(1, th.px(2))
+        def dead(l: int) -> list[bool]:
+            if masks is None or l - 1 >= len(masks):
+                return [False] * len(w.pos[l])
+            return (masks[l - 1][shown[l]] == 0).tolist()
         for l, rects in w.tiles.items():
             if l not in cols:
                 continue
@@ -157,8 +163,11 @@ class CNNNetworkView(NetworkView):
                     pygame.draw.rect(surface, self.tile_bg(), rect)
             else:
                 surface.blit(self.grid_image(l, a), w.maps_box(l))
-            for rect in rects:
+            for rect, gone in zip(rects, dead(l)):
                 pygame.draw.rect(surface, off, rect.inflate(2 * edge, 2 * edge), width=edge)
+                if gone:  # a map switched off is all zeros: dark, and crossed out
+                    pygame.draw.rect(surface, th.c["background"], rect)
+                    cross_out(surface, th, rect.center, min(rect.w, rect.h) / 2)
         for l in (3, 4):
             if l not in cols or (l == 4 and w.dial is not None):  # a dial draws the outputs
                 continue
@@ -166,7 +175,11 @@ class CNNNetworkView(NetworkView):
             a = None if acts[l] is None else np.asarray(acts[l]).reshape(-1)
             levels = (np.zeros(len(w.pos[l])) if a is None
                       else (a if l == 4 else a / max(1.0, float(a.max())))[shown[l]])
-            for (x, y), v in zip(w.pos[l].tolist(), levels.tolist()):
+            for (x, y), v, gone in zip(w.pos[l].tolist(), levels.tolist(), dead(l)):
+                if gone:
+                    pygame.draw.circle(surface, th.c["background"], (x, y), r)
+                    cross_out(surface, th, (x, y), r)
+                    continue
                 if v > 0.02:  # 32 glow levels, as in the MLP view
                     disc(surface, bg.lerp(th.c["neuron"], round(min(1.0, 0.25 + 0.75 * v) * 32) / 32),
                          (x, y), r)
@@ -203,7 +216,7 @@ class CNNNetworkView(NetworkView):
         if shown is None:
             shown = w.subset(None if any(a is None for a in activations) else activations)
         self.draw_lines(surface, lines)
-        self.draw_cells(surface, activations, shown)
+        self.draw_cells(surface, activations, shown, masks=masks)
         self.draw_ring(surface, top)
 
     def draw_ring(self, surface: pygame.Surface, top: int | None) -> None:
@@ -282,10 +295,11 @@ class CNNScene(Scene):
             shown = self.layout.subset(None if any(a is None for a in acts) else acts)
         into = {ln.layer: ln for ln in lines}
         top = out.digit if sure else None
+        off = b"|".join(m.tobytes() for m in masks or ())  # the crosses of ablation
         keys = {"bars": (id(out), sure), "title": (title,), "pic": (id(picture),),
-                "maps": (id(layers[1]), id(into.get(1))),
+                "maps": (id(layers[1]), id(into.get(1)), off),
                 "net": (tuple(id(s) for s in layers[2:]), tuple(id(into.get(l)) for l in (2, 3, 4)),
-                        top, sure, b"|".join(a.tobytes() for a in shown[2:]))}
+                        top, sure, b"|".join(a.tobytes() for a in shown[2:]), off)}
         self._held = (picture, layers, lines)  # the ids above stay theirs while compared
         c, th, net = self.composed, self.theme, self.network
         paint = {
@@ -293,9 +307,9 @@ class CNNScene(Scene):
             "title": lambda: self.title.draw(c, title),
             "pic": lambda: self.preview.draw(c, picture),
             "maps": lambda: (net.draw_lines(c, [ln for ln in lines if ln.layer == 1]),
-                             net.draw_cells(c, acts, shown, (1,))),
+                             net.draw_cells(c, acts, shown, (1,), masks)),
             "net": lambda: (net.draw_lines(c, [ln for ln in lines if ln.layer > 1]),
-                            net.draw_cells(c, acts, shown, (2, 3, 4)), net.draw_ring(c, top),
+                            net.draw_cells(c, acts, shown, (2, 3, 4), masks), net.draw_ring(c, top),
                             self.layout.dial is not None and paint["bars"]()),
         }
         self.lines = lines

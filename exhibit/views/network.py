@@ -350,10 +350,7 @@ class NetworkView:
             for j, ((x, y), v) in enumerate(zip(w.pos[l].tolist(), levels.tolist())):
                 if dead is not None and dead[j]:
                     pygame.draw.circle(surface, th.c["background"], (x, y), r)
-                    d = r * 0.8
-                    width = max(2, round(r / 4))
-                    pygame.draw.line(surface, th.c["negative"], (x - d, y - d), (x + d, y + d), width)
-                    pygame.draw.line(surface, th.c["negative"], (x - d, y + d), (x + d, y - d), width)
+                    cross_out(surface, th, (x, y), r)
                     continue
                 if v > 0.02:  # 32 glow levels: few sprites, no visible steps
                     glow = round(min(1.0, 0.25 + 0.75 * v) * 32) / 32
@@ -362,3 +359,11 @@ class NetworkView:
         if top is not None and w.dial is None:
             x, y = w.pos[-1][top].tolist()
             ring(surface, th.c["answer"], (x, y), w.radius[-1] * 1.5, max(2, round(w.radius[-1] / 3)))
+
+
+def cross_out(surface: pygame.Surface, th: Theme, centre: tuple[float, float], r: float) -> None:
+    """The X over a neuron or map switched off (ablation), ``r`` from its centre."""
+    x, y = centre
+    d, width = r * 0.8, max(2, round(r / 4))
+    pygame.draw.line(surface, th.c["negative"], (x - d, y - d), (x + d, y + d), width)
+    pygame.draw.line(surface, th.c["negative"], (x - d, y + d), (x + d, y - d), width)
