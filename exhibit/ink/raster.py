@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import math
+
 import numpy as np
 
 MAX_PIECE = 1.2  # segments are cut into pieces at most this long, so each touches a small window
@@ -26,14 +28,19 @@ def render_segments(segs: np.ndarray, shape: tuple[int, int], width: float) -> n
     reach = width / 2 + 0.5
     # window side that holds every touched pixel: the centres within reach of a piece span
     # less than MAX_PIECE + 2 * reach (the hair more covers float rounding of the coordinates)
-    k = int(np.ceil(MAX_PIECE + 2 * reach + 1e-3))
+    k = math.ceil(MAX_PIECE + 2 * reach + 1e-3)
     # windows may start left of / above the picture: draw on a padded one, wider than a window.
     # The coordinates are shifted by pad in float32, so its value decides their last bit:
     # it is the one the shipped pictures and networks were made with.
-    pad = int(np.ceil(MAX_PIECE + 2 * reach)) + 2
+    pad = math.ceil(MAX_PIECE + 2 * reach) + 2
     pw, ph = w + 2 * pad, h + 2 * pad
-    flat = np.zeros(ph * pw, np.float32)  # same dtype: ufunc.at is slow when casting
-    off, window, last_start = _window(k, pw, ph)
+    grid, window, last_start = _window(k, pw, ph)
+    # each pixel's squared distance to the nearest piece: coverage falls with distance, so the
+    # nearest piece gives the largest coverage, and coverage is then worked out once per pixel
+    # of the picture rather than once per pixel of every window. Distances are capped at reach,
+    # where coverage is 0 (sqrt(reach * reach) is exactly reach): no clamp at 0 needed.
+    flat = np.empty(ph * pw)
+    flat.fill(reach * reach)
     # in chunks, so that memory stays small however long the ink is (a scribble, a hostile file)
     for c in range(0, len(segs), CHUNK):
         p = segs[c:c + CHUNK] + pad
@@ -44,44 +51,49 @@ def render_segments(segs: np.ndarray, shape: tuple[int, int], width: float) -> n
         first = np.ceil(np.minimum(a, b) - (reach + 0.5))
         first = np.minimum(np.maximum(first, 0, out=first), last_start, out=first).astype(np.int32)
         d = b - a
-        inv = 1.0 / (np.add.reduce(d * d, axis=1) + 1e-12)  # a dot has d = 0: t = 0 whatever inv is
-        # pixel centre minus a, along x and y for each pixel column and row of the window: (S, 2, k)
-        ap = (first[:, :, None] + off) + (0.5 - a)[:, :, None]
-        apx, apy = ap[:, 0, None, :], ap[:, 1, :, None]  # (S, 1, k) and (S, k, 1)
-        apd = ap * d[:, :, None]
-        t = apd[:, 0, None, :] + apd[:, 1, :, None]  # (S, k, k): where each pixel projects to
-        t *= inv[:, None, None]
+        dd = d * d
+        inv = 1.0 / (dd[:, 0] + dd[:, 1] + 1e-12)  # a dot has d = 0: t = 0 whatever inv is
+        # Window pixels flattened (S, 2, k * k): x and y go through each step together, and
+        # every step is one loop over whole rows (numpy is slow over many rows of k).
+        # pixel centre minus a: (S, 2, k * k)
+        ap = (first[:, :, None] + grid) + (0.5 - a)[:, :, None]
+        d3 = d[:, :, None]
+        apd = ap * d3
+        t = apd[:, 0] + apd[:, 1]  # (S, k * k): where each pixel projects to
+        t *= inv[:, None]
         np.minimum(np.maximum(t, 0.0, out=t), 1.0, out=t)
-        dx, dy = d[:, 0, None, None], d[:, 1, None, None]
-        ex = apx - t * dx
-        ey = apy - t * dy
-        ex *= ex
-        ey *= ey
-        ex += ey
-        cov = coverage(np.sqrt(ex, out=ex), width).astype(np.float32, copy=False)
+        e = t[:, None] * d3
+        np.subtract(ap, e, out=e)  # the pixel centre minus its nearest point of the piece
+        e *= e
         starts = first[:, 1] * pw + first[:, 0]
-        np.maximum.at(flat, (starts[:, None] + window).ravel(), cov.ravel())
-    return flat.reshape(ph, pw)[pad:pad + h, pad:pad + w].astype(np.float32)
+        np.minimum.at(flat, (starts[:, None] + window).ravel(), (e[:, 0] + e[:, 1]).ravel())
+    cov = np.subtract(reach, np.sqrt(flat.reshape(ph, pw)[pad:pad + h, pad:pad + w]))
+    return np.minimum(cov, 1.0, out=cov).astype(np.float32)  # coverage(d), d <= reach
 
 
 @lru_cache(maxsize=1024)
 def _window(k: int, pw: int, ph: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The offsets 0..k-1 of a k x k window's columns and rows, and of its pixels in a padded
-    picture pw wide, from its first pixel; the last (x, y) a window may start at in a pw x ph
-    picture (the same few for every drawing: made once)."""
-    off = np.arange(k, dtype=np.int32)
-    window = (off[:, None] * pw + off).ravel()
+    """For a k x k window, flattened row by row: the column and row offset of each of its
+    pixels (2, k * k) and their offsets in a padded picture pw wide, from its first pixel;
+    the last (x, y) a window may start at in a pw x ph picture. The same few for every
+    drawing: made once."""
+    row, col = np.divmod(np.arange(k * k, dtype=np.int32), k)
+    grid = np.stack((col, row))
+    window = row * pw + col
     last_start = np.array([pw - k, ph - k], np.float32)
-    off.flags.writeable = window.flags.writeable = last_start.flags.writeable = False
-    return off, window, last_start
+    for a in (grid, window, last_start):
+        a.flags.writeable = False
+    return grid, window, last_start
 
 
 def _subdivide(segs: np.ndarray, max_len: float) -> np.ndarray:
     """Cut segments longer than ``max_len`` into equal pieces."""
     d = segs[:, 2:] - segs[:, :2]
-    pieces = np.hypot(d[:, 0], d[:, 1]) / max_len
-    if np.maximum.reduce(pieces) <= 1.0:  # the usual case: nothing to cut
+    length = np.hypot(d[:, 0], d[:, 1])
+    # the usual case: nothing to cut (the same test as length / max_len <= 1 in float32)
+    if np.maximum.reduce(length) <= np.float32(max_len):
         return segs
+    pieces = length / max_len
     n = np.maximum(1, np.ceil(pieces)).astype(np.int64)
     parent = np.repeat(np.arange(len(segs)), n)
     k = np.arange(len(parent)) - np.repeat(np.cumsum(n) - n, n)
