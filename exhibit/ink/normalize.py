@@ -114,11 +114,10 @@ def _decimate(segs: np.ndarray, step: float = 0.8) -> tuple[np.ndarray, float]:
     # a polyline starts (equal bits are equal values for these coordinates: no NaN, no -0).
     ends = segs.view(np.int64)  # (S, 2): a and b of each segment
     new = np.not_equal(ends[1:, 0], ends[:-1, 1])  # segment i + 1 does not start at i's end
-    d = segs[:, 2:] - segs[:, :2]
-    length = np.hypot(d[:, 0], d[:, 1])
+    length = np.hypot(segs[:, 2] - segs[:, 0], segs[:, 3] - segs[:, 1])  # (columns: one loop each)
     cum = np.add.accumulate(length)  # (np.cumsum: the same sums, plus a Python wrapper)
     total = float(cum[-1])
-    if np.logical_or.reduce(new):  # several polylines: measure each from its own start
+    if np.count_nonzero(new):  # several polylines: measure each from its own start
         first = np.concatenate(([True], new))
         cum = cum - (cum - length)[first][np.cumsum(first) - 1]
     bucket = np.floor(cum / step)
