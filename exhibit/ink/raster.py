@@ -1,9 +1,8 @@
 """Anti-aliased rendering of thick line segments into a small float raster (numpy only)."""
 from __future__ import annotations
 
-from functools import lru_cache
-
 import math
+from functools import lru_cache
 
 import numpy as np
 
@@ -39,6 +38,7 @@ def render_segments(segs: np.ndarray, shape: tuple[int, int], width: float) -> n
     # so every step below runs over whole rows of S segments or of S * k * k window pixels.
     p = _shifted(segs, pad)
     d, len2 = _deltas(p)
+    # (squared lengths of the shifted coordinates: _subdivide's own test up to float rounding)
     if np.maximum.reduce(len2) > np.float32(MAX_PIECE * MAX_PIECE):
         p = _shifted(_subdivide(segs, MAX_PIECE), pad)  # (the usual case has nothing to cut)
         d, len2 = _deltas(p)
@@ -49,7 +49,8 @@ def render_segments(segs: np.ndarray, shape: tuple[int, int], width: float) -> n
     # where coverage is 0 (sqrt(reach * reach) is exactly reach): no clamp at 0 needed.
     flat = np.empty(ph * pw)
     flat.fill(reach * reach)
-    # in chunks, so that memory stays small however long the ink is (a scribble, a hostile file)
+    # the windows in chunks, so that memory stays small however long the ink is (a scribble,
+    # a hostile file)
     for c in range(0, p.shape[1], CHUNK):
         a, b = p[:2, c:c + CHUNK], p[2:, c:c + CHUNK]  # (2, S): x and y
         # the window's first pixel: the first whose centre (i + 0.5) can be within reach. Ink
