@@ -9,7 +9,7 @@ from typing import Sequence
 import numpy as np
 
 from exhibit.ink.normalize import STROKE_WIDTH, InputSpec, preprocess
-from exhibit.ink.strokes import Segments, Strokes, bounds, finite_points, stroke_segments
+from exhibit.ink.strokes import Segments, Strokes, bounds, finite_points, joined_segments
 from exhibit.model.mlp import Forward
 from exhibit.model.gate import GATE_PATH, Gate, load as load_gate
 from exhibit.model.weights import LoadedModel
@@ -84,12 +84,12 @@ class Recognizer:
             n = sum(len(p) for p in drawing)
             if n < self.min_points or n == 0:
                 return None, None
-            segs = stroke_segments(drawing)  # once, for the size check and the picture
-            if self.min_size > 0:
-                lo, hi = bounds(segs.reshape(-1, 2))  # every point is a segment's end
-                if max(hi[0] - lo[0], hi[1] - lo[1]) < self.min_size:
-                    return None, None
-            drawing = Segments(segs)
+            segs = joined_segments(drawing)  # once, for the size check and the picture
+            box = bounds(segs.reshape(-1, 2))  # every point is a segment's end
+            lo, hi = box
+            if self.min_size > 0 and max(hi[0] - lo[0], hi[1] - lo[1]) < self.min_size:
+                return None, None
+            drawing = Segments(segs, box)  # finite and measured: preprocess does neither again
         spec = self.model.spec
         if not centre:
             return preprocess(drawing, spec, stroke_width=self.stroke_width, centre=False,

@@ -22,7 +22,7 @@ from typing import Sequence
 import numpy as np
 
 from exhibit.ink.raster import render_segments
-from exhibit.ink.strokes import Strokes, bounds, stroke_segments
+from exhibit.ink.strokes import Segments, Strokes, bounds, stroke_segments
 
 BOX = 20  # MNIST: the longest side of the ink fits 20 px
 SIDE = 28
@@ -75,7 +75,8 @@ def strokes_box(strokes: Strokes, stroke_width: float = STROKE_WIDTH) -> np.ndar
     segs = stroke_segments(strokes)
     if segs is None:
         return None
-    lo, hi = bounds(segs.reshape(-1, 2))
+    known = strokes.bounds if isinstance(strokes, Segments) else None
+    lo, hi = bounds(segs.reshape(-1, 2)) if known is None else known
     extent = hi - lo
     longest = float(max(extent[0], extent[1]))
     w = float(stroke_width)
@@ -88,39 +89,47 @@ def strokes_box(strokes: Strokes, stroke_width: float = STROKE_WIDTH) -> np.ndar
     segs *= scale
     segs += margin
     if len(segs) > 24:
-        segs = _bounded(_decimate(segs))
+        segs, ink = _decimate(segs)
+        # chords are no longer than the segments they replace; half the limit leaves room
+        # for float rounding: the exact total is only needed for a scribble
+        if ink > MAX_INK / 2:
+            segs = _bounded(segs)
     # float32 scalars: the same rounding as the array maths this replaced, without its overhead
     s32 = np.float32(scale)
     h, wd = (min(BOX, math.ceil(e * s32 + 2 * margin - 1e-6)) for e in (extent[1], extent[0]))
     return render_segments(segs, (max(h, 1), max(wd, 1)), w)
 
 
-def _decimate(segs: np.ndarray, step: float = 0.8) -> np.ndarray:
+def _decimate(segs: np.ndarray, step: float = 0.8) -> tuple[np.ndarray, float]:
     """Merge runs of short consecutive segments into chords about ``step`` px long.
 
     A fast finger or a high-rate mouse gives many tiny segments; rendering cost grows with
     their number, while chords this short change no pixel visibly. Only segments that
-    continue the previous one (a polyline) are merged.
+    continue the previous one (a polyline) are merged. ``segs`` is C-contiguous with finite,
+    positive coordinates (as :func:`strokes_box` makes them). Returns the chords and the
+    segments' total length.
     """
-    ax, ay, bx, by = segs.T
-    new = np.empty(len(segs), bool)  # where a polyline starts: not at the previous segment's end
-    new[0] = True
-    new[1:] = (ax[1:] != bx[:-1]) | (ay[1:] != by[:-1])
-    length = np.hypot(bx - ax, by - ay)
-    cum = np.cumsum(length)
-    if np.logical_or.reduce(new[1:]):  # several polylines: measure each from its own start
-        cum = cum - (cum - length)[new][np.cumsum(new) - 1]
+    n = len(segs)
+    # A point's (x, y) float32 pair read as one int64: one comparison per segment tells where
+    # a polyline starts (equal bits are equal values for these coordinates: no NaN, no -0).
+    ends = segs.view(np.int64)  # (S, 2): a and b of each segment
+    new = np.not_equal(ends[1:, 0], ends[:-1, 1])  # segment i + 1 does not start at i's end
+    length = np.hypot(segs[:, 2] - segs[:, 0], segs[:, 3] - segs[:, 1])  # (columns: one loop each)
+    cum = np.add.accumulate(length)  # (np.cumsum: the same sums, plus a Python wrapper)
+    total = float(cum[-1])
+    if np.count_nonzero(new):  # several polylines: measure each from its own start
+        first = np.concatenate(([True], new))
+        cum = cum - (cum - length)[first][np.cumsum(first) - 1]
     bucket = np.floor(cum / step)
-    # keep a segment's end point when it is the last of its polyline or enters a new bucket
-    keep_end = np.empty(len(segs), bool)
-    keep_end[-1] = True
-    keep_end[:-1] = new[1:] | (bucket[1:] != bucket[:-1])
-    ends = np.nonzero(keep_end)[0]  # (flatnonzero's Python wrapper costs as much again)
-    starts = np.empty_like(ends)
-    starts[0] = 0
-    starts[1:] = ends[:-1] + 1
-    # a chord runs from the start of its first segment to the end of its last segment
-    return np.concatenate((segs[starts, :2], segs[ends, 2:]), axis=1)
+    # keep[i] = (a chord starts at segment i, a chord ends at segment i): a segment's end is
+    # kept when it is the last of its polyline or enters a new bucket, and the next chord
+    # starts at the segment after a kept end
+    keep = np.empty((n, 2), bool)
+    np.logical_or(new, np.not_equal(bucket[1:], bucket[:-1]), out=keep[:-1, 1])
+    keep[-1, 1] = keep[0, 0] = True
+    keep[1:, 0] = keep[:-1, 1]
+    # the kept points, in order (start, end, start, end, ...), in one boolean gather
+    return ends.reshape(-1)[keep.reshape(-1)].view(np.float32).reshape(-1, 4), total
 
 
 def _bounded(segs: np.ndarray, max_ink: float = MAX_INK) -> np.ndarray:

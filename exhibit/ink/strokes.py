@@ -7,12 +7,18 @@ import numpy as np
 
 
 class Segments:
-    """Ink given directly as line segments (S, 4: ax, ay, bx, by), e.g. a traced skeleton."""
+    """Ink given directly as line segments (S, 4: ax, ay, bx, by), e.g. a traced skeleton.
 
-    __slots__ = ("array",)
+    ``bounds`` is the (lo, hi) of :func:`bounds` over its points when the caller already has
+    them (the points then are all finite, and nobody checks or measures them again).
+    """
 
-    def __init__(self, array: np.ndarray) -> None:
+    __slots__ = ("array", "bounds")
+
+    def __init__(self, array: np.ndarray,
+                 bounds: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         self.array = np.asarray(array, np.float32).reshape(-1, 4)
+        self.bounds = bounds
 
 
 Strokes = Sequence[np.ndarray] | Segments
@@ -26,13 +32,17 @@ def stroke_segments(strokes: Strokes) -> np.ndarray | None:
     """
     if isinstance(strokes, Segments):
         a = strokes.array
-        if np.logical_and.reduce(np.isfinite(a), axis=None):  # the usual case: keep them all
-            return a if len(a) else None
+        if strokes.bounds is not None or np.logical_and.reduce(np.isfinite(a), axis=None):
+            return a if len(a) else None  # the usual case: keep them all
         ok = np.isfinite(a).all(axis=1)
         return a[ok] if ok.any() else None
+    return joined_segments([finite_points(s) for s in strokes])
+
+
+def joined_segments(strokes: Sequence[np.ndarray]) -> np.ndarray | None:
+    """:func:`stroke_segments` of strokes that already went through :func:`finite_points`."""
     parts = []
-    for s in strokes:
-        p = finite_points(s)
+    for p in strokes:
         if len(p) == 0:
             continue
         if len(p) == 1:
