@@ -66,7 +66,7 @@ class CompareScene(Scene):
         self.bar_rects = [pygame.Rect(h.x + pad, y + top, h.w - 2 * pad, h.bottom - pad - (y + top))
                           for h, y in zip(self.halves, self.answer_y)]
         self.bar_views = [BarsView(th, b, h) for b, h in zip(self.bar_rects, self.halves)]
-        self.pic_area = pygame.Rect(area.topleft, (1, 1))  # no picture here
+        self.pic_area = pygame.Rect(area.topleft, (1, 1))  # its pictures go with the answers
 
     def background_signs(self) -> bytes:
         return b""
