@@ -158,14 +158,27 @@ def cmd_train(args: argparse.Namespace, cfg: Config) -> int:
                                None if data.x_pen_val is None else pool14(data.x_pen_val),
                                data.y_pen_val)
     log(f"training {args.arch} {sizes} on {len(data.x)} digits")
-    net = trainer.train(sizes, data, args.epochs, args.seed, optimizer=args.optimizer,
-                        lr=args.lr, batch=args.batch, teacher=teachers or None, teacher_x=teacher_x,
-                        temperature=args.temperature, distill_weight=args.distill_weight,
-                        weight_decay=args.weight_decay, smooth=args.smooth,
-                        first_decay=args.first_decay, teacher_fix=args.teacher_fix,
-                        teacher_only=(np.arange(len(data.x)) < n_mnist
-                                      if args.teacher_mnist_only else None),
-                        init=wio.load(args.init).net if args.init else None)
+    if args.soup < 1 or (args.soup > 1 and not args.init):
+        raise UsageError("--soup needs a count of 1 or more, and an --init network to "
+                         "fine-tune (averaging networks trained from different random starts "
+                         "gives nonsense)")
+    init = wio.load(args.init).net if args.init else None
+    nets = []
+    for k in range(args.soup):  # soup ingredient k: the same data, shuffled with seed + k
+        if args.soup > 1:
+            log(f"soup ingredient {k + 1}/{args.soup} (seed {args.seed + k})")
+        nets.append(trainer.train(
+            sizes, data, args.epochs, args.seed + k, optimizer=args.optimizer, lr=args.lr,
+            batch=args.batch, teacher=teachers or None, teacher_x=teacher_x,
+            temperature=args.temperature, distill_weight=args.distill_weight,
+            weight_decay=args.weight_decay, smooth=args.smooth, first_decay=args.first_decay,
+            teacher_fix=args.teacher_fix,
+            teacher_only=np.arange(len(data.x)) < n_mnist if args.teacher_mnist_only else None,
+            init=init, dropout=args.dropout, label_smoothing=args.label_smoothing,
+            swa=args.swa))
+    net = nets[0] if len(nets) == 1 else trainer.average(nets)
+    if len(nets) > 1:
+        trainer.report_pen(net, data, f"soup of {len(nets)}:")
     test_x, test_y = mnist.load_split(args.mnist, "test")
     xt, _ = preprocess_many(list(test_x.astype(np.float32) / 255.0), spec)
     acc = trainer.accuracy(net, xt, test_y.astype(np.int64))
@@ -201,6 +214,8 @@ def cmd_train(args: argparse.Namespace, cfg: Config) -> int:
         "init_sha256": wio.sha256_file(Path(args.init)) if args.init else None,
         "init_training_command": teacher_command(args.init),
         "mnist_limit": args.mnist_limit,
+        "dropout": args.dropout, "label_smoothing": args.label_smoothing, "swa": args.swa,
+        "soup": args.soup,
         "distill_weight": args.distill_weight if args.teacher else None,
         "temperature": args.temperature if args.teacher else None,
         "seed": args.seed, "epochs": args.epochs, "optimizer": args.optimizer,
@@ -229,7 +244,8 @@ def add_pendigits(data, args, log):
         list(pendigits.VAL_WRITERS) if args.val_writers is None else args.val_writers.split(","))
     tr, va = pendigits.split(pen, val_writers)
     spec = InputSpec(28, True)
-    x, y = pendigits.cached_inputs(tr, spec, args.seed + 100, args.pen_copies, args.pen_rotation)
+    x, y = pendigits.cached_inputs(tr, spec, args.seed + 100, args.pen_copies, args.pen_rotation,
+                                   elastic=args.pen_elastic)
     log(f"  {len(tr)} pen digits by {len(set(tr.writers))} writers x {args.pen_copies} copies; "
         f"{len(va)} by {len(set(va.writers))} validation writers kept apart")
     xv, yv = pendigits.inputs(va, spec) if len(va) else (np.zeros((0, 784), np.float32),
@@ -241,6 +257,7 @@ def add_pendigits(data, args, log):
                       "training_writers": sorted(set(tr.writers.tolist())),
                       "validation_writers": sorted(set(va.writers.tolist())),
                       "copies": args.pen_copies, "max_rotation": args.pen_rotation,
+                      "elastic": args.pen_elastic,
                       "credit": pendigits.CREDIT},
     }, va.writers
 
@@ -533,6 +550,18 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: drawn uniformly from the pool)")
     p.add_argument("--mnist-limit", type=int, default=None,
                    help="use only this many (random) of the MNIST training inputs")
+    p.add_argument("--pen-elastic", type=float, default=0.0, metavar="SHARE",
+                   help="smooth random bending of the pen digits' copies, a share of the "
+                        "digit's size (other writers' proportions)")
+    p.add_argument("--dropout", type=float, default=0.0, metavar="SHARE",
+                   help="share of hidden neurons switched off per batch in training")
+    p.add_argument("--label-smoothing", type=float, default=0.0, metavar="SHARE",
+                   help="share of each training target spread over the other digits")
+    p.add_argument("--swa", type=float, default=0.0, metavar="SHARE",
+                   help="keep the mean of the weights over this last share of the steps")
+    p.add_argument("--soup", type=int, default=1, metavar="N",
+                   help="fine-tune N networks from --init (seeds SEED..SEED+N-1 order the "
+                        "data) and keep the mean of their weights")
     p.add_argument("--gate-hidden", default="128,32", help="gate: hidden layer sizes")
     p.add_argument("--gate-negatives", type=int, default=80000,
                    help="gate: generated non-digit drawings to train on")

@@ -117,3 +117,71 @@ def test_shipped_networks_credit_the_pen_digits_and_are_smooth(name):
         return  # its first layer is 5x5 kernels, not 28x28 fields: no roughness figure
     lm = wio.load_model(name)
     assert abs(trainer.roughness(lm.net.weights[0]) - man["first_layer_roughness"]) < 1e-3
+
+
+def _toy_data(rng, n=256):
+    x = rng.random((n, 784)).astype(np.float32)
+    y = rng.integers(0, 10, n)
+    return trainer.Dataset(x, y, x[:32], y[:32], x[:32])
+
+
+def test_dropout_label_smoothing_and_swa_train_and_leave_inference_deterministic():
+    rng = np.random.default_rng(0)
+    data = _toy_data(rng)
+    start = MLP.init([784, 16, 10], rng)
+    plain = trainer.train([784, 16, 10], data, 1, 3, init=start)
+    net = trainer.train([784, 16, 10], data, 1, 3, init=start, dropout=0.5,
+                        label_smoothing=0.1, swa=0.5)
+    assert not np.allclose(net.weights[0], plain.weights[0])  # the options change training
+    assert np.array_equal(net.predict(data.x_val), net.predict(data.x_val))  # no dropout here
+    # swa over the last step only is the network after that step
+    last = trainer.train([784, 16, 10], data, 1, 3, init=start, swa=1e-9)
+    assert all(np.allclose(a, b, atol=1e-6) for a, b in zip(last.weights, plain.weights))
+    with pytest.raises(ValueError):
+        trainer.train([784, 16, 10], data, 1, 3, init=start, dropout=1.0)
+
+
+def test_average_is_the_parameterwise_mean():
+    rng = np.random.default_rng(1)
+    a, b = MLP.init([784, 8, 10], rng), MLP.init([784, 8, 10], rng)
+    m = trainer.average([a, b])
+    assert np.allclose(m.weights[1], (a.weights[1] + b.weights[1]) / 2)
+    assert np.allclose(m.biases[0], (a.biases[0] + b.biases[0]) / 2)
+    with pytest.raises(ValueError):
+        trainer.average([a, MLP.init([784, 9, 10], rng)])
+
+
+def test_soup_fine_tunes_from_init_and_records_its_options(tiny, tmp_path, capsys):
+    d, pen = tiny
+    start = tmp_path / "start" / "explainer.npz"
+    wio.save(MLP.init([784, 25, 25, 10], np.random.default_rng(2)), start, InputSpec(28, True),
+             {"pendigits": None})
+    out = tmp_path / "w" / "explainer.npz"
+    argv = ["train", "--mnist", str(d), "--pendigits", str(pen), "--arch", "explainer",
+            "--out", str(out), "--epochs", "1", "--pen-copies", "2", "--val-writers", "train-03",
+            "--init", str(start), "--soup", "2", "--dropout", "0.1", "--label-smoothing", "0.05",
+            "--swa", "0.5"]
+    assert main(argv) == 0
+    assert "soup of 2:" in capsys.readouterr().err
+    man = json.loads(out.with_suffix(".json").read_text())
+    assert (man["soup"], man["dropout"], man["label_smoothing"], man["swa"]) == (2, 0.1, 0.05, 0.5)
+    assert man["training_command"] == "digit-exhibit " + " ".join(argv)
+    no_init = [a for a in argv if a != str(start) and a != "--init"]
+    assert main(no_init) == 2  # a soup of networks from different random starts is refused
+
+
+def test_elastic_bending_is_smooth_keeps_the_strokes_and_is_off_by_default():
+    data = pendigits.load(PEN)
+    st = data.strokes[0]
+    pts = np.concatenate(st)
+    size = float((pts.max(axis=0) - pts.min(axis=0)).max())
+    moved = pendigits.bend(pts, np.random.default_rng(0), 0.06, size) - pts
+    typical = float(np.linalg.norm(moved, axis=1).mean())
+    assert 0.01 * size < typical < 0.2 * size
+    # one smooth field: neighbouring points move nearly alike
+    assert float(np.linalg.norm(np.diff(moved, axis=0), axis=1).mean()) < 0.2 * typical
+    bent = pendigits.augment(st, np.random.default_rng(1), elastic=0.06)
+    assert [len(s) for s in bent] == [len(s) for s in st]
+    plain = pendigits.augment(st, np.random.default_rng(1))
+    same = pendigits.augment(st, np.random.default_rng(1), elastic=0.0)
+    assert all(np.array_equal(a, b) for a, b in zip(plain, same))

@@ -77,12 +77,30 @@ def jitter(stroke: np.ndarray, rng: np.random.Generator, amount: float) -> np.nd
     return (stroke + noise).astype(np.float32)
 
 
+def bend(points: np.ndarray, rng: np.random.Generator, amount: float, size: float,
+         waves: int = 3) -> np.ndarray:
+    """Points moved by one smooth random displacement field over the whole digit: a sum of
+    ``waves`` plane waves of 0.5-1.5 cycles per digit size, ``amount`` (a share of the size) their
+    typical displacement. Unlike an affine warp it changes proportions locally (a loop's size,
+    where strokes meet), which is how one writer's digit differs from another's."""
+    ang = rng.uniform(0.0, np.pi, waves)
+    freq = rng.uniform(0.5, 1.5, waves)[:, None] * np.stack([np.cos(ang), np.sin(ang)], 1) / size
+    phase = rng.uniform(0.0, 2 * np.pi, waves)
+    amp = rng.normal(0.0, amount * size / np.sqrt(waves), (waves, 2))
+    waves_at = np.sin(2 * np.pi * points @ freq.T + phase)  # (n, waves)
+    return (points + waves_at @ amp).astype(np.float32)
+
+
 def augment(strokes: list[np.ndarray], rng: np.random.Generator, rotation: float = 15.0,
-            shear: float = 0.3, aspect: float = 0.25, wobble: float = 0.015) -> list[np.ndarray]:
+            shear: float = 0.3, aspect: float = 0.25, wobble: float = 0.015,
+            elastic: float = 0.0) -> list[np.ndarray]:
     pts = np.concatenate(strokes)
     c = pts.mean(axis=0)
     size = float((pts.max(axis=0) - pts.min(axis=0)).max()) or 1.0
     m = random_affine(rng, rot=rotation, shear=shear, aspect=aspect).astype(np.float32)
+    if elastic > 0:  # one field for all strokes of the digit, so that they still meet
+        parts = np.cumsum([len(s) for s in strokes])[:-1]
+        strokes = np.split(bend(pts - c, rng, elastic, size) + c, parts)
     out = []
     for s in strokes:
         s = (s - c) @ m.T + c
@@ -92,7 +110,7 @@ def augment(strokes: list[np.ndarray], rng: np.random.Generator, rotation: float
 
 def inputs(data: PenDigits, spec: InputSpec, rng: np.random.Generator | None = None,
            copies: int = 1, width: tuple[float, float] = (1.6, 3.2), rotation: float = 15.0,
-           stroke_width: float = 2.4) -> tuple[np.ndarray, np.ndarray]:
+           stroke_width: float = 2.4, elastic: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Preprocessed inputs (n*copies, side^2) and labels. Without rng: as written, one copy,
     drawn with the exhibit's brush (``stroke_width``), i.e. what ``classify`` sees."""
     xs = np.zeros((len(data) * copies, spec.side ** 2), np.float32)
@@ -102,7 +120,7 @@ def inputs(data: PenDigits, spec: InputSpec, rng: np.random.Generator | None = N
             if rng is None:
                 img = preprocess(st, spec, stroke_width=stroke_width)
             else:
-                s = st if c == 0 else augment(st, rng, rotation=rotation)
+                s = st if c == 0 else augment(st, rng, rotation=rotation, elastic=elastic)
                 img = preprocess(s, spec, stroke_width=float(rng.uniform(*width)))
             if img is not None:
                 xs[k] = img.ravel()
@@ -111,19 +129,22 @@ def inputs(data: PenDigits, spec: InputSpec, rng: np.random.Generator | None = N
 
 
 def cached_inputs(data: PenDigits, spec: InputSpec, seed: int, copies: int,
-                  rotation: float) -> tuple[np.ndarray, np.ndarray]:
+                  rotation: float, elastic: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """:func:`inputs` with warped copies, cached outside the repository (keyed by the file's
     checksum, the writers and the recipe)."""
     from exhibit.training.trainer import cache_dir
 
     recipe = (data.sha256, sorted(set(data.writers.tolist())), len(data), spec, seed, copies,
               rotation, 1)
+    if elastic:  # keeps the keys (and caches) of the recipes without it
+        recipe += (("elastic", elastic),)
     key = hashlib.sha256(repr(recipe).encode()).hexdigest()[:16]
     path = cache_dir() / f"pen-{key}.npz"
     if path.is_file():
         with np.load(path, allow_pickle=False) as z:
             return z["x"], z["y"]
-    x, y = inputs(data, spec, np.random.default_rng(seed), copies=copies, rotation=rotation)
+    x, y = inputs(data, spec, np.random.default_rng(seed), copies=copies, rotation=rotation,
+                  elastic=elastic)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
     np.savez(tmp, x=x, y=y)

@@ -199,7 +199,8 @@ def train(sizes: list[int], data: Dataset, epochs: int, seed: int, optimizer: st
           teacher: Teacher | Sequence[Teacher] | None = None, teacher_x: np.ndarray | None = None,
           temperature: float = 3.0, distill_weight: float = 0.7, smooth: float = 0.0,
           first_decay: float | None = None, teacher_fix: bool = False,
-          teacher_only: np.ndarray | None = None, init: MLP | None = None) -> MLP:
+          teacher_only: np.ndarray | None = None, init: MLP | None = None,
+          dropout: float = 0.0, label_smoothing: float = 0.0, swa: float = 0.0) -> MLP:
     """Train a fresh network on ``data``; cosine-decayed learning rate; returns the network.
 
     With a teacher, the loss is (1-w)*CE(labels) + w*T^2*KL(teacher_T || student_T), the
@@ -209,7 +210,15 @@ def train(sizes: list[int], data: Dataset, epochs: int, seed: int, optimizer: st
     ``first_decay`` (default: ``weight_decay``) is that layer's weight decay. With
     ``teacher_fix``, digits the teacher gets wrong follow their labels only; with
     ``teacher_only`` (a mask over ``data``), so do the digits outside it.
+
+    Against over-fitting the training writers' habits: ``dropout`` switches off that share of
+    each hidden layer's neurons per batch (inverted dropout, so inference is unchanged);
+    ``label_smoothing`` moves that much of each target onto the other nine digits; ``swa``
+    returns the mean of the weights over that last share of the steps (stochastic weight
+    averaging: the mean of nearby solutions sits in a flatter spot than any one of them).
     """
+    if not 0.0 <= dropout < 1.0 or not 0.0 <= label_smoothing < 1.0 or not 0.0 <= swa <= 1.0:
+        raise ValueError("dropout and label_smoothing must be in [0, 1), swa in [0, 1]")
     rng = np.random.default_rng(seed)
     net = MLP.init(sizes, rng)
     side = int(round(np.sqrt(sizes[0])))
@@ -254,6 +263,10 @@ def train(sizes: list[int], data: Dataset, epochs: int, seed: int, optimizer: st
         if teacher_only is not None:
             soft[~teacher_only] = onehot(data.y[~teacher_only], soft.shape[1])
     step = 0
+    swa_from = total_steps - int(round(swa * total_steps)) if swa > 0 else total_steps + 1
+    avg: list[np.ndarray] | None = None  # running mean of the parameters, float64
+    n_avg = 0
+    keep = 1.0 - dropout
     for epoch in range(1, epochs + 1):
         order = rng.permutation(n)
         run_loss = 0.0
@@ -261,7 +274,13 @@ def train(sizes: list[int], data: Dataset, epochs: int, seed: int, optimizer: st
         for bi in range(steps_per_epoch):
             idx = order[bi * batch:(bi + 1) * batch]
             xb, yb = data.x[idx], onehot(data.y[idx])
-            fwd = net.forward(xb)
+            if label_smoothing > 0:
+                yb = yb * (1.0 - label_smoothing) + label_smoothing / yb.shape[1]
+            masks = None
+            if dropout > 0:  # 1/keep keeps each layer's expected input as at inference
+                masks = [(rng.random((len(idx), h)) < keep).astype(np.float32) / keep
+                         for h in sizes[1:-1]]
+            fwd = net.forward(xb, masks)
             p = fwd.probs
             dz = (p - yb)
             loss = cross_entropy(p, yb)
@@ -272,7 +291,7 @@ def train(sizes: list[int], data: Dataset, epochs: int, seed: int, optimizer: st
             # Gradients this small teach nothing, and as the network grows confident they
             # become denormal floats, which make every matrix product ~100x slower.
             dz[np.abs(dz) < 1e-12] = 0.0
-            dws, dbs = net.gradients(fwd, dz)
+            dws, dbs = net.gradients(fwd, dz, masks)
             grads = []
             for l, (w, dw, db) in enumerate(zip(net.weights, dws, dbs)):
                 g = dw + decays[l] * w
@@ -282,6 +301,13 @@ def train(sizes: list[int], data: Dataset, epochs: int, seed: int, optimizer: st
             opt.lr = base_lr * 0.5 * (1 + np.cos(np.pi * step / total_steps))
             opt.step(grads)
             step += 1
+            if step >= swa_from:
+                n_avg += 1
+                if avg is None:
+                    avg = [prm.astype(np.float64) for prm in params]
+                else:
+                    for a, prm in zip(avg, params):
+                        a += (prm - a) / n_avg
             run_loss = 0.98 * run_loss + 0.02 * loss if bi else loss
             if bi % 50 == 0:
                 progress(epoch, epochs, bi, steps_per_epoch, run_loss)
@@ -294,7 +320,31 @@ def train(sizes: list[int], data: Dataset, epochs: int, seed: int, optimizer: st
                  f"val {va:.4f} val-drawn {vd:.4f}{vp} rough {roughness(net.weights[0], side):.2f}"
                  f" ({time.time() - t0:.0f} s)")
         sys.stderr.write("\n")
+    if avg is not None:
+        net = MLP([a.astype(np.float32) for a in avg[0::2]],
+                  [a.astype(np.float32) for a in avg[1::2]])
+        report_pen(net, data, f"swa over the last {n_avg} steps:")
     return net
+
+
+def report_pen(net: MLP, data: Dataset, label: str) -> None:
+    """One line of validation figures for a network made after the epochs (averages)."""
+    vp = ""
+    if data.x_pen_val is not None and len(data.x_pen_val):
+        vp = f" val-writers {accuracy(net, data.x_pen_val, data.y_pen_val):.4f}"
+    sys.stderr.write(f"{label} val {accuracy(net, data.x_val, data.y_val):.4f} "
+                     f"val-drawn {accuracy(net, data.x_val_drawn, data.y_val):.4f}{vp}\n")
+
+
+def average(nets: Sequence[MLP]) -> MLP:
+    """The parameter-wise mean of networks of one architecture (a 'model soup'). Only
+    meaningful for networks fine-tuned from one start, which stay in one basin of the loss."""
+    if len({tuple(n.sizes) for n in nets}) != 1:
+        raise ValueError("networks to average must have one architecture")
+    return MLP([np.mean([n.weights[l] for n in nets], axis=0).astype(np.float32)
+                for l in range(len(nets[0].weights))],
+               [np.mean([n.biases[l] for n in nets], axis=0).astype(np.float32)
+                for l in range(len(nets[0].biases))])
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
