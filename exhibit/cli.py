@@ -175,7 +175,7 @@ def cmd_train(args: argparse.Namespace, cfg: Config) -> int:
             teacher_fix=args.teacher_fix,
             teacher_only=np.arange(len(data.x)) < n_mnist if args.teacher_mnist_only else None,
             init=init, dropout=args.dropout, label_smoothing=args.label_smoothing,
-            swa=args.swa))
+            swa=args.swa, revive=args.revive))
     net = nets[0] if len(nets) == 1 else trainer.average(nets)
     if len(nets) > 1:
         trainer.report_pen(net, data, f"soup of {len(nets)}:")
@@ -215,7 +215,7 @@ def cmd_train(args: argparse.Namespace, cfg: Config) -> int:
         "init_training_command": teacher_command(args.init),
         "mnist_limit": args.mnist_limit,
         "dropout": args.dropout, "label_smoothing": args.label_smoothing, "swa": args.swa,
-        "soup": args.soup,
+        "soup": args.soup, "revive": bool(args.revive),
         "distill_weight": args.distill_weight if args.teacher else None,
         "temperature": args.temperature if args.teacher else None,
         "seed": args.seed, "epochs": args.epochs, "optimizer": args.optimizer,
@@ -562,6 +562,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--soup", type=int, default=1, metavar="N",
                    help="fine-tune N networks from --init (seeds SEED..SEED+N-1 order the "
                         "data) and keep the mean of their weights")
+    p.add_argument("--revive", action="store_true",
+                   help="start again hidden neurons that no training digit switches on (dead "
+                        "ReLUs, whose receptive fields decay to blank)")
     p.add_argument("--gate-hidden", default="128,32", help="gate: hidden layer sizes")
     p.add_argument("--gate-negatives", type=int, default=80000,
                    help="gate: generated non-digit drawings to train on")

@@ -185,3 +185,25 @@ def test_elastic_bending_is_smooth_keeps_the_strokes_and_is_off_by_default():
     plain = pendigits.augment(st, np.random.default_rng(1))
     same = pendigits.augment(st, np.random.default_rng(1), elastic=0.0)
     assert all(np.array_equal(a, b) for a, b in zip(plain, same))
+
+
+def test_revive_restarts_dead_neurons_and_they_learn():
+    rng = np.random.default_rng(0)
+    x = rng.random((512, 16)).astype(np.float32)  # non-negative, as pictures are
+    y = (x[:, :8].sum(axis=1) > x[:, 8:].sum(axis=1)).astype(np.int64)
+    net = MLP.init([16, 6, 2], rng)
+    opt = trainer.Adam([p for wb in zip(net.weights, net.biases) for p in wb], 0.01)
+    for _ in range(5):  # a few steps: Adam's moments are those of a network in training
+        fwd = net.forward(x)
+        dws, dbs = net.gradients(fwd, (fwd.probs - trainer.onehot(y, 2)) / len(x))
+        opt.step([g for wb in zip(dws, dbs) for g in wb])
+    net.weights[0][:, 2] = -0.5  # a dead neuron: negative weights on non-negative inputs
+    net.biases[0][2] = -1.0
+    before = net.forward(x).probs
+    assert not (net.forward(x).activations[1][:, 2] > 0).any()
+    assert trainer.revive_dead(net, x, rng, opt) == {1: 1}
+    a = net.forward(x).activations[1][:, 2]
+    assert 0.3 < (a > 0).mean() < 0.7  # on for about half of the inputs
+    assert np.abs(net.forward(x).probs - before).max() < 0.2  # the outputs hardly move
+    assert opt.v[0][:, 2].min() > 0  # Adam's moments as the live neighbours'
+    assert trainer.revive_dead(net, x, rng, opt) == {}  # nothing else is dead

@@ -194,13 +194,51 @@ def centre_biases(net: MLP, x: np.ndarray) -> None:
         a = np.maximum(z + net.biases[l], 0.0)
 
 
+def revive_dead(net: MLP, x: np.ndarray, rng: np.random.Generator,
+                opt: "Adam | SGD | None" = None) -> dict[int, int]:
+    """Give hidden neurons that none of inputs ``x`` switches on new random incoming weights
+    (as large as their live neighbours'), a bias that switches them on for half of ``x``, and
+    small outgoing weights (a tenth of their neighbours': the outputs hardly move, yet the
+    neuron gets gradients at once); returns {layer: count}. Adam's moments for the new
+    weights become their live neighbours' typical ones: left near zero, Adam would turn the
+    first small gradients into full-size steps and kill the neuron again."""
+    revived = {}
+    a = x
+    for l in range(len(net.weights) - 1):
+        w = net.weights[l]
+        z = a @ w + net.biases[l]
+        dead = np.flatnonzero((z > 0).sum(axis=0) == 0)
+        if len(dead):
+            live = np.setdiff1d(np.arange(w.shape[1]), dead)
+            scale = float(w[:, live].std()) if len(live) else float(np.sqrt(2.0 / w.shape[0]))
+            w[:, dead] = (rng.standard_normal((w.shape[0], len(dead))) * scale).astype(w.dtype)
+            zd = a @ w[:, dead]
+            net.biases[l][dead] = (-np.median(zd, axis=0)).astype(np.float32)
+            out = net.weights[l + 1]
+            out_scale = 0.1 * float(out[live].std()) if len(live) else 0.01
+            out[dead, :] = (rng.standard_normal((len(dead), out.shape[1])) * out_scale
+                            ).astype(out.dtype)
+            if isinstance(opt, Adam) and len(live):  # params: W1, b1, W2, b2, ...
+                for i, cut in ((2 * l, np.s_[:, dead]), (2 * l + 1, np.s_[dead]),
+                               (2 * l + 2, np.s_[dead, :])):
+                    keep = np.s_[:, live] if i == 2 * l else (np.s_[live] if i == 2 * l + 1
+                                                              else np.s_[live, :])
+                    opt.m[i][cut] = 0.0
+                    opt.v[i][cut] = float(np.median(opt.v[i][keep]))
+            z = a @ w + net.biases[l]
+            revived[l + 1] = len(dead)
+        a = np.maximum(z, 0.0)
+    return revived
+
+
 def train(sizes: list[int], data: Dataset, epochs: int, seed: int, optimizer: str = "adam",
           lr: float | None = None, batch: int = 128, weight_decay: float = 1e-5,
           teacher: Teacher | Sequence[Teacher] | None = None, teacher_x: np.ndarray | None = None,
           temperature: float = 3.0, distill_weight: float = 0.7, smooth: float = 0.0,
           first_decay: float | None = None, teacher_fix: bool = False,
           teacher_only: np.ndarray | None = None, init: MLP | None = None,
-          dropout: float = 0.0, label_smoothing: float = 0.0, swa: float = 0.0) -> MLP:
+          dropout: float = 0.0, label_smoothing: float = 0.0, swa: float = 0.0,
+          revive: bool = False) -> MLP:
     """Train a fresh network on ``data``; cosine-decayed learning rate; returns the network.
 
     With a teacher, the loss is (1-w)*CE(labels) + w*T^2*KL(teacher_T || student_T), the
@@ -216,6 +254,10 @@ def train(sizes: list[int], data: Dataset, epochs: int, seed: int, optimizer: st
     ``label_smoothing`` moves that much of each target onto the other nine digits; ``swa``
     returns the mean of the weights over that last share of the steps (stochastic weight
     averaging: the mean of nearby solutions sits in a flatter spot than any one of them).
+
+    ``revive``: after each of the first three quarters of the epochs, a hidden neuron that no
+    training input switches on (a dead ReLU: no gradient reaches it, and weight decay wipes its
+    weights to a blank receptive field) starts again (:func:`revive_dead`).
     """
     if not 0.0 <= dropout < 1.0 or not 0.0 <= label_smoothing < 1.0 or not 0.0 <= swa <= 1.0:
         raise ValueError("dropout and label_smoothing must be in [0, 1), swa in [0, 1]")
@@ -311,6 +353,10 @@ def train(sizes: list[int], data: Dataset, epochs: int, seed: int, optimizer: st
             run_loss = 0.98 * run_loss + 0.02 * loss if bi else loss
             if bi % 50 == 0:
                 progress(epoch, epochs, bi, steps_per_epoch, run_loss)
+        if revive and epoch <= epochs * 3 // 4:
+            revived = revive_dead(net, data.x[rng.permutation(n)[:8192]], rng, opt)
+            if revived:
+                sys.stderr.write(f"\nrevived dead neurons (layer: count): {revived}")
         va = accuracy(net, data.x_val, data.y_val)
         vd = accuracy(net, data.x_val_drawn, data.y_val)
         vp = ""
