@@ -274,6 +274,7 @@ def test_soak_short(capsys):
     r = json.loads(capsys.readouterr().out)
     assert r["frames"] == 1000 and r["exceptions"] == 0
     assert r["vandal_frame_ms"]["frames"] >= 20  # the scribble ran, and nothing broke
+    assert r["vandal_frame_ms"]["points"] > 500  # and it drew: the frame times are of real ink
 
 
 def test_quit_needs_the_operator_chord_held_for_two_seconds(runner, monkeypatch):

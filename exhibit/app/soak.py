@@ -17,6 +17,7 @@ import pygame
 from exhibit.app.bench import headless
 from exhibit.app.eventlog import EventLog
 from exhibit.app.loop import STEP, Runner
+from exhibit.app.modes import Mode
 from exhibit.app.signals import install as install_signals
 from exhibit.config import Config
 
@@ -104,8 +105,11 @@ class Visitor:
 def vandal_session(runner: Runner, sim: list[float], steps_per_frame: int, signals,
                    points: int = 20000) -> dict:
     """One finger scribbles ``points`` points across the canvas (100 a frame), then the
-    scribble stays on screen: frame times while it grows and while it is shown."""
+    scribble stays on screen: frame times while it grows and while it is shown. A screen the
+    random visitor left frozen (a teacher's freeze ignores touches) is unfrozen first."""
     ex = runner.ex
+    if ex.mode == Mode.FROZEN:
+        ex.act("freeze")
     c = ex.canvas_rect
     rng = np.random.default_rng(7)
     pts = np.stack([rng.uniform(c.x + 5, c.right - 5, points), rng.uniform(c.y + 5, c.bottom - 5, points)], 1)
@@ -116,7 +120,8 @@ def vandal_session(runner: Runner, sim: list[float], steps_per_frame: int, signa
     plan += [[finger(pygame.FINGERMOTION, *p) for p in pts[i:i + 100]] for i in range(1, points, 100)]
     plan += [[finger(pygame.FINGERUP, *pts[-1])]] + [[] for _ in range(300)]
     times = []
-    for events in plan:
+    drawn = 0
+    for i, events in enumerate(plan):
         if signals.quit:
             break
         t0 = time.perf_counter()
@@ -124,8 +129,10 @@ def vandal_session(runner: Runner, sim: list[float], steps_per_frame: int, signa
         runner.handle(events)
         runner.advance(steps_per_frame)
         times.append(time.perf_counter() - t0)
+        if events:  # the points on the canvas as the finger lifts (it auto-clears later)
+            drawn = int(sum(len(s) for s in runner.ex.drawing.strokes))
     ms = np.array(times or [0.0]) * 1000
-    return {"frames": len(times), "points": int(sum(len(s) for s in runner.ex.drawing.strokes)),
+    return {"frames": len(times), "points": drawn,
             "p50": round(float(np.percentile(ms, 50)), 2), "p99": round(float(np.percentile(ms, 99)), 2),
             "max": round(float(ms.max()), 2)}
 
