@@ -219,12 +219,12 @@ def revive_dead(net: MLP, x: np.ndarray, rng: np.random.Generator,
             out[dead, :] = (rng.standard_normal((len(dead), out.shape[1])) * out_scale
                             ).astype(out.dtype)
             if isinstance(opt, Adam) and len(live):  # params: W1, b1, W2, b2, ...
-                for i, cut in ((2 * l, np.s_[:, dead]), (2 * l + 1, np.s_[dead]),
-                               (2 * l + 2, np.s_[dead, :])):
-                    keep = np.s_[:, live] if i == 2 * l else (np.s_[live] if i == 2 * l + 1
-                                                              else np.s_[live, :])
-                    opt.m[i][cut] = 0.0
-                    opt.v[i][cut] = float(np.median(opt.v[i][keep]))
+                # (parameter, its new entries, its live neighbours'): W_l's columns, b_l,
+                # W_{l+1}'s rows
+                for i, new, old in ((2 * l, np.s_[:, dead], np.s_[:, live]),
+                                    (2 * l + 1, dead, live), (2 * l + 2, dead, live)):
+                    opt.m[i][new] = 0.0
+                    opt.v[i][new] = float(np.median(opt.v[i][old]))
             z = a @ w + net.biases[l]
             revived[l + 1] = len(dead)
         a = np.maximum(z, 0.0)
