@@ -253,6 +253,8 @@ case "$1" in
           ActiveState) echo "$FAKE_ACTIVE" ;;
           SubState) echo "$FAKE_SUB" ;;
           ActiveEnterTimestampMonotonic) echo "$FAKE_SINCE" ;;
+          NRestarts) echo "$FAKE_RESTARTS" ;;
+          ExecMainStatus) echo "$FAKE_STATUS" ;;
         esac ;;
   is-active) [ "$2" = --quiet ] || echo "$FAKE_ACTIVE"; [ "$FAKE_ACTIVE" = active ]; exit $? ;;
 esac
@@ -292,11 +294,17 @@ class Kiosk:
     def current(self) -> str:
         return os.readlink(self.root / "opt/digit-exhibit/current").rsplit("/", 1)[1]
 
-    def run(self, *args: str, active: str = "active", up: float | None = 300.0):
-        since = int((time.monotonic() - up) * 1e6) if up is not None else 0
+    def run(self, *args: str, active: str = "active", up: float | None = 300.0,
+            restarts: int = 0, status: int = 0, **extra: str):
+        # systemd's monotonic timestamps against a "now" given to install.sh: no test depends
+        # on how long this machine has been up
+        now = 10_000 * 10**6
+        since = now - int(up * 1e6) if up is not None else 0
         env = dict(os.environ, DIGIT_EXHIBIT_TEST_ROOT=str(self.root), FAKE_LOG=str(self.log),
                    FAKE_ACTIVE=active, FAKE_SUB="running" if active == "active" else "dead",
-                   FAKE_SINCE=str(since), PATH=f"{self.bin}:{os.environ['PATH']}")
+                   FAKE_SINCE=str(since), DIGIT_EXHIBIT_TEST_NOW_US=str(now),
+                   FAKE_RESTARTS=str(restarts), FAKE_STATUS=str(status),
+                   PATH=f"{self.bin}:{os.environ['PATH']}", **extra)
         return subprocess.run(["sh", str(KIOSK / "install.sh"), *args], env=env,
                               capture_output=True, text=True, timeout=60)
 
@@ -318,13 +326,14 @@ def test_a_release_that_stays_up_is_marked_good(kiosk):
     assert "restart" not in kiosk.log.read_text()
 
 
-@pytest.mark.parametrize("active, up", [("failed", None), ("active", 30.0)])
-def test_a_release_that_fails_or_restarted_goes_back_to_the_last_good(kiosk, active, up):
+@pytest.mark.parametrize("active, up, restarts", [("failed", None, 0), ("active", 30.0, 2),
+                                                   ("active", 300.0, 1), ("activating", None, 3)])
+def test_a_release_that_fails_or_restarted_goes_back_to_the_last_good(kiosk, active, up, restarts):
     kiosk.release("20260101-000000-a", good=True)
     kiosk.release("20260115-000000-x")  # never good: not a target
     kiosk.release("20260201-000000-b")
     kiosk.switch("20260201-000000-b", pending=True)
-    r = kiosk.run("--check", active=active, up=up)
+    r = kiosk.run("--check", active=active, up=up, restarts=restarts, status=2)
     assert r.returncode == 1, r.stdout + r.stderr
     assert kiosk.current == "20260101-000000-a"
     assert (kiosk.releases / "20260201-000000-b/BAD").is_file()
