@@ -284,13 +284,15 @@ esac
 HERE=$(cd "$(dirname "$0")" && pwd)
 TMP=$(mktemp -d)
 REL=
+SAID=   # set once a refusal has said what changed (one line, not two)
 # REL is set only once this run has made its folder, and cleared before the switch: the trap
 # removes only a folder this run created, and only while it is not current
 cleanup() {
   rm -rf "$TMP"
   if [ -n "$REL" ]; then
     rm -rf "$REL"
-    echo "install.sh: the install failed; nothing was changed (current: $(current_name || true))" >&2
+    [ -n "$SAID" ] ||
+      echo "install.sh: the install failed; nothing was changed (current: $(current_name || true))" >&2
   fi
 }
 trap cleanup EXIT
@@ -390,7 +392,9 @@ fi
 # every network (not only the configured one), asset and font checks out, and each network
 # reads the release's own examples, before anything is switched; the refusal names the file
 if ! why=$(SDL_VIDEODRIVER=dummy "$REL/venv/bin/digit-exhibit" verify --config "$ETC/config.yaml" 2>&1 >/dev/null); then
-  echo "install.sh: refused, nothing was changed: ${why:-the new release failed its check}" | head -n 1 >&2
+  why=$(echo "${why:-the new release failed its check}" | tail -n 1)
+  echo "install.sh: refused: ${why#digit-exhibit: verify: }; nothing was changed (current: $(current_name || true))" >&2
+  SAID=yes
   exit 2
 fi
 
