@@ -184,7 +184,10 @@ now_us() {
 # is judged again (the health timer comes back every minute while one is pending).
 check() {
   pend=$(cat "$PENDING" 2>/dev/null || true)
-  [ -n "$pend" ] || { log "no release on probation"; return 0; }
+  if [ -z "$pend" ]; then  # the timer comes every minute: quiet in the journal then
+    [ ! -t 1 ] || log "no release on probation"
+    return 0
+  fi
   cur=$(current_name)
   if [ "$pend" != "$cur" ]; then
     log "$pend is on probation but $cur is current: probation ended"
