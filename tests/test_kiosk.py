@@ -604,3 +604,24 @@ def test_uninstall_removes_what_the_guide_adds(installer):
     assert r.returncode == 0, r.stdout + r.stderr
     assert not list(units.iterdir()) and not rule.exists()
     assert not (installer.root / "opt/digit-exhibit").exists()
+
+
+def test_the_stop_event_logs_the_real_exit_code(tmp_path, monkeypatch):
+    """A run that exits 2 (a network that fails its manifest while starting) logs "stop" with
+    code 2, the code the command line exits with, not 1."""
+    import json
+
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    from exhibit.app import loop
+    from exhibit.config import load as load_config
+    from exhibit.model.weights import WeightsError
+
+    def damaged(*_a, **_k):
+        raise WeightsError("weights/cnn.npz does not match its manifest")
+    monkeypatch.setattr(loop, "Runner", damaged)
+    events = tmp_path / "events.jsonl"
+    cfg = load_config(None, [])
+    with pytest.raises(WeightsError):
+        loop.run(cfg, (640, 480), False, 0, str(events), 5.0)
+    stops = [e for e in map(json.loads, events.read_text().splitlines()) if e["event"] == "stop"]
+    assert len(stops) == 1 and stops[0]["code"] == 2, stops
