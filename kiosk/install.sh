@@ -91,7 +91,8 @@ with_prefix() { sed "s|$DEFAULT_PREFIX|$PREFIX|g" "$1"; }
 install_tool() {
   if grep -q -- '--check' "$RELEASES/$1/kiosk/install.sh" 2>/dev/null; then  # not an old release
     mkdir -p "$(dirname "$TOOL")"
-    with_prefix "$RELEASES/$1/kiosk/install.sh" | sed "s|^PREFIX=.*|PREFIX=$PREFIX|" > "$TOOL.new"
+    # only its PREFIX line: DEFAULT_PREFIX stays what the units name, for later switches
+    sed "s|^PREFIX=.*|PREFIX=$PREFIX|" "$RELEASES/$1/kiosk/install.sh" > "$TOOL.new"
     chmod 755 "$TOOL.new" && mv "$TOOL.new" "$TOOL"
   fi
 }

@@ -586,6 +586,7 @@ def test_prefix_is_named_by_the_installed_units_and_tool(installer, tmp_path):
     assert f"{prefix}/current/kiosk/exhibit-ctl" in svc and "/opt/digit-exhibit" not in svc
     tool = (installer.root / "usr/local/sbin/digit-exhibit-release").read_text()
     assert f"\nPREFIX={prefix}\n" in tool
+    assert "\nDEFAULT_PREFIX=/opt/digit-exhibit " in tool  # what a rollback's units rewrite
     assert installer.run("--prefix=relative").returncode == 2
 
 
