@@ -87,38 +87,46 @@ def cmd_classify(args: argparse.Namespace, cfg: Config) -> int:
     """One JSON line per digit, in order. A broken file or digit is reported (stderr, and an
     "error" line in its place) and the rest still classified; the exit code is then 2."""
     from exhibit.ink.files import DrawingFileError, read_drawings
+    from exhibit.limits import one_line, printable
 
     rec = recognizer(cfg, args.model, args.weights)
     canvas = canvas_size(cfg)
     out = sys.stdout
     failed = 0
     for f in args.files:
+        name = printable(f)
         try:
             for i, d in enumerate(read_drawings(f, canvas)):
-                row = {"source": str(f), "index": i, "label": d.label}
+                row = {"source": name, "index": i, "label": d.label}
                 if d.error is not None:
                     failed += 1
-                    print(f"digit-exhibit: {d.error}", file=sys.stderr)
+                    print(f"digit-exhibit: {one_line(d.error)}", file=sys.stderr)
                     row.update(prediction=None, confidence=0.0, probs=None, unsure=False,
-                               error=d.error)
+                               error=one_line(d.error))
                 else:
                     snap = rec.read(d.ink)
                     row.update(prediction=snap.digit, confidence=_fmt(snap.confidence),
                                probs=None if snap.probs is None else [_fmt(p) for p in snap.probs],
                                unsure=snap.unsure)
-                out.write(json.dumps(row) + "\n")
+                    if snap.probs is not None and not np.isfinite(snap.probs).all():
+                        # an overflowing network: say so rather than print NaN (not JSON)
+                        failed += 1
+                        why = one_line(f"{f}: digit {i}: the network gave no finite answer")
+                        print(f"digit-exhibit: {why}", file=sys.stderr)
+                        row.update(prediction=None, confidence=0.0, probs=None, error=why)
+                out.write(json.dumps(row, allow_nan=False) + "\n")
         except DrawingFileError as e:
             failed += 1
-            print(f"digit-exhibit: {e}", file=sys.stderr)
+            print(f"digit-exhibit: {one_line(e)}", file=sys.stderr)
         except MemoryError:
             failed += 1
-            print(f"digit-exhibit: {f}: out of memory reading this file", file=sys.stderr)
+            print(f"digit-exhibit: {one_line(f)}: out of memory reading this file", file=sys.stderr)
         except (BrokenPipeError, KeyboardInterrupt):
             raise
         except Exception as e:  # noqa: BLE001 - no input may cost the other files a traceback
             failed += 1
-            print(f"digit-exhibit: {f}: cannot classify this file "
-                  f"({e.__class__.__name__}: {str(e)[:120]})".replace("\n", " "), file=sys.stderr)
+            print(one_line(f"digit-exhibit: {f}: cannot classify this file "
+                           f"({e.__class__.__name__}: {str(e)[:120]})"), file=sys.stderr)
     return 2 if failed else 0
 
 
@@ -677,7 +685,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"digit-exhibit: warning: {w}", file=sys.stderr)
         return int(args.func(args, cfg) or 0)
     except (ConfigError, WeightsError, DrawingFileError, IdxError, UsageError) as e:
-        print(f"digit-exhibit: {e}", file=sys.stderr)
+        from exhibit.limits import one_line
+        print(f"digit-exhibit: {one_line(e)}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0

@@ -98,11 +98,12 @@ def parse_stroke_json(doc: Any, canvas: Sequence[float], where: str) -> Iterator
     if not isinstance(doc, dict):
         raise DrawingFileError(f"{where}: expected a JSON object with 'box' and 'digits'")
     box = doc.get("box")
-    bad = [v for v in box if not (L.is_number(v, L.COORDINATE) and v > 0)] \
+    bad = [v for v in box if not (L.is_number(v, L.COORDINATE) and v >= L.BOX_MIN)] \
         if isinstance(box, list) and len(box) == 2 else [box]
     if bad:
-        raise DrawingFileError(f"{where}: 'box' must be [width, height] with positive finite "
-                               f"numbers up to {L.COORDINATE:g}, got {_bad_value(bad[0])}")
+        raise DrawingFileError(f"{where}: 'box' must be [width, height] with finite numbers "
+                               f"from {L.BOX_MIN:g} to {L.COORDINATE:g}, got "
+                               f"{_bad_value(bad[0])}")
     scale, offset = fit_box([float(v) for v in box], canvas)
     if "digits" in doc:
         digits = doc["digits"]
