@@ -7,19 +7,25 @@ Exit codes: 0 success, 2 bad input (config, files, weights, usage), 1 anything u
 """
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import shlex
 import sys
-import time
-from pathlib import Path
-from typing import Sequence
 
-import numpy as np
+from exhibit.app import signals as _signals  # os and signal only
 
-from exhibit import resources
-from exhibit.config import Config, ConfigError, load as load_config
+if sys.argv and sys.argv[0].replace("\\", "/").endswith(("/digit-exhibit", "exhibit/__main__.py")):
+    _signals.early()  # the command itself, before the heavy imports: no signal is fatal
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import shlex  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Sequence  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from exhibit import resources  # noqa: E402
+from exhibit.config import Config, ConfigError, load as load_config  # noqa: E402
 
 BUNDLED_MNIST = resources.MNIST
 
@@ -676,6 +682,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.func in (cmd_run, cmd_soak):  # before anything slow: no signal is lost
             from exhibit.app.signals import install
             install()
+        else:
+            _signals.default()
         cfg = None
         if args.func not in (cmd_check_config, cmd_out_of_order):
             # the running exhibit skips keys only another release knows (reported once);

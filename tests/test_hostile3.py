@@ -296,3 +296,41 @@ def test_fps_zero_in_a_real_process():
     code, out, err = cli("soak", "--fps", "0", "--frames", "10")
     assert code == 2 and "Traceback" not in err
     assert "--fps" in err.strip().splitlines()[-1] and "greater than 0" in err
+
+
+# --- 9: signals during start-up ---------------------------------------------------------------
+def started_importing_numpy(pid):
+    """True once the child has mapped numpy: the command's own code is running (the heavy
+    imports come after its first line), so this does not depend on how fast the machine is."""
+    try:
+        with open(f"/proc/{pid}/maps") as f:
+            return "numpy" in f.read()
+    except OSError:
+        return False
+
+
+def start_and_signal(sig, *argv):
+    e = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
+    p = subprocess.Popen([sys.executable, "-m", "exhibit", *argv], cwd=ROOT, env=e,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + ANTI_HANG
+    while not started_importing_numpy(p.pid):
+        assert p.poll() is None and time.monotonic() < deadline, "child never imported numpy"
+        time.sleep(0.001)
+    p.send_signal(sig)
+    out, err = p.communicate(timeout=ANTI_HANG)
+    return p.returncode, out.decode(), err.decode()
+
+
+def test_sighup_during_start_up_is_deferred_not_fatal():
+    code, _, err = start_and_signal(signal.SIGHUP, "run", "--windowed", "--size", "640x360",
+                                    "--max-seconds", "2")
+    assert code == 0 and "Traceback" not in err, (code, err)
+
+
+@pytest.mark.parametrize("sig,expected", [(signal.SIGINT, 130), (signal.SIGTERM, 0)])
+def test_stop_signals_during_start_up_are_one_line(sig, expected):
+    code, _, err = start_and_signal(sig, "run", "--windowed", "--size", "640x360",
+                                    "--max-seconds", "20")
+    assert code == expected and "Traceback" not in err, (code, err)
+    assert len(err.strip().splitlines()) <= 1, err
