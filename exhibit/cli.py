@@ -7,19 +7,25 @@ Exit codes: 0 success, 2 bad input (config, files, weights, usage), 1 anything u
 """
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import shlex
 import sys
-import time
-from pathlib import Path
-from typing import Sequence
 
-import numpy as np
+from exhibit.app import signals as _signals  # os and signal only
 
-from exhibit import resources
-from exhibit.config import Config, ConfigError, load as load_config
+if sys.argv and sys.argv[0].replace("\\", "/").endswith(("/digit-exhibit", "exhibit/__main__.py")):
+    _signals.early()  # the command itself, before the heavy imports: no signal is fatal
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import shlex  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Sequence  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from exhibit import resources  # noqa: E402
+from exhibit.config import Config, ConfigError, load as load_config  # noqa: E402
 
 BUNDLED_MNIST = resources.MNIST
 
@@ -29,6 +35,37 @@ class UsageError(Exception):
 
 
 REFERENCE_SIZE = (1920, 1080)  # where no screen decides: classify, bench, soak
+
+
+def number(kind: type = float, low: float | None = None, high: float | None = None,
+           low_open: bool = False, high_open: bool = False):
+    """An argparse type: a finite int or float within bounds, else a one-line usage error
+    (exit 2) naming the bound; ``--fps 0`` or ``--max-seconds nan`` never reach the code."""
+    def parse(text: str):
+        try:
+            v = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected {'a whole number' if kind is int else 'a number'}, got {text!r}") \
+                from None
+        if v != v or v in (float("inf"), float("-inf")):
+            raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+        if low is not None and (v <= low if low_open else v < low):
+            raise argparse.ArgumentTypeError(
+                f"must be {'greater than' if low_open else 'at least'} {low:g}, got {text}")
+        if high is not None and (v >= high if high_open else v > high):
+            raise argparse.ArgumentTypeError(
+                f"must be {'less than' if high_open else 'at most'} {high:g}, got {text}")
+        return v
+    parse.__name__ = kind.__name__  # argparse names the type in its messages
+    return parse
+
+
+POSITIVE = number(float, 0, low_open=True)
+NONNEG = number(float, 0)
+SHARE = number(float, 0, 1)
+COUNT = number(int, 1)  # at least one
+NONNEG_INT = number(int, 0)
 
 
 def canvas_size(cfg: Config) -> tuple[float, float]:
@@ -56,38 +93,46 @@ def cmd_classify(args: argparse.Namespace, cfg: Config) -> int:
     """One JSON line per digit, in order. A broken file or digit is reported (stderr, and an
     "error" line in its place) and the rest still classified; the exit code is then 2."""
     from exhibit.ink.files import DrawingFileError, read_drawings
+    from exhibit.limits import one_line, printable
 
     rec = recognizer(cfg, args.model, args.weights)
     canvas = canvas_size(cfg)
     out = sys.stdout
     failed = 0
     for f in args.files:
+        name = printable(f)
         try:
             for i, d in enumerate(read_drawings(f, canvas)):
-                row = {"source": str(f), "index": i, "label": d.label}
+                row = {"source": name, "index": i, "label": d.label}
                 if d.error is not None:
                     failed += 1
-                    print(f"digit-exhibit: {d.error}", file=sys.stderr)
+                    print(f"digit-exhibit: {one_line(d.error)}", file=sys.stderr)
                     row.update(prediction=None, confidence=0.0, probs=None, unsure=False,
-                               error=d.error)
+                               error=one_line(d.error))
                 else:
                     snap = rec.read(d.ink)
                     row.update(prediction=snap.digit, confidence=_fmt(snap.confidence),
                                probs=None if snap.probs is None else [_fmt(p) for p in snap.probs],
                                unsure=snap.unsure)
-                out.write(json.dumps(row) + "\n")
+                    if snap.probs is not None and not np.isfinite(snap.probs).all():
+                        # an overflowing network: say so rather than print NaN (not JSON)
+                        failed += 1
+                        why = one_line(f"{f}: digit {i}: the network gave no finite answer")
+                        print(f"digit-exhibit: {why}", file=sys.stderr)
+                        row.update(prediction=None, confidence=0.0, probs=None, error=why)
+                out.write(json.dumps(row, allow_nan=False) + "\n")
         except DrawingFileError as e:
             failed += 1
-            print(f"digit-exhibit: {e}", file=sys.stderr)
+            print(f"digit-exhibit: {one_line(e)}", file=sys.stderr)
         except MemoryError:
             failed += 1
-            print(f"digit-exhibit: {f}: out of memory reading this file", file=sys.stderr)
+            print(f"digit-exhibit: {one_line(f)}: out of memory reading this file", file=sys.stderr)
         except (BrokenPipeError, KeyboardInterrupt):
             raise
         except Exception as e:  # noqa: BLE001 - no input may cost the other files a traceback
             failed += 1
-            print(f"digit-exhibit: {f}: cannot classify this file "
-                  f"({e.__class__.__name__}: {str(e)[:120]})".replace("\n", " "), file=sys.stderr)
+            print(one_line(f"digit-exhibit: {f}: cannot classify this file "
+                           f"({e.__class__.__name__}: {str(e)[:120]})"), file=sys.stderr)
     return 2 if failed else 0
 
 
@@ -500,9 +545,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", parents=[common], help="start the exhibit (the default)")
     p.add_argument("--windowed", action="store_true", help="a window instead of full screen")
     p.add_argument("--size", metavar="WxH", help="logical screen size (default: window.size)")
-    p.add_argument("--display", type=int, metavar="N", help="monitor index (default: config)")
+    p.add_argument("--display", type=NONNEG_INT, metavar="N", help="monitor index (default: config)")
     p.add_argument("--event-log", metavar="FILE", help="append JSON event lines here")
-    p.add_argument("--max-seconds", type=float, metavar="S", help="quit cleanly after S seconds")
+    p.add_argument("--max-seconds", type=POSITIVE, metavar="S", help="quit cleanly after S seconds")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("classify", parents=[common], help="classify stroke files, PNGs or .npy")
@@ -520,75 +565,75 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mnist", metavar="DIR", required=True)
     p.add_argument("--arch", required=True, choices=("explainer", "compact14", "deep", "gate", "cnn"))
     p.add_argument("--out", required=True, metavar="PATH")
-    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--epochs", type=COUNT, default=20)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--optimizer", choices=("adam", "sgd"), default="adam")
-    p.add_argument("--lr", type=float, default=None)
-    p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--lr", type=POSITIVE, default=None)
+    p.add_argument("--batch", type=COUNT, default=128)
     p.add_argument("--teacher", metavar="PATH", action="append", default=[],
                    help="distil from this network's weights (an MLP or the cnn); repeat for "
                         "an ensemble (the mean of their distributions)")
-    p.add_argument("--distill-weight", type=float, default=0.7,
+    p.add_argument("--distill-weight", type=SHARE, default=0.7,
                    help="share of the loss that follows the teacher (default 0.7)")
-    p.add_argument("--temperature", type=float, default=3.0, help="distillation temperature")
+    p.add_argument("--temperature", type=POSITIVE, default=3.0, help="distillation temperature")
     p.add_argument("--teacher-fix", action="store_true",
                    help="digits the teacher gets wrong follow their labels only")
     p.add_argument("--teacher-mnist-only", action="store_true",
                    help="the teacher teaches the MNIST digits only; the pen digits follow "
                         "their labels (an MNIST-only teacher knows little of pen writing)")
-    p.add_argument("--weight-decay", type=float, default=1e-5)
-    p.add_argument("--max-rotation", type=float, default=MAX_ROTATION,
+    p.add_argument("--weight-decay", type=NONNEG, default=1e-5)
+    p.add_argument("--max-rotation", type=number(float, 0, 180), default=MAX_ROTATION,
                    help="largest random rotation of training digits, in degrees")
     p.add_argument("--pendigits", metavar="FILE",
                    help="real pen-drawn digits with writers (pen-30-writers.json.gz) to mix in")
-    p.add_argument("--pen-copies", type=int, default=None,
+    p.add_argument("--pen-copies", type=COUNT, default=None,
                    help="copies of each pen digit (the first as written, the rest warped; "
                         "default 20, cnn: 4 freshly warped per epoch)")
-    p.add_argument("--pen-rotation", type=float, default=15.0,
+    p.add_argument("--pen-rotation", type=number(float, 0, 180), default=15.0,
                    help="largest random rotation of the pen digits' copies, in degrees")
     p.add_argument("--val-writers", metavar="W1,W2,...",
                    help="pen writers kept apart for validation (default: a fixed 8 of the 30; "
                         "'none' trains on all)")
-    p.add_argument("--smooth", type=float, default=0.0,
+    p.add_argument("--smooth", type=NONNEG, default=0.0,
                    help="smoothness prior on the first layer's weights (receptive fields)")
-    p.add_argument("--first-decay", type=float, default=None,
+    p.add_argument("--first-decay", type=NONNEG, default=None,
                    help="weight decay of the first layer (default: --weight-decay)")
     p.add_argument("--init", metavar="PATH",
                    help="start from these weights (same architecture) instead of random ones")
     p.add_argument("--channels", default="16,32,128", help="cnn: conv1,conv2,dense widths")
     p.add_argument("--all-writers", action="store_true",
                    help="cnn: train on all pen writers (none held out for validation)")
-    p.add_argument("--pen-jitter", type=float, default=0.0,
+    p.add_argument("--pen-jitter", type=NONNEG, default=0.0,
                    help="cnn: wobble of pen points and strokes, a share of the digit's size")
-    p.add_argument("--mnist-per-epoch", type=int, default=110000,
+    p.add_argument("--mnist-per-epoch", type=COUNT, default=110000,
                    help="cnn: MNIST pool digits drawn at random per epoch")
     p.add_argument("--checkpoint", metavar="PATH", help="cnn: save the network after each epoch")
-    p.add_argument("--mnist-originals", type=float, default=None, metavar="SHARE",
+    p.add_argument("--mnist-originals", type=SHARE, default=None, metavar="SHARE",
                    help="cnn: share of each epoch's MNIST digits that are unwarped originals "
                         "(default: drawn uniformly from the pool)")
-    p.add_argument("--mnist-limit", type=int, default=None,
+    p.add_argument("--mnist-limit", type=COUNT, default=None,
                    help="use only this many (random) of the MNIST training inputs")
-    p.add_argument("--pen-elastic", type=float, default=0.0, metavar="SHARE",
+    p.add_argument("--pen-elastic", type=NONNEG, default=0.0, metavar="SHARE",
                    help="smooth random bending of the pen digits' copies, a share of the "
                         "digit's size (other writers' proportions)")
-    p.add_argument("--dropout", type=float, default=0.0, metavar="SHARE",
+    p.add_argument("--dropout", type=number(float, 0, 1, high_open=True), default=0.0, metavar="SHARE",
                    help="share of hidden neurons switched off per batch in training")
-    p.add_argument("--label-smoothing", type=float, default=0.0, metavar="SHARE",
+    p.add_argument("--label-smoothing", type=number(float, 0, 1, high_open=True), default=0.0, metavar="SHARE",
                    help="share of each training target spread over the other digits")
-    p.add_argument("--swa", type=float, default=0.0, metavar="SHARE",
+    p.add_argument("--swa", type=number(float, 0, 1, high_open=True), default=0.0, metavar="SHARE",
                    help="keep the mean of the weights over this last share of the steps")
-    p.add_argument("--soup", type=int, default=1, metavar="N",
+    p.add_argument("--soup", type=COUNT, default=1, metavar="N",
                    help="fine-tune N networks from --init (seeds SEED..SEED+N-1 order the "
                         "data) and keep the mean of their weights")
     p.add_argument("--revive", action="store_true",
                    help="start again hidden neurons that no training digit switches on (dead "
                         "ReLUs, whose receptive fields decay to blank)")
     p.add_argument("--gate-hidden", default="128,32", help="gate: hidden layer sizes")
-    p.add_argument("--gate-negatives", type=int, default=80000,
+    p.add_argument("--gate-negatives", type=NONNEG_INT, default=80000,
                    help="gate: generated non-digit drawings to train on")
-    p.add_argument("--gate-mnist", type=int, default=40000,
+    p.add_argument("--gate-mnist", type=NONNEG_INT, default=40000,
                    help="gate: MNIST training digits among its real digits")
-    p.add_argument("--gate-reject", type=float, default=0.01,
+    p.add_argument("--gate-reject", type=SHARE, default=0.01,
                    help="gate: share of the validation writers' digits left unsure")
     p.set_defaults(func=cmd_train)
 
@@ -600,21 +645,21 @@ def build_parser() -> argparse.ArgumentParser:
                         "network on the MNIST test set at the end")
     p.add_argument("--json", action="store_true")
     p.add_argument("--size", metavar="WxH", help="frame benchmark screen size")
-    p.add_argument("--seconds", type=float, default=20.0, help="simulated seconds to render")
+    p.add_argument("--seconds", type=POSITIVE, default=20.0, help="simulated seconds to render")
     p.add_argument("--present", action="store_true",
                    help="in a real full-screen window: time whole frames, the copy to the screen included")
     p.add_argument("--scaled", action="store_true",
                    help="with --present: draw the layout at --size and let SDL scale it (for comparison)")
-    p.add_argument("--repeats", type=int, default=5000)
+    p.add_argument("--repeats", type=COUNT, default=5000)
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("soak", parents=[common], help="run headless with a random visitor")
-    p.add_argument("--frames", type=int, default=40000)
+    p.add_argument("--frames", type=COUNT, default=40000)
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--fps", type=float, default=60.0, help="simulated frames per second")
-    p.add_argument("--vandal-points", type=int, default=20000,
+    p.add_argument("--fps", type=POSITIVE, default=60.0, help="simulated frames per second")
+    p.add_argument("--vandal-points", type=NONNEG_INT, default=20000,
                    help="after the random visitor, one finger scribbles this many points (0: none)")
-    p.add_argument("--warmup", type=int, default=10000,
+    p.add_argument("--warmup", type=NONNEG_INT, default=10000,
                    help="uncounted frames first (every feature once, then random use)")
     p.add_argument("--size", metavar="WxH", help="screen size (default 1280x720)")
     p.add_argument("--json", action="store_true")
@@ -624,7 +669,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a calm 'temporarily out of order' screen (needs no config or weights)")
     p.add_argument("--windowed", action="store_true", help="a window instead of full screen")
     p.add_argument("--size", metavar="WxH", help="window size with --windowed (default 1280x720)")
-    p.add_argument("--max-seconds", type=float, metavar="S", help="quit after S seconds")
+    p.add_argument("--max-seconds", type=POSITIVE, metavar="S", help="quit after S seconds")
     p.set_defaults(func=cmd_out_of_order)
 
     p = sub.add_parser("verify", parents=[common],
@@ -661,6 +706,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.func in (cmd_run, cmd_soak):  # before anything slow: no signal is lost
             from exhibit.app.signals import install
             install()
+        else:
+            _signals.default()
         cfg = None
         if args.func not in (cmd_check_config, cmd_out_of_order):
             # the running exhibit skips keys only another release knows (reported once);
@@ -670,7 +717,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"digit-exhibit: warning: {w}", file=sys.stderr)
         return int(args.func(args, cfg) or 0)
     except (ConfigError, WeightsError, DrawingFileError, IdxError, UsageError) as e:
-        print(f"digit-exhibit: {e}", file=sys.stderr)
+        from exhibit.limits import one_line
+        print(f"digit-exhibit: {one_line(e)}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0

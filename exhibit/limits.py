@@ -36,6 +36,7 @@ JSON_DEPTH = 16  # a stroke file needs 6 levels, a manifest 3
 JSON_VALUES = 1_000_000  # numbers, strings and containers in one JSON document
 NUMBER_CHARS = 40  # a number written with more characters than this is refused
 COORDINATE = 1e6  # |x|, |y| and the box's sides in a stroke file
+BOX_MIN = 1e-3  # a smaller box scales its points past float32 (inf, then "nothing drawn")
 MANIFEST_BYTES = 1024 * 1024
 CONFIG_BYTES = 64 * 1024
 YAML_DEPTH = 8  # the config needs 3
@@ -202,3 +203,25 @@ def shown(v: Any, n: int = 40) -> str:
     except (TypeError, ValueError, RecursionError):
         s = repr(type(v))
     return s if len(s) <= n else s[:n - 3] + "..."
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(s: Any) -> str:
+    """Text (a file name, a message holding one) that any strict UTF-8 / JSON reader takes:
+    the undecodable bytes of a file name (lone surrogates, from surrogateescape) become
+    ``\\xNN`` escapes instead."""
+    s = os.fspath(s) if isinstance(s, os.PathLike) else str(s)
+    try:
+        raw = s.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that no file name decoding made
+        raw = s.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def one_line(s: Any) -> str:
+    """:func:`printable`, with line breaks and other control characters escaped, so that a
+    file name holding a newline cannot split a one-line message."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"),
+                        printable(s))

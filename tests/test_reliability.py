@@ -319,3 +319,15 @@ def test_a_finger_whose_device_vanished_is_let_go(runner):
     assert not runner.ex.pointer.busy  # the lost finger no longer blocks everyone else
     frames(runner, 1, [E(pygame.FINGERDOWN, x=fx, y=fy, dx=0, dy=0, finger_id=0, touch_id=3)])
     assert runner.ex.pointer.busy and runner.ex.drawing.active
+
+
+def test_a_reload_names_the_settings_that_need_a_restart(runner, tmp_path, capsys):
+    """Issue 23, finding 8: a reload changing log.* or window.fps was silently ignored."""
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("window:\n  fps: 30\nlog:\n  events: /tmp/elsewhere.jsonl\n")
+    runner.reload(str(cfg), ["attract.idle_seconds=1"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "restart" in err[0], err
+    assert "window.fps" in err[0] and "log.events" in err[0], err
+    assert any(e["event"] == "config_warning" and "restart" in e["message"]
+               for e in runner.log.events)

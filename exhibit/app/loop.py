@@ -216,10 +216,20 @@ class Runner:
             return
         ex.set_window(self.ex.viewport.window)
         self.ex.close()
+        # read once at start (the event log's file, the frame cap, the window): say so
+        old_v, new_v = self.cfg.as_dict(), cfg.as_dict()
+        later = sorted(k for k in new_v if k.startswith(RESTART_ONLY) and new_v[k] != old_v.get(k))
+        if later:
+            text = f"reloaded; these take effect after a restart: {', '.join(later)}"
+            print(f"digit-exhibit: {text}", file=sys.stderr)
+            self.log.write("config_warning", message=text[:300])
         self.cfg, self.ex, self.screen = cfg, ex, screen
         for w in cfg.warnings:
             self.log.write("config_warning", message=w[:300])
         self.log.write("reload")
+
+
+RESTART_ONLY = ("log.", "window.")  # settings a SIGHUP reload does not apply
 
 
 def run(cfg: Config, size: tuple[int, int] | None, fullscreen: bool, display: int,

@@ -34,6 +34,37 @@ class Signals:
 
 
 _installed: Signals | None = None
+_early_reload = False
+
+
+def _early_hup(*_: object) -> None:
+    global _early_reload
+    _early_reload = True  # handed to the loop by install(): a reload before READY waits
+
+
+def _early_stop(signum: int, _frame: object) -> None:
+    # nothing is open yet: one line and out, without unwinding half-done imports
+    os.write(2, f"digit-exhibit: stopped by {signal.Signals(signum).name} while starting\n"
+             .encode())
+    os._exit(0 if signum == signal.SIGTERM else 130)
+
+
+def early() -> None:
+    """The entry point's very first step, before numpy and pygame are imported (0.1 s and
+    more): a SIGHUP then no longer kills the process (exit 129) but is kept for the loop, and
+    SIGINT or SIGTERM stop it in one line instead of a traceback."""
+    signal.signal(signal.SIGTERM, _early_stop)
+    signal.signal(signal.SIGINT, _early_stop)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, _early_hup)
+
+
+def default() -> None:
+    """The usual dispositions back, for the commands that are not the exhibit."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 
 def install() -> Signals:
@@ -41,6 +72,7 @@ def install() -> Signals:
     global _installed
     if _installed is None:
         _installed = Signals()
+        _installed.reload = _early_reload
         os.environ["SDL_NO_SIGNAL_HANDLERS"] = "1"
         signal.signal(signal.SIGTERM, _installed._quit)
         signal.signal(signal.SIGINT, _installed._quit)

@@ -14,6 +14,7 @@ import io
 import re
 import sys
 import struct
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -97,11 +98,12 @@ def parse_stroke_json(doc: Any, canvas: Sequence[float], where: str) -> Iterator
     if not isinstance(doc, dict):
         raise DrawingFileError(f"{where}: expected a JSON object with 'box' and 'digits'")
     box = doc.get("box")
-    bad = [v for v in box if not (L.is_number(v, L.COORDINATE) and v > 0)] \
+    bad = [v for v in box if not (L.is_number(v, L.COORDINATE) and v >= L.BOX_MIN)] \
         if isinstance(box, list) and len(box) == 2 else [box]
     if bad:
-        raise DrawingFileError(f"{where}: 'box' must be [width, height] with positive finite "
-                               f"numbers up to {L.COORDINATE:g}, got {_bad_value(bad[0])}")
+        raise DrawingFileError(f"{where}: 'box' must be [width, height] with finite numbers "
+                               f"from {L.BOX_MIN:g} to {L.COORDINATE:g}, got "
+                               f"{_bad_value(bad[0])}")
     scale, offset = fit_box([float(v) for v in box], canvas)
     if "digits" in doc:
         digits = doc["digits"]
@@ -225,6 +227,68 @@ def png_size(data: bytes) -> tuple[int, int] | None:
     return struct.unpack(">II", data[16:24])
 
 
+_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # PNG colour type -> samples per pixel
+PNG_CHUNKS = 1000  # a picture needs 3 to 10; thousands only slow the decoder down
+_KEEP = (b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND")  # all the decoder needs; text, ICC out
+
+
+def png_raw_bytes(w: int, h: int, depth: int, colour: int, interlace: int) -> int:
+    """Bytes of a PNG's filtered scanlines (filter byte per row), from its IHDR alone."""
+    bits = _CHANNELS[colour] * depth
+    passes = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4),
+              (1, 0, 2, 2), (0, 1, 1, 2)] if interlace else [(0, 0, 1, 1)]
+    total = 0
+    for x0, y0, dx, dy in passes:
+        pw, ph = (w - x0 + dx - 1) // dx, (h - y0 + dy - 1) // dy
+        if pw > 0 and ph > 0:
+            total += ph * (1 + (pw * bits + 7) // 8)
+    return total
+
+
+def bounded_png(data: bytes, where: str) -> bytes:
+    """The PNG reduced to the chunks a decoder needs, after checking that its image data
+    inflates to exactly what its header says: a small header over a huge zlib stream (a
+    decompression bomb), trailing data or thousands of chunks are refused before libpng sees
+    them, so decoding costs at most what the pixel count allows."""
+    w, h, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", data[16:29])
+    if colour not in _CHANNELS or depth not in (1, 2, 4, 8, 16):
+        raise DrawingFileError(f"{where}: not a readable PNG (colour type {colour}, "
+                               f"bit depth {depth})")
+    raw = png_raw_bytes(w, h, depth, colour, interlace)
+    pos, kept, idat, n = 8, [], [], 0
+    while pos + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        end = pos + 12 + length
+        if end > len(data):
+            break
+        n += 1
+        if n > PNG_CHUNKS:
+            raise DrawingFileError(f"{where}: over {PNG_CHUNKS} PNG chunks (limit {PNG_CHUNKS})")
+        if kind == b"IDAT":
+            idat.append(data[pos + 8:pos + 8 + length])
+        if kind in _KEEP:
+            kept.append(data[pos:end])
+        pos = end
+        if kind == b"IEND":
+            break
+    # even a naive encoder (fixed Huffman codes, 9 bits a byte at worst) stays under this;
+    # more is padding (empty deflate blocks) that costs the decoder time and gives no pixels
+    body = b"".join(idat)
+    if len(body) > raw + raw // 8 + 1024:
+        raise DrawingFileError(f"{where}: more image data ({len(body)} bytes compressed) than "
+                               f"a {w}x{h} picture can need (refused unread)")
+    z = zlib.decompressobj()
+    try:
+        pixels = len(z.decompress(body, raw + 1))
+    except zlib.error as e:
+        raise DrawingFileError(f"{where}: not a readable PNG (damaged image data: {e})") \
+            from None
+    if pixels > raw or z.unconsumed_tail or z.unused_data:
+        raise DrawingFileError(f"{where}: more image data than its {w}x{h} header says "
+                               f"(refused unread)")
+    return data[:8] + b"".join(kept)
+
+
 def read_png(path: Path) -> np.ndarray:
     """A PNG as a raster with ink high: dark-on-light pictures are inverted, alpha respected.
     The size in its header is checked before any decoder sees the file."""
@@ -240,6 +304,7 @@ def read_png(path: Path) -> np.ndarray:
     if w > L.IMAGE_SIDE or h > L.IMAGE_SIDE or w * h > L.IMAGE_PIXELS:
         raise DrawingFileError(f"{path}: a {w}x{h} picture is over the limit (at most "
                                f"{L.IMAGE_SIDE} per side and {L.IMAGE_PIXELS} pixels)")
+    data = bounded_png(data, str(path))
     import pygame
 
     try:

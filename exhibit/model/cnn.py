@@ -299,7 +299,7 @@ def load_checked(path: Path, manifest: dict[str, Any]):
     """A CNN from NAME.npz whose manifest says ``"kind": "cnn"``; the npz must match the
     manifest's sha256 before numpy reads it. Raises WeightsError with the reason."""
     from exhibit.ink.normalize import InputSpec
-    from exhibit.model.weights import LoadedModel, WeightsError, check_sha256
+    from exhibit.model.weights import LoadedModel, WeightsError, check_sha256, read_arrays
 
     man_path = path.with_suffix(".json")
     try:
@@ -310,16 +310,13 @@ def load_checked(path: Path, manifest: dict[str, Any]):
     except (ValueError, KeyError, TypeError) as e:
         raise WeightsError(f"manifest {man_path} is damaged ({e.__class__.__name__}: {e})") from None
     check_sha256(path, expected)
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            missing = [k for k in PARAMS if k not in z.files]
-            if missing:
-                raise WeightsError(f"{path} lacks arrays {missing} for a CNN")
-            arrays = {k: z[k].astype(np.float32) for k in PARAMS}
-    except WeightsError:
-        raise
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as e:
-        raise WeightsError(f"{path} cannot be read as plain arrays ({e})") from None
+    if len(channels) != 3 or not all(1 <= c <= 1024 for c in channels):
+        raise WeightsError(f"manifest {man_path} is damaged (channels {channels[:10]}: three "
+                           f"of 1 to 1024)")
+    c1, c2, h = channels
+    arrays = read_arrays(path, dict(zip(PARAMS, [
+        (1, KSIZE, KSIZE, c1), (c1,), (c1, KSIZE, KSIZE, c2), (c2,), (c2 * 16, h), (h,),
+        (h, 10), (10,)])), arch=f"channels {channels}")
     try:
         net = CNN(**arrays)
     except ValueError as e:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,6 +109,70 @@ def manifest_beside(path: Path, what: str = "weights") -> dict:
     return read_manifest(man_path)
 
 
+WEIGHT_ELEMENTS = 16 * 1024 * 1024  # all arrays of one network; deep has 0.5 M
+WEIGHT_MAGNITUDE = 1000.0  # trained weights stay under 10; beyond this a forward pass overflows
+
+
+def layer_sizes(manifest: dict[str, Any], man_path: Path) -> list[int]:
+    """The manifest's layer sizes, bounded before anything is allocated from them."""
+    sizes = [int(s) for s in manifest["sizes"]]
+    if not 2 <= len(sizes) <= 16 or not all(1 <= s <= 65536 for s in sizes):
+        raise WeightsError(f"manifest {man_path} is damaged (sizes {sizes[:20]}: 2 to 16 "
+                           f"layers of 1 to 65536)")
+    return sizes
+
+
+def read_arrays(path: Path, shapes: dict[str, tuple[int, ...]],
+                arch: str = "architecture") -> dict[str, np.ndarray]:
+    """The named float arrays of an npz, each one's dtype and shape checked against
+    ``shapes`` from the npy header inside the zip before its data is read (a small npz can
+    inflate to gigabytes), then checked finite and of a plausible size. Raises WeightsError."""
+    if sum(int(np.prod(s)) for s in shapes.values()) > WEIGHT_ELEMENTS:
+        raise WeightsError(f"{path}: its manifest asks for over {WEIGHT_ELEMENTS} weights")
+    out = {}
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+            missing = [k for k in shapes if f"{k}.npy" not in names]
+            if missing:
+                raise WeightsError(f"{path} lacks arrays {missing} for its architecture")
+            for k, shape in shapes.items():
+                with z.open(f"{k}.npy") as f:
+                    version = np.lib.format.read_magic(f)
+                    read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) \
+                        else np.lib.format.read_array_header_2_0
+                    got, fortran, dtype = read_header(f)
+                    if dtype.kind != "f" or dtype.names is not None or dtype.subdtype:
+                        raise WeightsError(f"{path}: array {k} is {dtype.str}, not plain arrays "
+                                           f"of floats")
+                    if tuple(got) != tuple(shape):
+                        raise WeightsError(f"{path}: array {k} has shape {tuple(got)} in its "
+                                           f"header, but the manifest says its {arch} needs "
+                                           f"{tuple(shape)}")
+                    data = f.read(int(np.prod(shape)) * dtype.itemsize + 1)
+                if len(data) != int(np.prod(shape)) * dtype.itemsize:
+                    raise WeightsError(f"{path}: array {k} is not the size its header says")
+                a = np.frombuffer(data, dtype).reshape(shape, order="F" if fortran else "C")
+                with np.errstate(over="ignore", invalid="ignore"):
+                    a = a.astype(np.float32)
+                if not np.isfinite(a).all():
+                    raise WeightsError(f"{path} contains NaN or infinite weights (array {k})")
+                if a.size and float(np.abs(a).max()) > WEIGHT_MAGNITUDE:
+                    raise WeightsError(f"{path}: array {k} holds weights up to "
+                                       f"{float(np.abs(a).max()):.3g} (limit "
+                                       f"{WEIGHT_MAGNITUDE:g}; trained networks stay far "
+                                       f"below)")
+                out[k] = np.ascontiguousarray(a)
+    except WeightsError:
+        raise
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError, MemoryError, SyntaxError,
+            TypeError, NotImplementedError, zlib.error) as e:
+        raise WeightsError(f"{path} cannot be read as plain arrays "
+                           f"({str(e).splitlines()[0][:100] if str(e) else type(e).__name__})") \
+            from None
+    return out
+
+
 def load(path: str | Path) -> LoadedModel:
     """Load and verify weights; raises WeightsError with an operator-readable reason."""
     path = Path(path)
@@ -116,25 +181,21 @@ def load(path: str | Path) -> LoadedModel:
         from exhibit.model import cnn  # a convolutional network (exhibit/model/cnn.py)
         return cnn.load_checked(path, manifest)
     try:
-        sizes = [int(s) for s in manifest["sizes"]]
+        sizes = layer_sizes(manifest, man_path)
         spec = InputSpec(side=int(manifest["input"]["side"]),
                          deskew=bool(manifest["input"]["deskew"]))
         expected = str(manifest["sha256"])
     except (ValueError, KeyError, TypeError, OverflowError) as e:
         raise WeightsError(f"manifest {man_path} is damaged ({e.__class__.__name__}: {e})") from None
     check_sha256(path, expected)
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            n = len(sizes) - 1
-            missing = [k for l in range(1, n + 1) for k in (f"W{l}", f"b{l}") if k not in z.files]
-            if missing:
-                raise WeightsError(f"{path} lacks arrays {missing} for architecture {sizes}")
-            ws = [z[f"W{l}"].astype(np.float32) for l in range(1, n + 1)]
-            bs = [z[f"b{l}"].astype(np.float32) for l in range(1, n + 1)]
-    except WeightsError:
-        raise
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError, MemoryError) as e:
-        raise WeightsError(f"{path} cannot be read as plain arrays ({e})") from None
+    n = len(sizes) - 1
+    shapes = {}
+    for l in range(1, n + 1):
+        shapes[f"W{l}"] = (sizes[l - 1], sizes[l])
+        shapes[f"b{l}"] = (sizes[l],)
+    arrays = read_arrays(path, shapes)
+    ws = [arrays[f"W{l}"] for l in range(1, n + 1)]
+    bs = [arrays[f"b{l}"] for l in range(1, n + 1)]
     try:
         net = MLP(ws, bs)
     except ValueError as e:
