@@ -130,6 +130,7 @@ status() {
     is_good "$r" && tags="$tags good"
     [ -f "$RELEASES/$r/BAD" ] && tags="$tags bad($(cat "$RELEASES/$r/BAD"))"
     [ "$r" = "$pend" ] && tags="$tags on-probation"
+    [ -f "$RELEASES/$r/VERSION" ] && tags="$tags version $(head -c 80 "$RELEASES/$r/VERSION")"
     echo "  $r${tags:+ :$tags}"
   done
   if have_systemd; then
@@ -285,6 +286,7 @@ name=$(date +%Y%m%d-%H%M%S)-$(cat "$FROM/RELEASE" 2>/dev/null || echo release)
 mkdir -p "$RELEASES"
 REL=$RELEASES/$name
 mkdir "$REL"
+cp "$FROM/RELEASE" "$REL/VERSION" 2>/dev/null || true  # digit-exhibit --version, STATUS, start event
 # the system's Python (Debian 12: 3.11), not whatever is first on PATH; the wheels are for it
 /usr/bin/python3 -m venv "$REL/venv"
 # only the release folder: no index, no network, no pip config of this machine, every file hashed
