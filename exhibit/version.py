@@ -12,7 +12,10 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
-CHECKOUT = Path(__file__).resolve().parents[1]
+
+from exhibit import resources
+
+CHECKOUT = resources.ROOT  # a checkout's top level; installed, the package's data (no .git there)
 
 
 def package_version() -> str:
