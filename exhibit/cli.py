@@ -448,6 +448,24 @@ def cmd_soak(args: argparse.Namespace, cfg: Config) -> int:
     return 0 if result["exceptions"] == 0 else 1
 
 
+def cmd_verify(args: argparse.Namespace, cfg: Config) -> int:
+    """The whole release, before anything switches: every file against the wheel's RECORD, every
+    network (gate and CNN included) loaded and reading the release's own examples."""
+    from exhibit import resources
+    from exhibit.verify import VerifyError, check_networks, check_record
+
+    try:
+        files = check_record()
+        names = check_networks(Path(args.weights_dir or resources.WEIGHTS),
+                               Path(args.examples or resources.EXAMPLES), canvas_size(cfg), cfg)
+    except VerifyError as e:
+        print(f"digit-exhibit: verify: {e}".replace("\n", " "), file=sys.stderr)
+        return 2
+    print(f"digit-exhibit: verify: OK: networks {', '.join(names)} and the gate; "
+          f"{files} installed files match the wheel's RECORD")
+    return 0
+
+
 def cmd_out_of_order(args: argparse.Namespace, cfg: Config | None) -> int:
     """The kiosk's fallback screen; reads neither a config nor weights (kiosk/README.md)."""
     from exhibit.app.outoforder import run
@@ -615,6 +633,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-seconds", type=float, metavar="S", help="quit after S seconds")
     p.set_defaults(func=cmd_out_of_order)
 
+    p = sub.add_parser("verify", parents=[common],
+                       help="check the installed release whole: every network, asset and font")
+    p.add_argument("--weights-dir", help="a folder of networks instead of the installed weights/")
+    p.add_argument("--examples", help="example digits instead of the installed ones")
+    p.set_defaults(func=cmd_verify)
+
     p = sub.add_parser("check-config", parents=[common], help="validate a config file")
     p.add_argument("path")
     p.set_defaults(func=cmd_check_config)
@@ -631,7 +655,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     commands = {"run", "classify", "evaluate", "train", "bench", "soak", "check-config",
-                "out-of-order"}
+                "out-of-order", "verify"}
     if not any(a in commands for a in argv) and not {"-h", "--help", "--version"} & set(argv):
         argv = ["run", *argv]  # plain `digit-exhibit [run options]` starts the exhibit
     args = parser.parse_args(argv)

@@ -12,7 +12,6 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
-
 from exhibit import resources
 
 CHECKOUT = resources.ROOT  # a checkout's top level; installed, the package's data (no .git there)

@@ -8,15 +8,18 @@
 #   sudo kiosk/install.sh --from DIR      install the release folder DIR
 #   sudo digit-exhibit-release --status   releases, which one runs, which are good
 #   sudo digit-exhibit-release --rollback back to the newest good release before this one
-#   sudo digit-exhibit-release --check    judge a release on probation now (the health timer's job)
+#   sudo digit-exhibit-release --check    judge a release on probation now (the health timer's job;
+#                                         the installed tool judges, not the release's own script)
 #   sudo digit-exhibit-release --uninstall [--purge]   remove it (--purge: config, user, logs too)
 # Options: --no-packages (no apt-get; they must be there already), --no-systemd (files only:
 # containers, testing), --prefix=DIR (default /opt/digit-exhibit).
 #
-# A new release is on probation: it becomes "good" once the exhibit has been up for 2 minutes
-# without a restart, judged 5 minutes after the switch (and after every boot until then). If it
-# is not good by then, the previous good release comes back by itself. The newest 3 releases
-# are kept (and always the current and the last good one).
+# A new release is on probation, judged 5 minutes after the switch (and after every boot until
+# then): it is "good" once the exhibit is up and has been up 2 minutes since it last started. Only
+# failures count against it (it is down or failed, or systemd restarted it by itself: NRestarts);
+# a requested `systemctl restart` or a reboot only starts the 2 minutes again. A release that
+# fails goes back to the previous good one by itself. The newest 3 releases are kept (and always
+# the current and the last good one).
 set -eu
 
 PREFIX=/opt/digit-exhibit
@@ -24,6 +27,7 @@ ETC=/etc/digit-exhibit
 USER_NAME=exhibit
 UNITS_DIR=/etc/systemd/system
 TOOL=/usr/local/sbin/digit-exhibit-release
+DEFAULT_PREFIX=/opt/digit-exhibit   # what the units and the tool name; --prefix rewrites it
 UNITS="digit-exhibit.service digit-exhibit-out-of-order.service digit-exhibit-retry.timer digit-exhibit-health.service digit-exhibit-health.timer"
 KEEP=3
 MIN_UP=120   # seconds the exhibit must have been up, without a restart, to call a release good
@@ -50,8 +54,10 @@ while [ $# -gt 0 ]; do
     --from=*) FROM=${1#--from=} ;;
     --no-packages) PACKAGES=no ;;
     --no-systemd) SYSTEMD=no ;;
-    --prefix=*) PREFIX=${1#--prefix=} ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    --prefix=*) PREFIX=${1#--prefix=}
+      case "$PREFIX" in /*) ;; *) echo "install.sh: --prefix needs an absolute folder" >&2; exit 2 ;; esac
+      case "$PREFIX" in *[!A-Za-z0-9/._-]*) echo "install.sh: --prefix may hold only letters, digits and / . _ -" >&2; exit 2 ;; esac ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -78,20 +84,44 @@ last_good_except() {
   releases_sorted | while read -r r; do [ "$r" != "$1" ] && is_good "$r" && echo "$r"; done | tail -n 1
 }
 
-# point "current" at release $1 and put its units and tools in place (each release brings its own)
+# a file with this install's prefix in place of /opt/digit-exhibit (units and the tool name it)
+with_prefix() { sed "s|$DEFAULT_PREFIX|$PREFIX|g" "$1"; }
+
+# install the tool that judges probation from release $1 (a good one, or the first ever)
+install_tool() {
+  if grep -q -- '--check' "$RELEASES/$1/kiosk/install.sh" 2>/dev/null; then  # not an old release
+    mkdir -p "$(dirname "$TOOL")"
+    # only its PREFIX line: DEFAULT_PREFIX stays what the units name, for later switches
+    sed "s|^PREFIX=.*|PREFIX=$PREFIX|" "$RELEASES/$1/kiosk/install.sh" > "$TOOL.new"
+    chmod 755 "$TOOL.new" && mv "$TOOL.new" "$TOOL"
+  fi
+}
+
+# make release $1 current: its units are staged first (a full disk fails here, with the old
+# release still current), then one rename(2) moves the link, then the staged units are renamed
+# into place. The probation tool is not replaced here: the release under judgement must not be
+# the one that judges it.
 activate() {
   rel=$RELEASES/$1
-  ln -sfn "$rel" "$PREFIX/current.new" && mv -T "$PREFIX/current.new" "$PREFIX/current"
+  mkdir -p "$UNITS_DIR"
   for u in $UNITS; do
-    [ -f "$rel/kiosk/$u" ] && install -m 644 "$rel/kiosk/$u" "$UNITS_DIR/$u"
+    rm -f "$UNITS_DIR/.$u.new"
+    if [ -f "$rel/kiosk/$u" ]; then
+      with_prefix "$rel/kiosk/$u" > "$UNITS_DIR/.$u.new" || {
+        for v in $UNITS; do rm -f "$UNITS_DIR/.$v.new"; done; return 1; }
+    fi
   done
-  # an old release from before these units: remove the ones it does not know
+  ln -sfn "$rel" "$PREFIX/current.new" && mv -T "$PREFIX/current.new" "$PREFIX/current" || return 1
+  # switched: nothing below may undo that (a rename in one folder does not need space)
   for u in $UNITS; do
-    [ -f "$rel/kiosk/$u" ] || rm -f "$UNITS_DIR/$u"
+    if [ -f "$UNITS_DIR/.$u.new" ]; then
+      { chmod 644 "$UNITS_DIR/.$u.new" && mv "$UNITS_DIR/.$u.new" "$UNITS_DIR/$u"; } ||
+        log "warning: $1 is current but its $u could not be put in place"
+    else
+      rm -f "$UNITS_DIR/$u" || true  # an old release from before these units: not its units
+    fi
   done
-  if grep -q -- '--check' "$rel/kiosk/install.sh" 2>/dev/null; then  # not from an old release
-    install -m 755 "$rel/kiosk/install.sh" "$TOOL.new" && mv "$TOOL.new" "$TOOL"
-  fi
+  return 0
 }
 
 restart_exhibit() {
@@ -139,19 +169,27 @@ status() {
   fi
 }
 
-# seconds the exhibit has been up without a restart, or nothing if it is not up (not READY)
-exhibit_uptime() {
-  state=$(systemctl show -p ActiveState --value digit-exhibit.service)
-  sub=$(systemctl show -p SubState --value digit-exhibit.service)
-  since=$(systemctl show -p ActiveEnterTimestampMonotonic --value digit-exhibit.service)
-  [ "$state" = active ] && [ "$sub" = running ] && [ "${since:-0}" -gt 0 ] || return 0
-  now=$(python3 -c 'import time; print(int(time.monotonic() * 1e6))')
-  echo $(( (now - since) / 1000000 ))
+svc() { systemctl show -p "$1" --value digit-exhibit.service 2>/dev/null || true; }
+
+# now on the monotonic clock systemd's timestamps use, in µs (the tests give their own)
+now_us() {
+  if [ -n "$TEST_ROOT" ] && [ -n "${DIGIT_EXHIBIT_TEST_NOW_US:-}" ]; then
+    echo "$DIGIT_EXHIBIT_TEST_NOW_US"
+  else
+    python3 -c 'import time; print(int(time.monotonic() * 1e6))'
+  fi
 }
 
+# judge the release on probation. Only failures count: the unit down or failed, or restarted by
+# systemd itself (NRestarts counts Restart= restarts; a requested restart or a boot sets it to 0).
+# A release up for less than MIN_UP since a requested restart or a boot stays on probation and
+# is judged again (the health timer comes back every minute while one is pending).
 check() {
   pend=$(cat "$PENDING" 2>/dev/null || true)
-  [ -n "$pend" ] || { log "no release on probation"; return 0; }
+  if [ -z "$pend" ]; then  # the timer comes every minute: quiet in the journal then
+    [ ! -t 1 ] || log "no release on probation"
+    return 0
+  fi
   cur=$(current_name)
   if [ "$pend" != "$cur" ]; then
     log "$pend is on probation but $cur is current: probation ended"
@@ -159,16 +197,31 @@ check() {
     return 0
   fi
   have_systemd || { log "--check needs a running systemd"; return 1; }
-  up=$(exhibit_uptime)
-  if [ -n "$up" ] && [ "$up" -ge "$MIN_UP" ]; then
-    date -u +%Y-%m-%dT%H:%M:%SZ > "$RELEASES/$cur/GOOD"
-    rm -f "$PENDING"
-    log "$cur is good: the exhibit has been up for $up s"
-    prune
+  state=$(svc ActiveState) sub=$(svc SubState) since=$(svc ActiveEnterTimestampMonotonic)
+  restarts=$(svc NRestarts) status=$(svc ExecMainStatus)
+  case "$restarts" in ''|*[!0-9]*) restarts=0 ;; esac
+  why=
+  if [ "$restarts" -gt 0 ]; then
+    why="restarted by systemd $restarts time(s) after failing (last exit status ${status:-?})"
+  elif [ "$state" = active ] && [ "$sub" = running ] && [ "${since:-0}" -gt 0 ]; then
+    up=$(( ($(now_us) - since) / 1000000 ))
+    if [ "$up" -ge "$MIN_UP" ]; then
+      date -u +%Y-%m-%dT%H:%M:%SZ > "$RELEASES/$cur/GOOD"
+      rm -f "$PENDING"
+      install_tool "$cur"   # a good release's tool judges the next one
+      log "$cur is good: the exhibit has been up for $up s without a failure"
+      prune
+      return 0
+    fi
+    log "$cur has been up for only $up s since a requested restart or a boot (not a failure):" \
+        "still on probation, judged again later"
     return 0
+  elif [ "$state" = activating ] || [ "$state" = reloading ]; then
+    log "$cur is starting (no failure so far): still on probation, judged again later"
+    return 0
+  else
+    why="not up (state: ${state:-unknown}${status:+, last exit status $status})"
   fi
-  why="not up (state: $(systemctl is-active digit-exhibit.service || true))"
-  [ -n "$up" ] && why="up for only $up s (it restarted)"
   prev=$(last_good_except "$cur")
   if [ -z "$prev" ]; then
     log "$cur is $why, and there is no good release to go back to; it stays, on probation"
@@ -177,7 +230,8 @@ check() {
   echo "$why" > "$RELEASES/$cur/BAD"
   rm -f "$PENDING"
   log "$cur is $why: going back to $prev"
-  activate "$prev"
+  activate "$prev" || { log "could not switch back to $prev (disk full?): $cur stays current"; return 1; }
+  install_tool "$prev"
   restart_exhibit
   return 1
 }
@@ -189,17 +243,27 @@ rollback() {
     log "no good release to roll back to (see: digit-exhibit-release --status)" >&2
     exit 1
   fi
+  activate "$prev" || { log "could not switch to $prev (disk full?): $cur stays current" >&2; exit 1; }
   rm -f "$PENDING"
-  activate "$prev"
+  install_tool "$prev"
   log "rolled back: $cur -> $prev"
   restart_exhibit
 }
 
+# what kiosk/README.md has a technician add: `systemctl edit` drop-ins, the touch panel's udev
+# rule and the closing-time timer; uninstall removes these too
+EXTRAS="exhibit-closing.service exhibit-closing.timer"
+UDEV_RULE=${TEST_ROOT}/etc/udev/rules.d/99-digit-exhibit-touch.rules
+
 uninstall() {
   if have_systemd; then
-    for u in $UNITS; do systemctl disable --now "$u" 2>/dev/null || true; done
+    for u in $UNITS $EXTRAS; do systemctl disable --now "$u" 2>/dev/null || true; done
   fi
-  for u in $UNITS; do rm -f "$UNITS_DIR/$u"; done
+  for u in $UNITS $EXTRAS; do rm -f "$UNITS_DIR/$u" "$UNITS_DIR/.$u.new"; rm -rf "$UNITS_DIR/$u.d"; done
+  if [ -f "$UDEV_RULE" ]; then
+    rm -f "$UDEV_RULE"
+    command -v udevadm >/dev/null 2>&1 && [ -z "$TEST_ROOT" ] && udevadm control --reload 2>/dev/null || true
+  fi
   have_systemd && systemctl daemon-reload && systemctl reset-failed 2>/dev/null || true
   have_systemd && systemctl enable getty@tty1.service 2>/dev/null || true
   rm -rf "${PREFIX:?}"
@@ -225,11 +289,15 @@ esac
 HERE=$(cd "$(dirname "$0")" && pwd)
 TMP=$(mktemp -d)
 REL=
+SAID=   # set once a refusal has said what changed (one line, not two)
+# REL is set only once this run has made its folder, and cleared before the switch: the trap
+# removes only a folder this run created, and only while it is not current
 cleanup() {
   rm -rf "$TMP"
   if [ -n "$REL" ]; then
     rm -rf "$REL"
-    echo "install.sh: the install failed; nothing was changed (current: $(current_name))" >&2
+    [ -n "$SAID" ] ||
+      echo "install.sh: the install failed; nothing was changed (current: $(current_name || true))" >&2
   fi
 }
 trap cleanup EXIT
@@ -250,10 +318,14 @@ fi
 FROM=$(cd "$FROM" && pwd)
 [ -f "$FROM/install.lock" ] && [ -d "$FROM/wheels" ] && [ -d "$FROM/kiosk" ] || {
   echo "install.sh: $FROM is not a release folder (no install.lock, wheels/ or kiosk/)" >&2; exit 2; }
-if [ -f "$FROM/SHA256SUMS" ]; then
-  (cd "$FROM" && sha256sum --quiet -c SHA256SUMS) || {
-    echo "install.sh: $FROM is damaged (checksums differ): copy it again" >&2; exit 2; }
-fi
+[ -f "$FROM/SHA256SUMS" ] || {
+  echo "install.sh: $FROM/SHA256SUMS is missing: the release cannot be checked (copy it again)" >&2; exit 2; }
+# every file listed and matching, and no file there that the list does not name
+(cd "$FROM" && sha256sum --quiet --strict -c SHA256SUMS) >&2 || {
+  echo "install.sh: $FROM is damaged (checksums differ, see above): copy it again" >&2; exit 2; }
+extra=$(cd "$FROM" && find . -type f ! -name SHA256SUMS | sort | while read -r f; do
+  grep -qF "  $f" SHA256SUMS || echo "$f"; done | head -n 1)
+[ -z "$extra" ] || { echo "install.sh: $FROM/${extra#./} is not in SHA256SUMS: copy the release again" >&2; exit 2; }
 
 if [ "$PACKAGES" = yes ]; then
   apt-get update || log "apt-get update failed (no network?): using the package lists there are"
@@ -267,36 +339,48 @@ if [ "$PACKAGES" = yes ]; then
     libwayland-client0 libwayland-cursor0 libwayland-egl1 libxkbcommon0 xkb-data \
     libegl1 libegl-mesa0 libgles2 libgbm1 libgl1-mesa-dri libdrm2
 fi
+# the system's Python (Debian 12: 3.11), not whatever is first on PATH; the wheels are for it.
+# A test's stand-in root brings its own python3, cage and Xwayland.
+PY3=/usr/bin/python3
+[ -z "$TEST_ROOT" ] || PY3=${DIGIT_EXHIBIT_TEST_PYTHON:-$PY3}
 missing=
-for f in /usr/bin/python3 /usr/bin/cage /usr/bin/Xwayland; do [ -x "$f" ] || missing="$missing $f"; done
-/usr/bin/python3 -c 'import ensurepip, venv' 2>/dev/null || missing="$missing python3-venv"
+for f in "$PY3" "$TEST_ROOT/usr/bin/cage" "$TEST_ROOT/usr/bin/Xwayland"; do [ -x "$f" ] || missing="$missing $f"; done
+"$PY3" -c 'import ensurepip, venv' 2>/dev/null || missing="$missing python3-venv"
 if [ -n "$missing" ]; then
   echo "install.sh: missing:$missing (install the packages: run without --no-packages once with network)" >&2
   exit 2
 fi
 
-if ! id -u "$USER_NAME" >/dev/null 2>&1; then
+if [ -n "$TEST_ROOT" ]; then :
+elif ! id -u "$USER_NAME" >/dev/null 2>&1; then
   useradd --system --create-home --home-dir /var/lib/digit-exhibit --shell /usr/sbin/nologin "$USER_NAME"
 fi
 for g in video input render; do
-  getent group "$g" >/dev/null && usermod -aG "$g" "$USER_NAME" || true
+  [ -z "$TEST_ROOT" ] && getent group "$g" >/dev/null && usermod -aG "$g" "$USER_NAME" || true
 done
 
-name=$(date +%Y%m%d-%H%M%S)-$(cat "$FROM/RELEASE" 2>/dev/null || echo release)
+# a name no other install has used: the time, the release, and a counter if that is taken (two
+# installs in one second); mkdir fails on an existing folder, so this run owns the one it makes
+base=$(date +%Y%m%d-%H%M%S)-$(head -c 80 "$FROM/RELEASE" 2>/dev/null | tr -c 'A-Za-z0-9._+\n-' _ | head -n 1)
+[ "$base" != "${base%-}" ] && base=${base}release
 mkdir -p "$RELEASES"
+n=0 name=$base
+until mkdir "$RELEASES/$name" 2>/dev/null; do
+  n=$((n + 1)); name=$base.$n
+  [ "$n" -lt 100 ] || { echo "install.sh: cannot make a release folder in $RELEASES" >&2; exit 2; }
+done
 REL=$RELEASES/$name
-mkdir "$REL"
 cp "$FROM/RELEASE" "$REL/VERSION" 2>/dev/null || true  # digit-exhibit --version, STATUS, start event
-# the system's Python (Debian 12: 3.11), not whatever is first on PATH; the wheels are for it
-/usr/bin/python3 -m venv "$REL/venv"
+"$PY3" -m venv "$REL/venv"
 # only the release folder: no index, no network, no pip config of this machine, every file hashed
 PIP_CONFIG_FILE=/dev/null PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 \
   "$REL/venv/bin/python" -m pip install --quiet --no-index --find-links "$FROM/wheels" \
   --require-hashes --only-binary=:all: -r "$FROM/install.lock"
 cp -r "$FROM/kiosk" "$REL/kiosk"
 cp "$FROM/install.lock" "$REL/install.lock"
+[ ! -f "$FROM/RELEASE" ] || cp "$FROM/RELEASE" "$REL/RELEASE"
 chmod 755 "$REL/kiosk/install.sh" "$REL/kiosk/exhibit-ctl"
-chown -R root:root "$REL"
+[ -n "$TEST_ROOT" ] || chown -R root:root "$REL"
 chmod -R go-w "$REL"
 
 mkdir -p "$ETC"
@@ -311,11 +395,12 @@ if ! "$REL/venv/bin/digit-exhibit" check-config "$ETC/config.yaml"; then
   echo "install.sh: fix $ETC/config.yaml first (the new release refuses it)" >&2
   exit 2
 fi
-# the networks load and read a digit before anything is switched
-examples=$("$REL/venv/bin/python" -c 'from exhibit import resources; print(resources.EXAMPLES)')
-if ! SDL_VIDEODRIVER=dummy "$REL/venv/bin/digit-exhibit" classify --config "$ETC/config.yaml" \
-     "$examples" >/dev/null; then
-  echo "install.sh: the new release cannot classify its own examples" >&2
+# every network (not only the configured one), asset and font checks out, and each network
+# reads the release's own examples, before anything is switched; the refusal names the file
+if ! why=$(SDL_VIDEODRIVER=dummy "$REL/venv/bin/digit-exhibit" verify --config "$ETC/config.yaml" 2>&1 >/dev/null); then
+  why=$(echo "${why:-the new release failed its check}" | tail -n 1)
+  echo "install.sh: refused: ${why#digit-exhibit: verify: }; nothing was changed (current: $(current_name || true))" >&2
+  SAID=yes
   exit 2
 fi
 
@@ -326,9 +411,14 @@ if [ -n "$prev" ] && ! is_good "$prev" && [ ! -f "$RELEASES/$prev/BAD" ] \
   # from before health checks, and running right now: good enough to come back to
   date -u +%Y-%m-%dT%H:%M:%SZ > "$RELEASES/$prev/GOOD"
 fi
-echo "$name" > "$PENDING"
-activate "$name"
-REL=   # from here on the release stays, even if starting it fails
+echo "$name" > "$PENDING.new"
+if ! activate "$name"; then
+  rm -f "$PENDING.new"
+  exit 2   # the trap removes the new folder; the link did not move (activate stages first)
+fi
+REL=   # switched: from here on the release stays, even if starting it fails
+mv "$PENDING.new" "$PENDING"
+[ -x "$TOOL" ] || install_tool "$name"  # the first install brings the tool; later, good ones do
 log "installed $name (previous: ${prev:-none})"
 restart_exhibit
 if have_systemd; then

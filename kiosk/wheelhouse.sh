@@ -39,7 +39,9 @@ if [ -e "$OUT/wheels" ] || [ -e "$OUT/install.lock" ]; then
 fi
 mkdir -p "$OUT/wheels"
 TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+DONE=
+# a refused or failed build leaves no half release behind (only what this run wrote)
+trap 'rm -rf "$TMP"; [ -n "$DONE" ] || rm -rf "$OUT/wheels" "$OUT/install.lock" "$OUT/kiosk" "$OUT/RELEASE" "$OUT/SHA256SUMS"' EXIT
 
 # a pip of our own, not whatever the machine has (or lacks); no user or site pip config
 export PIP_CONFIG_FILE=/dev/null PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -74,7 +76,22 @@ SUM=$(sha256sum "$WHEEL" | cut -d' ' -f1)
   echo "    --hash=sha256:$SUM"
 } > "$OUT/install.lock"
 
-# 4. what the kiosk needs besides wheels: the installer, units, helpers and the README
+# 4. the release verified whole before it is written out: installed from these wheels alone, as
+# a kiosk would (for another --arch, only when the wheels also fit this machine), every network
+# (gate and CNN too), asset and font checked, and each network reading its own examples
+if [ -z "$ARCH" ] || [ "$ARCH" = "$(uname -m)" ] || { [ "$ARCH" = amd64 ] && [ "$(uname -m)" = x86_64 ]; }; then
+  "$PY" -m venv "$TMP/check"
+  "$TMP/check/bin/python" -m pip install --quiet --no-index --find-links "$OUT/wheels" \
+    --require-hashes --only-binary=:all: -r "$OUT/install.lock"
+  if ! why=$(cd "$TMP" && SDL_VIDEODRIVER=dummy "$TMP/check/bin/digit-exhibit" verify 2>&1 >/dev/null); then
+    echo "wheelhouse.sh: refused: $(echo "$why" | tail -n 1 | sed 's/^digit-exhibit: verify: //'); no release written" >&2
+    exit 2
+  fi
+else
+  echo "wheelhouse.sh: note: wheels for $ARCH cannot be checked here; install.sh checks them on the kiosk" >&2
+fi
+
+# 5. what the kiosk needs besides wheels: the installer, units, helpers and the README
 mkdir -p "$OUT/kiosk"
 for f in install.sh exhibit-ctl README.md requirements.lock digit-exhibit.service \
          digit-exhibit-out-of-order.service digit-exhibit-retry.timer \
@@ -87,6 +104,7 @@ dirty=$(git -C "$SRC" status --porcelain 2>/dev/null | grep -v '^??' | head -n 1
 [ -z "$dirty" ] || rev="$rev-modified"
 echo "$VERSION-$rev" > "$OUT/RELEASE"
 (cd "$OUT" && find . -type f ! -name SHA256SUMS | sort | xargs sha256sum > SHA256SUMS)
+DONE=yes
 
 echo "release $VERSION-$rev in $OUT:"
 ls -1 "$OUT/wheels"

@@ -253,6 +253,8 @@ case "$1" in
           ActiveState) echo "$FAKE_ACTIVE" ;;
           SubState) echo "$FAKE_SUB" ;;
           ActiveEnterTimestampMonotonic) echo "$FAKE_SINCE" ;;
+          NRestarts) echo "$FAKE_RESTARTS" ;;
+          ExecMainStatus) echo "$FAKE_STATUS" ;;
         esac ;;
   is-active) [ "$2" = --quiet ] || echo "$FAKE_ACTIVE"; [ "$FAKE_ACTIVE" = active ]; exit $? ;;
 esac
@@ -292,11 +294,17 @@ class Kiosk:
     def current(self) -> str:
         return os.readlink(self.root / "opt/digit-exhibit/current").rsplit("/", 1)[1]
 
-    def run(self, *args: str, active: str = "active", up: float | None = 300.0):
-        since = int((time.monotonic() - up) * 1e6) if up is not None else 0
+    def run(self, *args: str, active: str = "active", up: float | None = 300.0,
+            restarts: int = 0, status: int = 0, **extra: str):
+        # systemd's monotonic timestamps against a "now" given to install.sh: no test depends
+        # on how long this machine has been up
+        now = 10_000 * 10**6
+        since = now - int(up * 1e6) if up is not None else 0
         env = dict(os.environ, DIGIT_EXHIBIT_TEST_ROOT=str(self.root), FAKE_LOG=str(self.log),
                    FAKE_ACTIVE=active, FAKE_SUB="running" if active == "active" else "dead",
-                   FAKE_SINCE=str(since), PATH=f"{self.bin}:{os.environ['PATH']}")
+                   FAKE_SINCE=str(since), DIGIT_EXHIBIT_TEST_NOW_US=str(now),
+                   FAKE_RESTARTS=str(restarts), FAKE_STATUS=str(status),
+                   PATH=f"{self.bin}:{os.environ['PATH']}", **extra)
         return subprocess.run(["sh", str(KIOSK / "install.sh"), *args], env=env,
                               capture_output=True, text=True, timeout=60)
 
@@ -318,13 +326,14 @@ def test_a_release_that_stays_up_is_marked_good(kiosk):
     assert "restart" not in kiosk.log.read_text()
 
 
-@pytest.mark.parametrize("active, up", [("failed", None), ("active", 30.0)])
-def test_a_release_that_fails_or_restarted_goes_back_to_the_last_good(kiosk, active, up):
+@pytest.mark.parametrize("active, up, restarts", [("failed", None, 0), ("active", 30.0, 2),
+                                                   ("active", 300.0, 1), ("activating", None, 3)])
+def test_a_release_that_fails_or_restarted_goes_back_to_the_last_good(kiosk, active, up, restarts):
     kiosk.release("20260101-000000-a", good=True)
     kiosk.release("20260115-000000-x")  # never good: not a target
     kiosk.release("20260201-000000-b")
     kiosk.switch("20260201-000000-b", pending=True)
-    r = kiosk.run("--check", active=active, up=up)
+    r = kiosk.run("--check", active=active, up=up, restarts=restarts, status=2)
     assert r.returncode == 1, r.stdout + r.stderr
     assert kiosk.current == "20260101-000000-a"
     assert (kiosk.releases / "20260201-000000-b/BAD").is_file()
@@ -372,3 +381,248 @@ def test_old_releases_are_pruned_keeping_three_and_the_last_good(kiosk):
     assert left == [names[0], *names[3:]]
     s = kiosk.run("--status")
     assert f"{names[-1]} : current good" in s.stdout
+
+
+def test_a_requested_restart_is_not_a_failure(kiosk):
+    """Up 30 s, no restart by systemd: a technician's restart or a reboot. It stays on
+    probation, and is marked good once it has been up long enough."""
+    kiosk.release("20260101-000000-a", good=True)
+    kiosk.release("20260201-000000-b")
+    kiosk.switch("20260201-000000-b", pending=True)
+    r = kiosk.run("--check", up=30, restarts=0)
+    assert r.returncode == 0 and "not a failure" in r.stdout, r.stdout + r.stderr
+    assert kiosk.current == "20260201-000000-b"
+    assert not (kiosk.releases / "20260201-000000-b/BAD").exists()
+    assert (kiosk.root / "opt/digit-exhibit/pending").is_file()
+    r = kiosk.run("--check", up=130, restarts=0)
+    assert r.returncode == 0 and (kiosk.releases / "20260201-000000-b/GOOD").is_file()
+
+
+# ------------------------------------------------ installing a release folder (install.sh)
+
+# a stand-in for /usr/bin/python3: `-m venv DIR` makes a "venv" whose python and digit-exhibit
+# are this test's interpreter (the wheels' pip install is the only step left out); FAKE_WEIGHTS
+# gives verify a folder of networks in place of the installed ones
+FAKE_PYTHON = """#!/bin/sh
+if [ "$1" = -m ] && [ "$2" = venv ]; then
+  mkdir -p "$3/bin"
+  cat > "$3/bin/python" <<'X'
+#!/bin/sh
+[ "$1" = -m ] && [ "$2" = pip ] && exit 0
+exec {py} "$@"
+X
+  cat > "$3/bin/digit-exhibit" <<'X'
+#!/bin/sh
+if [ "$1" = verify ] && [ -n "${{FAKE_WEIGHTS:-}}" ]; then
+  shift; exec {py} -m exhibit.cli verify --weights-dir "$FAKE_WEIGHTS" "$@"
+fi
+exec {py} -m exhibit.cli "$@"
+X
+  chmod 755 "$3/bin/python" "$3/bin/digit-exhibit"
+  exit 0
+fi
+exec {py} "$@"
+"""
+
+# two installs "in one second": date gives the same time to both
+FAKE_DATE = """#!/bin/sh
+[ "$1" = +%Y%m%d-%H%M%S ] && { echo 20260301-120000; exit 0; }
+exec /bin/date "$@"
+"""
+
+
+class Installer(Kiosk):
+    def __init__(self, tmp: Path) -> None:
+        super().__init__(tmp)
+        self.tmp = tmp
+        for prog in ("usr/bin/cage", "usr/bin/Xwayland"):
+            p = self.root / prog
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text("#!/bin/sh\n")
+            p.chmod(0o755)
+        py = tmp / "python3"
+        py.write_text(FAKE_PYTHON.format(py=sys.executable))
+        py.chmod(0o755)
+        self.python = py
+        (self.bin / "date").write_text(FAKE_DATE)
+        (self.bin / "date").chmod(0o755)
+        self.etc = self.root / "etc/digit-exhibit"
+
+    def folder(self, name: str, version: str = "1.0-abc") -> Path:
+        """A release folder as wheelhouse.sh makes it (its wheels stand-ins), with SHA256SUMS."""
+        d = self.tmp / name
+        shutil.copytree(KIOSK, d / "kiosk")
+        (d / "wheels").mkdir()
+        (d / "wheels/placeholder.txt").write_text("stand-in\n")
+        (d / "install.lock").write_text("# stand-in\n")
+        (d / "RELEASE").write_text(version + "\n")
+        self.sums(d)
+        return d
+
+    @staticmethod
+    def sums(d: Path) -> None:
+        files = sorted(p for p in d.rglob("*") if p.is_file() and p.name != "SHA256SUMS")
+        subprocess.run("sha256sum " + " ".join(f"./{p.relative_to(d)}" for p in files)
+                       + " > SHA256SUMS", shell=True, cwd=d, check=True)
+
+    def install(self, folder: Path, *args: str, **env: str):
+        return self.run("--from", str(folder), "--no-packages", "--no-systemd", *args,
+                        DIGIT_EXHIBIT_TEST_PYTHON=str(self.python), SDL_VIDEODRIVER="dummy", **env)
+
+
+def tree(d: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(d)): p.read_bytes() for p in sorted(d.rglob("*"))
+            if p.is_file() and not p.is_symlink()}
+
+
+@pytest.fixture
+def installer(tmp_path):
+    return Installer(tmp_path)
+
+
+def test_a_release_with_a_corrupted_cnn_is_refused_and_nothing_changes(installer, tmp_path):
+    good = installer.folder("good")
+    r = installer.install(good)
+    assert r.returncode == 0, r.stdout + r.stderr
+    first = installer.current
+    before = tree(installer.releases / first)
+    weights = tmp_path / "weights"
+    shutil.copytree(ROOT / "weights", weights)
+    with open(weights / "cnn.npz", "r+b") as f:  # one flipped byte in the middle
+        f.seek(5000)
+        b = f.read(1)
+        f.seek(5000)
+        f.write(bytes([b[0] ^ 0xFF]))
+    r = installer.install(installer.folder("bad", "1.1-def"), FAKE_WEIGHTS=str(weights))
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "network cnn" in lines[0] and "cnn.npz" in lines[0], r.stderr
+    assert f"nothing was changed (current: {first})" in lines[0]
+    assert installer.current == first
+    assert [p.name for p in installer.releases.iterdir()] == [first]
+    assert tree(installer.releases / first) == before
+
+
+def test_verify_names_every_broken_network(tmp_path):
+    for name in ("gate", "deep", "compact14"):
+        weights = tmp_path / name
+        shutil.copytree(ROOT / "weights", weights)
+        (weights / f"{name}.npz").write_bytes((weights / f"{name}.npz").read_bytes()[:-10])
+        r = subprocess.run([sys.executable, "-m", "exhibit.cli", "verify", "--weights-dir",
+                            str(weights)], capture_output=True, text=True, timeout=120,
+                           env=dict(os.environ, SDL_VIDEODRIVER="dummy"))
+        assert r.returncode == 2 and f"network {name}" in r.stderr, r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1
+    r = subprocess.run([sys.executable, "-m", "exhibit.cli", "verify"], capture_output=True,
+                       text=True, timeout=120, env=dict(os.environ, SDL_VIDEODRIVER="dummy"))
+    assert r.returncode == 0 and "cnn" in r.stdout and "gate" in r.stdout, r.stderr
+
+
+def test_installing_the_same_release_twice_in_one_second_keeps_both(installer):
+    folder = installer.folder("rel")
+    r1 = installer.install(folder)
+    assert r1.returncode == 0, r1.stdout + r1.stderr
+    first = installer.current
+    before = tree(installer.releases / first)
+    r2 = installer.install(folder)
+    assert r2.returncode == 0, r2.stdout + r2.stderr
+    names = sorted(p.name for p in installer.releases.iterdir())
+    assert len(names) == 2 and first in names and installer.current != first
+    assert installer.current.startswith("20260301-120000-1.0-abc")
+    assert tree(installer.releases / first) == before
+
+
+def test_a_failed_switch_leaves_the_old_release_current_and_says_so(installer):
+    r = installer.install(installer.folder("one"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    first = installer.current
+    before = tree(installer.releases / first)
+    units = installer.root / "etc/systemd/system"
+    shutil.rmtree(units)  # the units cannot be written (as on a full disk): the folder is a file
+    units.write_text("not a folder\n")
+    r = installer.install(installer.folder("two", "1.2-x"))
+    assert r.returncode != 0
+    assert f"nothing was changed (current: {first})" in r.stderr
+    assert installer.current == first
+    assert sorted(p.name for p in installer.releases.iterdir()) == [first]
+    assert tree(installer.releases / first) == before
+
+
+@pytest.mark.parametrize("damage", ["missing", "extra"])
+def test_a_release_without_complete_checksums_is_refused(installer, damage):
+    folder = installer.folder("rel")
+    if damage == "missing":
+        (folder / "SHA256SUMS").unlink()
+    else:
+        (folder / "kiosk/extra.sh").write_text("echo hi\n")
+    r = installer.install(folder)
+    assert r.returncode == 2 and ("SHA256SUMS" in r.stderr), r.stderr
+    assert not any(installer.releases.iterdir())
+
+
+def test_the_release_on_probation_does_not_judge_itself(installer):
+    """The health check runs the installed tool; a new release's install.sh replaces it only
+    once that release is good."""
+    r = installer.install(installer.folder("one"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    tool = installer.root / "usr/local/sbin/digit-exhibit-release"
+    judge = tool.read_text()
+    assert "--check" in judge
+    folder = installer.folder("two", "2.0-broken")
+    (folder / "kiosk/install.sh").write_text("#!/bin/sh\n# --check\nexit 0\n")  # a broken check
+    installer.sums(folder)
+    r = installer.install(folder)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert tool.read_text() == judge
+    hc = unit("digit-exhibit-health.service")["Service"]["ExecStart"]
+    assert hc.split()[0] == "/usr/local/sbin/digit-exhibit-release"
+
+
+def test_prefix_is_named_by_the_installed_units_and_tool(installer, tmp_path):
+    prefix = tmp_path / "elsewhere"
+    r = installer.install(installer.folder("rel"), f"--prefix={prefix}")
+    assert r.returncode == 0, r.stdout + r.stderr
+    svc = (installer.root / "etc/systemd/system/digit-exhibit.service").read_text()
+    assert f"{prefix}/current/kiosk/exhibit-ctl" in svc and "/opt/digit-exhibit" not in svc
+    tool = (installer.root / "usr/local/sbin/digit-exhibit-release").read_text()
+    assert f"\nPREFIX={prefix}\n" in tool
+    assert "\nDEFAULT_PREFIX=/opt/digit-exhibit " in tool  # what a rollback's units rewrite
+    assert installer.run("--prefix=relative").returncode == 2
+
+
+def test_uninstall_removes_what_the_guide_adds(installer):
+    r = installer.install(installer.folder("rel"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    units = installer.root / "etc/systemd/system"
+    (units / "digit-exhibit.service.d").mkdir()
+    (units / "digit-exhibit.service.d/override.conf").write_text("[Service]\n")
+    for extra in ("exhibit-closing.service", "exhibit-closing.timer"):
+        (units / extra).write_text("[Unit]\n")
+    rule = installer.root / "etc/udev/rules.d/99-digit-exhibit-touch.rules"
+    rule.parent.mkdir(parents=True)
+    rule.write_text("# touch\n")
+    r = installer.run("--uninstall", "--no-systemd")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert not list(units.iterdir()) and not rule.exists()
+    assert not (installer.root / "opt/digit-exhibit").exists()
+
+
+def test_the_stop_event_logs_the_real_exit_code(tmp_path, monkeypatch):
+    """A run that exits 2 (a network that fails its manifest while starting) logs "stop" with
+    code 2, the code the command line exits with, not 1."""
+    import json
+
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    from exhibit.app import loop
+    from exhibit.config import load as load_config
+    from exhibit.model.weights import WeightsError
+
+    def damaged(*_a, **_k):
+        raise WeightsError("weights/cnn.npz does not match its manifest")
+    monkeypatch.setattr(loop, "Runner", damaged)
+    events = tmp_path / "events.jsonl"
+    cfg = load_config(None, [])
+    with pytest.raises(WeightsError):
+        loop.run(cfg, (640, 480), False, 0, str(events), 5.0)
+    stops = [e for e in map(json.loads, events.read_text().splitlines()) if e["event"] == "stop"]
+    assert len(stops) == 1 and stops[0]["code"] == 2, stops

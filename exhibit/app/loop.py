@@ -31,6 +31,7 @@ from exhibit.app.window import FrameStats, NoScreen, Window, check_screen, prefe
 from exhibit.app.signals import Signals, Terminated
 from exhibit.app.signals import install as install_signals
 from exhibit.config import Config, ConfigError
+from exhibit.model.weights import WeightsError
 from exhibit.version import describe
 from exhibit.views.screen import Screen
 
@@ -265,6 +266,9 @@ def run(cfg: Config, size: tuple[int, int] | None, fullscreen: bool, display: in
         code = 0  # asked to stop while starting: a clean stop
     except KeyboardInterrupt:
         code = 130
+    except (ConfigError, WeightsError):
+        code = 2  # what the command line will exit with (exhibit/cli.py): the stop event says so
+        raise
     finally:
         signals.polling = False
         if runner is not None:
