@@ -519,6 +519,11 @@ def cmd_out_of_order(args: argparse.Namespace, cfg: Config | None) -> int:
     return run(fullscreen=not args.windowed, size=size, max_seconds=args.max_seconds)
 
 
+def _version_line() -> str:
+    from exhibit.version import describe
+    return f"digit-exhibit {describe()}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     from exhibit.training.augment import MAX_ROTATION
 
@@ -540,6 +545,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="digit-exhibit", parents=[top],
                                      description="Digit Exhibit: draw a digit, watch a network read it.")
+    parser.add_argument("--version", action="version", version=_version_line())
     sub = parser.add_subparsers(dest="command")
 
     p = sub.add_parser("run", parents=[common], help="start the exhibit (the default)")
@@ -695,7 +701,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     commands = {"run", "classify", "evaluate", "train", "bench", "soak", "check-config",
                 "out-of-order", "verify"}
-    if not any(a in commands for a in argv) and not {"-h", "--help"} & set(argv):
+    if not any(a in commands for a in argv) and not {"-h", "--help", "--version"} & set(argv):
         argv = ["run", *argv]  # plain `digit-exhibit [run options]` starts the exhibit
     args = parser.parse_args(argv)
     args.argv = argv

@@ -160,6 +160,7 @@ status() {
     is_good "$r" && tags="$tags good"
     [ -f "$RELEASES/$r/BAD" ] && tags="$tags bad($(cat "$RELEASES/$r/BAD"))"
     [ "$r" = "$pend" ] && tags="$tags on-probation"
+    [ -f "$RELEASES/$r/VERSION" ] && tags="$tags version $(head -c 80 "$RELEASES/$r/VERSION")"
     echo "  $r${tags:+ :$tags}"
   done
   if have_systemd; then
@@ -369,6 +370,7 @@ until mkdir "$RELEASES/$name" 2>/dev/null; do
   [ "$n" -lt 100 ] || { echo "install.sh: cannot make a release folder in $RELEASES" >&2; exit 2; }
 done
 REL=$RELEASES/$name
+cp "$FROM/RELEASE" "$REL/VERSION" 2>/dev/null || true  # digit-exhibit --version, STATUS, start event
 "$PY3" -m venv "$REL/venv"
 # only the release folder: no index, no network, no pip config of this machine, every file hashed
 PIP_CONFIG_FILE=/dev/null PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 \

@@ -117,6 +117,8 @@ def test_the_about_card_credits_the_data_and_fonts_and_says_nothing_is_stored(mo
     for credit in ("MNIST", "LeCun", "Cortes", "Burges", "CC BY-SA 3.0", "Alpaydin", "Alimoglu",
                    "UCI", "CC BY 4.0", "Noto Sans", "SIL Open Font License", "never stored"):
         assert credit in text, credit
+    from exhibit.version import package_version
+    assert f"Version {package_version()}" in shown[-1][-1]  # which release this is
     key(ex, pygame.K_h)  # reachable from the help card: it names the key
     assert any("about" in line.lower() for line in ex.say("help_keys").split("|"))
     c = ex.canvas_rect

@@ -113,3 +113,28 @@ def test_installed_layout_works_from_any_folder(wheel, tmp_path):
                        cwd=elsewhere, env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr[-3000:]
     assert r.stdout.count('"prediction"') >= 10
+
+
+def _pins(path: Path) -> dict[str, str]:
+    """name -> version of every `name==version` line (hash continuation lines skipped)."""
+    pins = {}
+    for line in path.read_text().splitlines():
+        line = line.split("#")[0].strip().rstrip("\\").strip()
+        if "==" in line and not line.startswith("--"):
+            name, version = line.split("==")
+            pins[name.strip().lower().replace("_", "-")] = version.strip()
+    return pins
+
+
+def test_constraints_pin_exactly_what_the_lock_ships():
+    lock = _pins(ROOT / "kiosk" / "requirements.lock")
+    assert lock and _pins(ROOT / "kiosk" / "constraints.txt") == lock
+    readme = (ROOT / "README.md").read_text()
+    assert "pip install -q -c kiosk/constraints.txt -e '.[test]'" in readme
+    assert "-c kiosk/constraints.txt" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_tests_run_the_shipped_versions():
+    from importlib.metadata import version
+    lock = _pins(ROOT / "kiosk" / "requirements.lock")
+    assert {n: version(n) for n in lock} == lock, "reinstall with -c kiosk/constraints.txt"

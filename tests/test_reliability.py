@@ -234,6 +234,9 @@ def test_run_sends_ready_and_watchdog(tmp_path):
     assert p.returncode == 0
     assert got[0] == "READY=1" or "READY=1" in got[:3]
     assert got.count("WATCHDOG=1") >= 6  # 2 s at one ping per 0.1 s, give or take start-up
+    from exhibit.version import package_version
+    status = next(g for g in got if g.startswith("STATUS="))
+    assert status.startswith(f"STATUS={package_version()}"), status  # which release is running
 
 
 @pytest.mark.parametrize("content, message", [

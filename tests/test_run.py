@@ -18,6 +18,8 @@ def test_run_starts_and_quits_cleanly(tmp_path):
     rows = [json.loads(l) for l in log.read_text().splitlines()]
     start = rows[0]
     assert start["event"] == "start" and start["size"] == [960, 540] and start["model"] == "explainer"
+    from exhibit.version import package_version
+    assert start["version"].startswith(package_version())
     x, y, w, h = start["canvas"]
     assert 0 <= x < 960 and 0 <= y < 540 and w > 100 and h > 100
     first = next(r for r in rows if r["event"] == "first_frame")

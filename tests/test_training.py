@@ -15,7 +15,9 @@ from exhibit.training import pendigits, trainer
 
 from conftest import ROOT
 
-PEN = ROOT.parent / "shared" / "data" / "pendigits" / "pen-30-writers.json.gz"
+# a few writers committed with the tests (credited in tests/data/README.md): a clone tests alone
+PEN = ROOT / "tests" / "data" / "pen-4-writers.json.gz"
+PEN_FULL = ROOT.parent / "shared" / "data" / "pendigits" / "pen-30-writers.json.gz"
 
 
 def _idx(path, arr):
@@ -92,8 +94,20 @@ def test_distils_from_a_cnn_and_mlp_ensemble_and_refuses_a_teacher_that_saw_the_
 def test_writer_split_is_disjoint_and_deterministic():
     data = pendigits.load(PEN)
     tr, va = pendigits.split(data)
-    assert len(tr) + len(va) == len(data) == 7494
+    assert len(tr) + len(va) == len(data) == 81
     assert not set(tr.writers) & set(va.writers)
+    assert set(va.writers) == {"train-03", "train-07"} and set(tr.writers) == {"train-01", "train-02",
+                                                                      "train-12"}
+    again = pendigits.split(pendigits.load(PEN))[1]
+    assert np.array_equal(again.labels, va.labels)
+
+
+@pytest.mark.skipif(not PEN_FULL.is_file(), reason="the 30-writer pendigits file "
+                    "(../shared/data/pendigits) is not beside this checkout")
+def test_full_pen_data_splits_into_the_eight_validation_writers():
+    data = pendigits.load(PEN_FULL)
+    tr, va = pendigits.split(data)
+    assert len(tr) + len(va) == len(data) == 7494
     assert set(va.writers) == set(pendigits.VAL_WRITERS)
 
 

@@ -32,6 +32,7 @@ from exhibit.app.signals import Signals, Terminated
 from exhibit.app.signals import install as install_signals
 from exhibit.config import Config, ConfigError
 from exhibit.model.weights import WeightsError
+from exhibit.version import describe
 from exhibit.views.screen import Screen
 
 STEP = 1 / 120
@@ -179,7 +180,7 @@ class Runner:
         """One line for ``systemctl status``: model, uptime, predictions, frame figures."""
         h, m = divmod(int(uptime) // 60, 60)
         f = stats.summary()
-        return (f"{self.ex.model_name} · {self.ex.mode.value} · up {h}h{m:02d} · "
+        return (f"{describe()} · {self.ex.model_name} · {self.ex.mode.value} · up {h}h{m:02d} · "
                 f"{self.log.counts['prediction']} predictions · {self.errors} errors · "
                 f"{stats.moving_fps:.0f} fps while moving, frame p99 {f['p99']} ms")
 
@@ -268,7 +269,7 @@ def run(cfg: Config, size: tuple[int, int] | None, fullscreen: bool, display: in
         (x0, y0), (x1, y1) = ex.viewport.to_window(c.x, c.y), ex.viewport.to_window(c.right, c.bottom)
         log.write("start", size=list(window.size), window=list(pygame.display.get_window_size()),
                   canvas=[round(x0), round(y0), round(x1 - x0), round(y1 - y0)],
-                  model=ex.model_name, scaled=window.scaled)
+                  model=ex.model_name, scaled=window.scaled, version=describe())
         code = loop(runner, window, signals, notifier, stats, t_start, max_seconds, config_path,
                     overrides or [])
     except Terminated:

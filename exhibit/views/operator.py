@@ -13,6 +13,7 @@ from exhibit.app.modes import Mode
 from exhibit.views import overlays
 from exhibit.views.layout import Layout
 from exhibit.views.theme import Theme
+from exhibit.version import describe
 
 if TYPE_CHECKING:
     from exhibit.app.exhibit import Exhibit
@@ -74,7 +75,7 @@ def draw(surf: pygame.Surface, th: Theme, layout: Layout, ex: "Exhibit") -> list
     if ex.panel_open:
         out.append(panel(surf, th, layout, ex))
     if ex.show_about:
-        lines = ex.say("about_lines").split("|")
+        lines = ex.say("about_lines").split("|") + [ex.say("about_version", version=describe())]
         out.append(about_card(surf, th, ex.say("about_title"), lines))
     if ex.quit_progress is not None:
         out.append(chord_ring(surf, th, ex.quit_progress, ex.say("quit_hold")))
