@@ -36,6 +36,7 @@ from exhibit.version import describe
 from exhibit.views.screen import Screen
 
 STEP = 1 / 120
+RESTART_ONLY = ("log.", "window.")  # settings a SIGHUP reload does not apply
 MAX_STEPS = 8
 IDLE_WAIT_MS = 30  # nothing on screen moves: wait this long for input between ticks
 STATUS_EVERY = 10.0  # seconds between STATUS= lines for systemctl status
@@ -228,9 +229,6 @@ class Runner:
         for w in cfg.warnings:
             self.log.write("config_warning", message=w[:300])
         self.log.write("reload")
-
-
-RESTART_ONLY = ("log.", "window.")  # settings a SIGHUP reload does not apply
 
 
 def run(cfg: Config, size: tuple[int, int] | None, fullscreen: bool, display: int,
