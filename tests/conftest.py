@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 @pytest.fixture(scope="session")
 def mnist_test():
-    from exhibit.training.mnist import load_split
+    from exhibit.learn.mnist import load_split
     return load_split(ROOT / "assets" / "mnist", "test")
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import ROOT
 from exhibit.cli import main
-from exhibit.training.redraw import digit_strokes, place, to_json_strokes
+from exhibit_training.redraw import digit_strokes, place, to_json_strokes
 
 
 def run(capsys, *argv):

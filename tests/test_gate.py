@@ -10,7 +10,7 @@ from exhibit.ink.normalize import InputSpec, preprocess
 from exhibit.model import gate as gate_io
 from exhibit.model.weights import WeightsError, load_model
 from exhibit.recognize import Recognizer, default_gate
-from exhibit.training import negatives
+from exhibit_training import negatives
 
 from conftest import ROOT
 

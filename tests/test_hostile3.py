@@ -284,9 +284,9 @@ def test_file_names_with_newlines_and_bad_bytes_stay_one_line_and_strict_json(tm
     ["train", "--mnist", "x", "--arch", "deep", "--out", "y", "--batch", "0"],
 ])
 def test_bad_numeric_arguments_are_usage_errors(argv, capsys):
-    from exhibit.cli import build_parser
+    from exhibit.cli import main  # main: `train` is parsed by the training package
     with pytest.raises(SystemExit) as e:
-        build_parser().parse_args(argv)
+        main(argv)
     assert e.value.code == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and f"argument {argv[-2]}" in err.splitlines()[-1], err

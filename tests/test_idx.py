@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, SHARED_MNIST
-from exhibit.training.mnist import IdxError, load_split, parse_idx
+from exhibit.learn.mnist import IdxError, load_split, parse_idx
 
 
 def idx_bytes(arr: np.ndarray) -> bytes:

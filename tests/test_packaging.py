@@ -27,7 +27,8 @@ def data_files() -> list[str]:
 
 def test_every_package_is_in_pyproject():
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
-    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "exhibit").rglob("__init__.py")}
+    found = {".".join(p.parent.relative_to(ROOT).parts) for top in ("exhibit", "exhibit_training")
+             for p in (ROOT / top).rglob("__init__.py")}
     assert found | {"exhibit.data"} == listed, "add new packages to [tool.setuptools] packages"
 
 
@@ -58,7 +59,7 @@ def wheel(tmp_path_factory) -> Path:
     src.mkdir()
     for name in ("pyproject.toml", "README.md", "config.yaml"):
         shutil.copy(ROOT / name, src / name)
-    for name in ("exhibit", "weights", "assets"):
+    for name in ("exhibit", "exhibit_training", "weights", "assets"):
         shutil.copytree(ROOT / name, src / name, ignore=ignore)
     env = dict(os.environ, PIP_CONFIG_FILE=os.devnull, PIP_NO_INDEX="1")
     r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",

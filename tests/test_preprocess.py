@@ -5,7 +5,7 @@ import pytest
 from conftest import ascii_art
 from exhibit.ink import InputSpec, preprocess
 from exhibit.ink.normalize import deskew, paste_by_mass, raster_box, strokes_box
-from exhibit.training.redraw import digit_strokes, place
+from exhibit_training.redraw import digit_strokes, place
 
 PLAIN = InputSpec(28, deskew=False)
 

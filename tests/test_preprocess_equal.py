@@ -16,8 +16,8 @@ from exhibit.ink import InputSpec, preprocess
 from exhibit.ink.files import read_drawings
 from exhibit.ink.strokes import Segments
 from exhibit.recognize import Recognizer
-from exhibit.training.augment import random_affine, skeleton_segments, thin, warp_segments
-from exhibit.training.redraw import digit_strokes, place
+from exhibit_training.augment import random_affine, skeleton_segments, thin, warp_segments
+from exhibit_training.redraw import digit_strokes, place
 
 SPECS = [InputSpec(28, True), InputSpec(28, False), InputSpec(14, True)]
 CANVAS = (900.0, 700.0)

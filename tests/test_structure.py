@@ -15,7 +15,7 @@ from exhibit.config import load
 from exhibit.config.schema import TABLE, render_yaml
 from exhibit.ink.raster import render_segments, render_segments_dense
 from exhibit.ink.trace import trace
-from exhibit.training.augment import thin
+from exhibit_training.augment import thin
 
 E = pygame.event.Event
 SIZE = (1280, 720)

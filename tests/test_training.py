@@ -11,7 +11,8 @@ from exhibit.cli import main
 from exhibit.ink.normalize import InputSpec
 from exhibit.model import weights as wio
 from exhibit.model.mlp import MLP
-from exhibit.training import pendigits, trainer
+from exhibit.model import fit
+from exhibit_training import pendigits, trainer
 
 from conftest import ROOT
 
@@ -206,7 +207,7 @@ def test_revive_restarts_dead_neurons_and_they_learn():
     x = rng.random((512, 16)).astype(np.float32)  # non-negative, as pictures are
     y = (x[:, :8].sum(axis=1) > x[:, 8:].sum(axis=1)).astype(np.int64)
     net = MLP.init([16, 6, 2], rng)
-    opt = trainer.Adam([p for wb in zip(net.weights, net.biases) for p in wb], 0.01)
+    opt = fit.Adam([p for wb in zip(net.weights, net.biases) for p in wb], 0.01)
     for _ in range(5):  # a few steps: Adam's moments are those of a network in training
         fwd = net.forward(x)
         dws, dbs = net.gradients(fwd, (fwd.probs - trainer.onehot(y, 2)) / len(x))

@@ -22,7 +22,7 @@ from exhibit.views.screen import Screen
 
 def full_test_accuracy(net) -> float:
     from exhibit.learn import data
-    from exhibit.learn.worker import accuracy
+    from exhibit.model.fit import accuracy
 
     x, y = data.held_out(None)
     return accuracy(net, x, y)

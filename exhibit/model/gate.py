@@ -3,7 +3,7 @@ digit networks read and says how much it looks like a digit at all.
 
 The ten outputs of the digit networks always sum to one, so they cannot say "none of these";
 the gate can. It was trained on real digits against drawings that are not digits (letters,
-shapes, doodles, scribbles, unfinished digits; see ``exhibit/training/negatives.py``).
+shapes, doodles, scribbles, unfinished digits; see ``exhibit_training/negatives.py``).
 A drawing is *unsure* (the exhibit shows '?') when the gate's digit score is below the
 threshold stored in its manifest: :func:`Gate.unsure` is the one definition used by the
 screen and by ``classify``.

@@ -20,7 +20,7 @@ from typing import Sequence
 import numpy as np
 
 from exhibit.ink.normalize import InputSpec, preprocess
-from exhibit.training.augment import random_affine
+from exhibit_training.augment import random_affine
 
 CREDIT = ("Alpaydin, E. & Alimoglu, F. (1998). Pen-Based Recognition of Handwritten Digits. "
           "UCI Machine Learning Repository. DOI 10.24432/C5MG6K. Licence CC BY 4.0.")
@@ -132,7 +132,7 @@ def cached_inputs(data: PenDigits, spec: InputSpec, seed: int, copies: int,
                   rotation: float, elastic: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """:func:`inputs` with warped copies, cached outside the repository (keyed by the file's
     checksum, the writers and the recipe)."""
-    from exhibit.training.trainer import cache_dir
+    from exhibit_training.trainer import cache_dir
 
     recipe = (data.sha256, sorted(set(data.writers.tolist())), len(data), spec, seed, copies,
               rotation, 1)
@@ -181,7 +181,7 @@ def summary(ok: np.ndarray, y: np.ndarray, writers: np.ndarray) -> dict:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """python -m exhibit.training.pendigits FILE [--writers val|train|all] [--weights NPZ ...]
+    """python -m exhibit_training.pendigits FILE [--writers val|train|all] [--weights NPZ ...]
     [--export DIR]: writer-split figures for networks, or the chosen writers' digits written as
     stroke files (natural.json as written, framed.json scaled to 60 % and centred) to replay
     through ``digit-exhibit classify``."""

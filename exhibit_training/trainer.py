@@ -16,8 +16,10 @@ from typing import Any, Callable, Protocol, Sequence
 import numpy as np
 
 from exhibit.ink.normalize import InputSpec
+from exhibit.model.fit import SGD, Adam, accuracy, flush_tiny
 from exhibit.model.mlp import MLP, cross_entropy
-from exhibit.training import augment, mnist
+from exhibit.learn import mnist
+from exhibit_training import augment
 
 ARCHS: dict[str, tuple[list[int], InputSpec]] = {
     "explainer": ([784, 25, 25, 10], InputSpec(28, True)),
@@ -97,57 +99,6 @@ def build_dataset(mnist_dir: str | Path, spec: InputSpec, seed: int, raster_copi
              x_val_drawn=data.x_val_drawn)
     tmp.replace(path)
     return data
-
-
-def accuracy(net: MLP, x: np.ndarray, y: np.ndarray, batch: int = 4096) -> float:
-    hits = 0
-    for i in range(0, len(x), batch):
-        hits += int((net.predict(x[i:i + batch]).argmax(axis=1) == y[i:i + batch]).sum())
-    return hits / max(1, len(x))
-
-
-class Adam:
-    def __init__(self, params: list[np.ndarray], lr: float, b1: float = 0.9, b2: float = 0.999,
-                 eps: float = 1e-8) -> None:
-        self.params, self.lr, self.b1, self.b2, self.eps = params, lr, b1, b2, eps
-        # float64 moments: float32 ones decay into denormals, which slow the CPU tenfold
-        self.m = [np.zeros(p.shape, np.float64) for p in params]
-        self.v = [np.zeros(p.shape, np.float64) for p in params]
-        self.t = 0
-
-    def step(self, grads: list[np.ndarray]) -> None:
-        self.t += 1
-        c1, c2 = 1 - self.b1 ** self.t, 1 - self.b2 ** self.t
-        for p, g, m, v in zip(self.params, grads, self.m, self.v):
-            m *= self.b1
-            m += (1 - self.b1) * g
-            v *= self.b2
-            v += (1 - self.b2) * g * g
-            p -= (self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)).astype(p.dtype)
-        if self.t % 100 == 0:
-            _flush_tiny(self.params + self.m + self.v)
-
-
-class SGD:
-    def __init__(self, params: list[np.ndarray], lr: float, momentum: float = 0.9) -> None:
-        self.params, self.lr, self.momentum = params, lr, momentum
-        self.vel = [np.zeros_like(p) for p in params]
-
-    def step(self, grads: list[np.ndarray]) -> None:
-        for p, g, v in zip(self.params, grads, self.vel):
-            v *= self.momentum
-            v -= self.lr * g
-            p += v.astype(p.dtype)
-        self.t = getattr(self, "t", 0) + 1
-        if self.t % 100 == 0:
-            _flush_tiny(self.params + self.vel)
-
-
-def _flush_tiny(arrays: list[np.ndarray]) -> None:
-    """Zero values near the bottom of the float range. Moments of parameters whose gradient is
-    exactly zero decay towards it, and denormal numbers make the CPU ~100x slower."""
-    for a in arrays:
-        a[np.abs(a) < 1e-30] = 0.0
 
 
 def progress(epoch: int, epochs: int, done: int, total: int, loss: float, extra: str = "") -> None:

@@ -4,7 +4,7 @@ itself never imports.
 
     apt-get install fonts-noto-core fonts-noto-cjk
     .venv/bin/pip install fonttools
-    .venv/bin/python -m exhibit.training.make_fonts
+    .venv/bin/python -m exhibit_training.make_fonts
 
 Run it again after changing a string table (tests/test_fonts.py fails, naming the character,
 when a table uses one that no shipped font has). The output is reproducible: the same sources

@@ -2,7 +2,7 @@
 
 Digits: MNIST training pictures (as they are, warped and redrawn, the digit networks' own
 training set) and the pen digits of the training writers (warped copies). Not digits: our own
-generated drawings (:mod:`exhibit.training.negatives`), among them unfinished pen digits of
+generated drawings (:mod:`exhibit_training.negatives`), among them unfinished pen digits of
 the training writers. The threshold is set on the validation writers' real digits so that a
 chosen share of them (``reject``) is unsure; fresh negatives (another seed) and whole families
 held out of training measure how many non-digits are caught.
@@ -16,8 +16,8 @@ import numpy as np
 
 from exhibit.ink.normalize import InputSpec, preprocess
 from exhibit.model.mlp import MLP
-from exhibit.training import augment, negatives, pendigits
-from exhibit.training.trainer import Adam, _flush_tiny
+from exhibit_training import augment, negatives, pendigits
+from exhibit.model.fit import Adam, flush_tiny
 
 SPEC = InputSpec(28, True)
 
@@ -82,7 +82,7 @@ def fit(x: np.ndarray, t: np.ndarray, sizes: list[int], epochs: int, seed: int,
             step += 1
             run = 0.98 * run + 0.02 * loss if bi else loss
         log(f"  gate epoch {epoch}/{epochs}: loss {run:.4f} ({time.time() - t0:.0f} s)")
-    _flush_tiny(params)
+    flush_tiny(params)
     return net
 
 
@@ -108,7 +108,8 @@ def digit_inputs(mnist_dir, pen: pendigits.PenDigits, seed: int, n_mnist: int = 
                  pen_copies: int = 6, rotation: float = augment.MAX_ROTATION) -> np.ndarray:
     """Real digits for the gate: MNIST training pictures (3/8 warped, 3/8 redrawn, 1/4 as they
     are) and warped copies of the training writers' pen digits."""
-    from exhibit.training import augment, mnist
+    from exhibit.learn import mnist
+    from exhibit_training import augment
 
     img, _ = mnist.load_split(mnist_dir, "train")
     rng = np.random.default_rng(seed)

@@ -1,6 +1,6 @@
 """Build the stroke files shipped in ``assets/`` from the bundled MNIST test digits.
 
-    python -m exhibit.training.make_assets [--mnist DIR] [--pen FILE]
+    python -m exhibit_training.make_assets [--mnist DIR] [--pen FILE]
 
 - ``assets/examples/digits.json``: one traced test digit per class (the README's demo);
 - ``assets/bench/digit.json``: the realistic digit that ``bench --inference`` times;
@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from exhibit import resources
-from exhibit.training import mnist
-from exhibit.training.redraw import digit_strokes, place, to_json_strokes
+from exhibit.learn import mnist
+from exhibit_training.redraw import digit_strokes, place, to_json_strokes
 
 ROOT = resources.ROOT
 BOX = 500

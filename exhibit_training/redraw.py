@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from exhibit.ink.trace import smooth, trace
-from exhibit.training.augment import thin
+from exhibit_training.augment import thin
 
 
 def digit_strokes(image: np.ndarray) -> list[np.ndarray]:

@@ -2,7 +2,7 @@
 cosine-decayed learning rate, mini-batches.
 
 Each epoch reads a fresh random share of the MNIST pool (originals, warped and redrawn copies,
-see :mod:`exhibit.training.cnn_data`) plus every training writer's pen-drawn digits, rendered
+see :mod:`exhibit_training.cnn_data`) plus every training writer's pen-drawn digits, rendered
 again with fresh random warps. Recipes are chosen on the last 5,000 MNIST training digits and
 on the held-out writers (reported per writer and per digit), never on the MNIST test set.
 
@@ -22,22 +22,16 @@ import numpy as np
 from exhibit.model import cnn as cnnmod
 from exhibit.model.cnn import CNN
 from exhibit.model.mlp import cross_entropy
-from exhibit.training import cnn_data, mnist
-from exhibit.training.trainer import Adam, onehot
-
-
-def accuracy(net: CNN, x: np.ndarray, y: np.ndarray, batch: int = 1000) -> float:
-    return float(np.mean(predict(net, x, batch) == y)) if len(x) else float("nan")
-
-
-def predict(net: CNN, x: np.ndarray, batch: int = 1000) -> np.ndarray:
-    return np.concatenate([net.predict(x[i:i + batch]).argmax(axis=1)
-                           for i in range(0, len(x), batch)]) if len(x) else np.zeros(0, int)
+from exhibit.learn import mnist
+from exhibit_training import cnn_data
+from exhibit.version import revision
+from exhibit.model.fit import Adam, accuracy, predict_labels
+from exhibit_training.trainer import onehot
 
 
 def writer_report(net: CNN, x: np.ndarray, y: np.ndarray, writers: np.ndarray) -> dict[str, Any]:
     """Accuracy on pen-drawn digits: overall, per digit, per writer and the worst writer."""
-    hit = predict(net, x) == y
+    hit = predict_labels(net, x, 1000) == y
     per_writer = {w: round(float(hit[writers == w].mean()), 4) for w in sorted(set(writers))}
     per_digit = {str(d): round(float(hit[y == d].mean()), 4) for d in range(10) if (y == d).any()}
     worst = min(per_writer, key=per_writer.get) if per_writer else None
@@ -175,6 +169,7 @@ def run(args: Any) -> int:
         "validation_accuracy": history[-1]["val"],
         "validation_redrawn_accuracy": history[-1]["val_drawn"],
         "training_command": "digit-exhibit " + shlex.join(args.argv),
+        "git_revision": revision(),  # a shared optimiser may move the last digits
         "training_minutes": round(minutes, 1),
         "seed": args.seed, "epochs": args.epochs, "optimizer": "adam",
         "max_rotation": args.max_rotation,

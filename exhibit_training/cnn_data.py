@@ -21,7 +21,7 @@ from typing import Callable
 import numpy as np
 
 from exhibit.ink.normalize import InputSpec, preprocess
-from exhibit.training import augment, trainer
+from exhibit_training import augment, trainer
 
 SPEC = InputSpec(28, True)
 # six of the thirty writers, drawn once with np.random.default_rng(11).choice(30, 6)

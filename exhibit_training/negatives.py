@@ -11,7 +11,7 @@ from typing import Callable
 
 import numpy as np
 
-from exhibit.training.augment import random_affine
+from exhibit_training.augment import random_affine
 
 Strokes = list[np.ndarray]
 

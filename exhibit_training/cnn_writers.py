@@ -1,9 +1,9 @@
 """The held-out pen writers as a stroke file, and a per-writer score of ``classify`` output:
 the CNN's writer-split validation measured from outside, through the exhibit's own path.
 
-    python -m exhibit.training.cnn_writers --pendigits FILE --out /tmp/val-writers.json
+    python -m exhibit_training.cnn_writers --pendigits FILE --out /tmp/val-writers.json
     digit-exhibit classify --model cnn /tmp/val-writers.json \\
-        | python -m exhibit.training.cnn_writers --score /tmp/val-writers.json
+        | python -m exhibit_training.cnn_writers --score /tmp/val-writers.json
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import json
 import sys
 from collections import defaultdict
 
-from exhibit.training.cnn_data import VAL_WRITERS
+from exhibit_training.cnn_data import VAL_WRITERS
 
 
 def write(pendigits: str, out: str, writers: tuple[str, ...] = VAL_WRITERS) -> int:

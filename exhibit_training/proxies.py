@@ -1,7 +1,7 @@
 """Proxies for visitors' handwriting: MNIST digits redrawn as finger strokes on the canvas.
 
-    python -m exhibit.training.proxies --mnist DIR --split test --out /tmp/proxies [--n 2000]
-    digit-exhibit classify /tmp/proxies/*.json | python -m exhibit.training.proxies --score
+    python -m exhibit_training.proxies --mnist DIR --split test --out /tmp/proxies [--n 2000]
+    digit-exhibit classify /tmp/proxies/*.json | python -m exhibit_training.proxies --score
 
 Three sets, each a stroke file with labels, in a 1000x1000 box:
 
@@ -23,9 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from exhibit.training import mnist
-from exhibit.training.augment import random_affine, skeleton_segments, style_strokes, thin
-from exhibit.training.redraw import digit_strokes, place, to_json_strokes
+from exhibit.learn import mnist
+from exhibit_training.augment import random_affine, skeleton_segments, style_strokes, thin
+from exhibit_training.redraw import digit_strokes, place, to_json_strokes
 
 BOX = 1000
 
