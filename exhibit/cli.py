@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from exhibit.app import signals as _signals  # os and signal only
+from exhibit.shell import signals as _signals  # os and signal only
 
 if sys.argv and sys.argv[0].replace("\\", "/").endswith(("/digit-exhibit", "exhibit/__main__.py")):
     _signals.early()  # the command itself, before the heavy imports: no signal is fatal
@@ -69,7 +69,7 @@ NONNEG_INT = number(int, 0)
 
 def canvas_size(cfg: Config) -> tuple[float, float]:
     """The drawing canvas in pixels at the configured screen size."""
-    from exhibit.views.layout import regions
+    from exhibit.layout.regions import regions
 
     _, _, w, h = regions(cfg, parse_size(None, cfg))["canvas"]
     return w, h
@@ -209,7 +209,7 @@ def parse_size(text: str | None, cfg: Config, auto: bool = False) -> tuple[int, 
 
 
 def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
-    from exhibit.app.loop import run
+    from exhibit.shell.loop import run
 
     size = parse_size(args.size, cfg, auto=True)
     fullscreen = cfg["window.fullscreen"] and not args.windowed
@@ -223,8 +223,8 @@ def cmd_bench(args: argparse.Namespace, cfg: Config) -> int:
         return bench_inference(args, cfg)
     if args.learn:
         return bench_learn_cmd(args, cfg)
-    from exhibit.app.bench import bench_frames
-    from exhibit.app.window import NoScreen
+    from exhibit.tools.bench import bench_frames
+    from exhibit.shell.window import NoScreen
 
     size = parse_size(args.size, cfg, auto=args.present)
     try:
@@ -242,7 +242,7 @@ def cmd_bench(args: argparse.Namespace, cfg: Config) -> int:
 
 
 def bench_learn_cmd(args: argparse.Namespace, cfg: Config) -> int:
-    from exhibit.app.learnbench import bench_learn
+    from exhibit.tools.learnbench import bench_learn
 
     try:
         result = bench_learn(cfg, parse_size(args.size, cfg), args.seconds)
@@ -258,7 +258,7 @@ def bench_learn_cmd(args: argparse.Namespace, cfg: Config) -> int:
 
 
 def cmd_soak(args: argparse.Namespace, cfg: Config) -> int:
-    from exhibit.app.soak import soak
+    from exhibit.tools.soak import soak
 
     result = soak(cfg, args.frames, args.seed, parse_size(args.size, cfg) if args.size else (1280, 720),
                   fps=args.fps, warmup=args.warmup, vandal_points=args.vandal_points)
@@ -275,7 +275,7 @@ def cmd_verify(args: argparse.Namespace, cfg: Config) -> int:
     """The whole release, before anything switches: every file against the wheel's RECORD, every
     network (gate and CNN included) loaded and reading the release's own examples."""
     from exhibit import resources
-    from exhibit.verify import VerifyError, check_networks, check_record
+    from exhibit.tools.verify import VerifyError, check_networks, check_record
 
     try:
         files = check_record()
@@ -291,7 +291,7 @@ def cmd_verify(args: argparse.Namespace, cfg: Config) -> int:
 
 def cmd_out_of_order(args: argparse.Namespace, cfg: Config | None) -> int:
     """The kiosk's fallback screen; reads neither a config nor weights (kiosk/README.md)."""
-    from exhibit.app.outoforder import run
+    from exhibit.shell.outoforder import run
 
     size = parse_size(args.size, None) if args.size else (1280, 720)
     return run(fullscreen=not args.windowed, size=size, max_seconds=args.max_seconds)
@@ -411,7 +411,7 @@ def _train(argv: list[str]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from exhibit.app.signals import Terminated
+    from exhibit.shell.signals import Terminated
     from exhibit.ink.files import DrawingFileError
     from exhibit.model.weights import WeightsError
     from exhibit.learn.mnist import IdxError
@@ -432,7 +432,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         # check-config reads only the file it is asked about; out-of-order reads none
         if args.func in (cmd_run, cmd_soak):  # before anything slow: no signal is lost
-            from exhibit.app.signals import install
+            from exhibit.shell.signals import install
             install()
         else:
             _signals.default()

@@ -69,7 +69,7 @@ def write_attract(pen: Path, per_digit: int = 4, seed: int = 11) -> None:
     from exhibit.config import load
     from exhibit.model.weights import load_model
     from exhibit.recognize import Recognizer
-    from exhibit.views.layout import Layout
+    from exhibit.layout.regions import Layout
 
     with gzip.open(pen, "rt", encoding="utf-8") as f:
         doc = json.load(f)

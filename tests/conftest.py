@@ -92,8 +92,8 @@ def assert_exact(ex, live, surface):
 def sim_runner(*sets, size=(960, 540)):
     """A Runner on a plain surface and a simulated clock (``r.t[0]`` seconds)."""
     import pygame
-    from exhibit.app.eventlog import EventLog
-    from exhibit.app.loop import Runner
+    from exhibit.eventlog import EventLog
+    from exhibit.shell.loop import Runner
     from exhibit.config import load
     t = [0.0]
     r = Runner(load(None, list(sets)), size, EventLog(None, clock=lambda: t[0]), clock=lambda: t[0])

@@ -7,10 +7,10 @@ import pygame
 import pytest
 
 from conftest import ROOT, screen, show
-from exhibit.app.exhibit import Exhibit, Mode
-from exhibit.app.eventlog import EventLog
-from exhibit.app.geometry import Viewport
-from exhibit.app.pointer import PointerTracker
+from exhibit.state.exhibit import Exhibit, Mode
+from exhibit.eventlog import EventLog
+from exhibit.layout.viewport import Viewport
+from exhibit.state.pointer import PointerTracker
 from exhibit.config import load
 
 E = pygame.event.Event

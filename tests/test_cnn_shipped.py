@@ -7,8 +7,8 @@ import pygame
 import pytest
 
 from conftest import show
-from exhibit.app.eventlog import EventLog
-from exhibit.app.exhibit import Exhibit
+from exhibit.eventlog import EventLog
+from exhibit.state.exhibit import Exhibit
 from exhibit.cli import main
 from exhibit.config import load as load_config
 from exhibit.model.cnn import CNN

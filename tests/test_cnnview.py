@@ -6,11 +6,12 @@ import pygame
 import pytest
 
 from conftest import screen, show
-from exhibit.app.eventlog import EventLog
-from exhibit.app.exhibit import COMPARED, Exhibit
+from exhibit.eventlog import EventLog
+from exhibit.state.exhibit import COMPARED, Exhibit
 from exhibit.config import load
 from exhibit.recognize import Recognizer
-from exhibit.views import cnnview, overlays, strings
+from exhibit.views import cnnview, overlays
+from exhibit import strings
 from exhibit.views.screen import title
 
 E = pygame.event.Event

@@ -6,8 +6,8 @@ import pygame
 import pytest
 
 from conftest import screen, show
-from exhibit.app.eventlog import EventLog
-from exhibit.app.exhibit import Exhibit, Mode
+from exhibit.eventlog import EventLog
+from exhibit.state.exhibit import Exhibit, Mode
 from exhibit.config import load
 from test_app import arrive, draw_mouse, has_colour, region_pixels
 

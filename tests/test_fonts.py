@@ -7,12 +7,13 @@ import pygame.freetype
 import pytest
 
 from exhibit import resources
-from exhibit.app.eventlog import EventLog
-from exhibit.app.exhibit import Exhibit
+from exhibit.eventlog import EventLog
+from exhibit.state.exhibit import Exhibit
 from exhibit.config import load
 from exhibit.views.theme import TITLE
-from exhibit.views import strings, theme
-from exhibit.views.layout import Layout
+from exhibit.views import theme
+from exhibit import strings
+from exhibit.layout.regions import Layout
 from exhibit.views.screen import Screen
 from exhibit.views.theme import FACES, Theme
 

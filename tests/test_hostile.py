@@ -19,8 +19,8 @@ import pytest
 from conftest import ROOT
 from test_cli import lines, run
 from exhibit import limits as L
-from exhibit.app import eventlog as evmod
-from exhibit.app.eventlog import EventLog
+from exhibit import eventlog as evmod
+from exhibit.eventlog import EventLog
 from exhibit.config import ConfigError, load
 from exhibit.ink.drawing import Drawing
 

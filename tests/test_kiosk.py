@@ -613,7 +613,7 @@ def test_the_stop_event_logs_the_real_exit_code(tmp_path, monkeypatch):
     import json
 
     monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
-    from exhibit.app import loop
+    from exhibit.shell import loop
     from exhibit.config import load as load_config
     from exhibit.model.weights import WeightsError
 

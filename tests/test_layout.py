@@ -12,12 +12,12 @@ import numpy as np
 import pygame
 import pytest
 
-from exhibit.app.eventlog import EventLog
-from exhibit.app.exhibit import Exhibit
-from exhibit.app.modes import Mode
+from exhibit.eventlog import EventLog
+from exhibit.state.exhibit import Exhibit
+from exhibit.state.modes import Mode
 from exhibit.config import load
 from exhibit.model.weights import MODEL_NAMES
-from exhibit.views import strings
+from exhibit import strings
 from exhibit.views.screen import Screen, title
 
 E = pygame.event.Event

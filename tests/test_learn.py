@@ -9,9 +9,9 @@ import pygame
 import pytest
 
 from conftest import ROOT, assert_exact, show
-from exhibit.app.eventlog import EventLog
-from exhibit.app.exhibit import Exhibit
-from exhibit.app.modes import Mode
+from exhibit.eventlog import EventLog
+from exhibit.state.exhibit import Exhibit
+from exhibit.state.modes import Mode
 from exhibit.config import load
 from exhibit.learn import data
 from exhibit.learn.session import Learner

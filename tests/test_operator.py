@@ -4,9 +4,9 @@ import pygame
 import pytest
 
 from conftest import screen
-from exhibit.app.eventlog import EventLog
-from exhibit.app.loop import QUIT_HOLD, Runner
-from exhibit.app.modes import Mode
+from exhibit.eventlog import EventLog
+from exhibit.shell.loop import QUIT_HOLD, Runner
+from exhibit.state.modes import Mode
 from exhibit.config import load
 from exhibit.views import operator
 from test_experience import frame, key, make, press, release, tap

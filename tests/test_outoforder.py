@@ -11,8 +11,8 @@ from pathlib import Path
 import pygame
 import pytest
 
-from exhibit.app import outoforder
-from exhibit.app.notify import Notifier
+from exhibit.shell import outoforder
+from exhibit.shell.notify import Notifier
 
 ROOT = Path(__file__).resolve().parents[1]
 

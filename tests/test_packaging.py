@@ -74,7 +74,7 @@ def test_wheel_carries_weights_assets_and_config(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     missing = [f for f in data_files() if f"exhibit/data/{f}" not in names]
     assert not missing, missing
-    assert "exhibit/resources.py" in names and "exhibit/app/outoforder.py" in names
+    assert "exhibit/resources.py" in names and "exhibit/shell/outoforder.py" in names
     # nothing else from the repository's top level comes along
     stray = [n for n in names if n.startswith("exhibit/data/")
              and n[len("exhibit/data/"):].split("/")[0] not in DATA]
@@ -92,8 +92,8 @@ def test_installed_layout_works_from_any_folder(wheel, tmp_path):
         "import exhibit, json",
         "from exhibit import resources",
         "from exhibit.model.weights import load_model, MODEL_NAMES",
-        "from exhibit.views import strings",
-        "from exhibit.app.exhibit import load_samples",
+        "from exhibit import strings",
+        "from exhibit.state.exhibit import load_samples",
         "from exhibit.attract.player import load_scripts",
         "from exhibit.config import load",
         "assert exhibit.__file__.startswith(%r), exhibit.__file__" % str(site),

@@ -12,9 +12,9 @@ import pygame
 import pytest
 
 from conftest import ROOT, assert_exact, sim_frames, sim_runner
-from exhibit.app.modes import Mode
-from exhibit.app.loop import FAILURES_ALLOWED, MAX_EVENTS, RepeatedFailure, thin_flood
-from exhibit.app.notify import Notifier
+from exhibit.state.modes import Mode
+from exhibit.shell.loop import FAILURES_ALLOWED, MAX_EVENTS, RepeatedFailure, thin_flood
+from exhibit.shell.notify import Notifier
 
 E = pygame.event.Event
 pytestmark = pytest.mark.usefixtures("display")
@@ -85,7 +85,7 @@ def test_failsafe_is_a_state_with_its_own_screen_and_exit(runner):
 
 
 def test_the_mode_table_refuses_what_it_does_not_list():
-    from exhibit.app.modes import TRANSITIONS, IllegalTransition, ModeMachine
+    from exhibit.state.modes import TRANSITIONS, IllegalTransition, ModeMachine
     seen = []
     m = ModeMachine(seen.append)
     m.go(Mode.DRAWING)

@@ -5,7 +5,7 @@ import yaml
 from exhibit import resources
 from exhibit.config import TABLE, load
 from exhibit.config.schema import LANGUAGES
-from exhibit.views import strings
+from exhibit import strings
 
 ANSWER_KEYS = {f"answer_{d}" for d in range(10)}  # optional, per language
 

@@ -8,9 +8,9 @@ import pygame
 import pytest
 
 from conftest import ROOT, assert_exact
-from exhibit.app.eventlog import EventLog
-from exhibit.app.loop import Runner
-from exhibit.app.modes import Mode
+from exhibit.eventlog import EventLog
+from exhibit.shell.loop import Runner
+from exhibit.state.modes import Mode
 from exhibit.config import load
 from exhibit.config.schema import TABLE, render_yaml
 from exhibit.ink.raster import render_segments, render_segments_dense

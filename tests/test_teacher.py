@@ -4,8 +4,8 @@ import numpy as np
 import pygame
 import pytest
 
-from exhibit.app.eventlog import EventLog
-from exhibit.app.exhibit import Exhibit, Mode
+from exhibit.eventlog import EventLog
+from exhibit.state.exhibit import Exhibit, Mode
 from exhibit.attract.player import load_scripts
 from exhibit.config import load
 from conftest import screen, show

@@ -18,14 +18,14 @@ import pygame
 
 from exhibit.model.cnn import CNN, columns
 from exhibit.views import overlays
-from exhibit.views.cnnlayout import CNNLayout
+from exhibit.layout.cnn import CNNLayout
 from exhibit.views.network import Lines, NetworkView, cross_out, disc, ring, strongest_links
 from exhibit.views.panels import PreviewView, panel
 from exhibit.views.scene import Scene, answer_view
 from exhibit.views.theme import BODY, HEAD, LABEL, Theme
 
 if TYPE_CHECKING:
-    from exhibit.app.exhibit import Exhibit
+    from exhibit.state.exhibit import Exhibit
 
 GAMMA = 0.6  # lifts faint responses, so a map that fired a little still glows a little
 

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 import pygame
 
 from exhibit.recognize import Snapshot
-from exhibit.views import strings
+from exhibit import strings
 from exhibit.views.panels import BarsView, PreviewView, panel
 from exhibit.views.scene import Scene
 from exhibit.views.theme import BODY, HEAD, LABEL
 
 if TYPE_CHECKING:
-    from exhibit.app.exhibit import Exhibit
+    from exhibit.state.exhibit import Exhibit
 
 CAPTIONS = ("compare_mlp", "compare_cnn")  # one per network of Exhibit.COMPARED
 

@@ -14,7 +14,7 @@ from exhibit.views import overlays
 from exhibit.views.theme import HEAD, Theme
 
 if TYPE_CHECKING:
-    from exhibit.app.exhibit import Exhibit
+    from exhibit.state.exhibit import Exhibit
 
 SS = 3  # supersampling factor
 

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Sequence
 
 import pygame
 
-from exhibit.views.layout import Layout
+from exhibit.layout.regions import Layout
 from exhibit.views.panels import panel
 from exhibit.views.theme import Theme
 
 if TYPE_CHECKING:
-    from exhibit.app.exhibit import Exhibit
+    from exhibit.state.exhibit import Exhibit
 
 MIN_SECONDS = 60.0  # the time axis spans at least this
 

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 
 import pygame
 
-from exhibit.app.modes import Mode
+from exhibit.state.modes import Mode
 from exhibit.views import overlays
-from exhibit.views.layout import Layout
+from exhibit.layout.regions import Layout
 from exhibit.views.theme import Theme
 from exhibit.version import describe
 
 if TYPE_CHECKING:
-    from exhibit.app.exhibit import Exhibit
+    from exhibit.state.exhibit import Exhibit
 
 # the panel's buttons, in reading order: the same actions as the teacher keys
 PANEL_ACTIONS = ("freeze", "step_back", "step", "explain", "help", "about", "clear", "model",

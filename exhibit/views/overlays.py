@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pygame
 
-from exhibit.views.layout import free_spot
+from exhibit.layout.regions import free_spot
 from exhibit.views.theme import BODY, HEAD, LABEL, Theme
 
 

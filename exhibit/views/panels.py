@@ -12,7 +12,7 @@ import pygame
 
 from exhibit.ink.drawing import Drawing
 from exhibit.recognize import Snapshot
-from exhibit.views.layout import Layout
+from exhibit.layout.regions import Layout
 from exhibit.views.theme import BODY, LABEL, TITLE, Theme
 
 

@@ -25,7 +25,7 @@ from exhibit.model.mlp import MLP
 from exhibit.recognize import Snapshot
 from exhibit.views.dial import DialView
 from exhibit.views.hand import HandView
-from exhibit.views.layout import Layout
+from exhibit.layout.regions import Layout
 from exhibit.views.network import Lines, NetworkView, Pulses, Wiring
 from exhibit.views.panels import BarsView, ButtonsView, CanvasView, PreviewView, TitleView, panel
 from exhibit.views.theme import BODY, TextBox, Theme

@@ -11,18 +11,19 @@ from typing import TYPE_CHECKING
 
 import pygame
 
-from exhibit.app.modes import Mode
+from exhibit.state.modes import Mode
 from exhibit.config import Config
 from exhibit.recognize import Snapshot
 from exhibit.model.cnn import CNN
-from exhibit.views import compare, learncurve, strings, teacher
+from exhibit.views import compare, learncurve, teacher
+from exhibit import strings
 from exhibit.views.cnnview import CNNScene
 from exhibit.views.network import Lines
 from exhibit.views.scene import Scene
 from exhibit.views.theme import Theme
 
 if TYPE_CHECKING:
-    from exhibit.app.exhibit import Exhibit
+    from exhibit.state.exhibit import Exhibit
 
 
 def title(ex: "Exhibit") -> str:

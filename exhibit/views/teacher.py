@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 
 import pygame
 
-from exhibit.app.modes import Mode
+from exhibit.state.modes import Mode
 from exhibit.model.cnn import columns
 from exhibit.views import cnnview, hand, operator, overlays
 from exhibit.views.scene import Scene
 from exhibit.views.theme import Theme
 
 if TYPE_CHECKING:
-    from exhibit.app.exhibit import Exhibit
+    from exhibit.state.exhibit import Exhibit
 
 
 def overlay_key(ex: "Exhibit") -> tuple:

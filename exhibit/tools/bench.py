@@ -17,7 +17,7 @@ import numpy as np
 import pygame
 
 from exhibit import resources
-from exhibit.app.exhibit import Exhibit
+from exhibit.state.exhibit import Exhibit
 from exhibit.config import Config
 from exhibit.ink.strokes import fit_box
 from exhibit.views.screen import Screen
@@ -82,7 +82,7 @@ def bench_frames(cfg: Config, size: tuple[int, int], seconds: float, present: bo
     each frame timed whole (input, steps, inference, composing and the copy to the screen);
     ``scaled``: through SDL's SCALED renderer (the layout at ``size`` scaled to the display)
     instead of drawing at the display's own size and copying only what changed."""
-    from exhibit.app.window import Window, check_screen, prefer_dirty_rects
+    from exhibit.shell.window import Window, check_screen, prefer_dirty_rects
 
     if not present:
         headless()

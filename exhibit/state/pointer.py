@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pygame
 
-from exhibit.app.geometry import Viewport
+from exhibit.layout.viewport import Viewport
 
 LIMIT = 1e6  # coordinates beyond this are a broken driver, not a finger
 

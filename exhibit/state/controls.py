@@ -1,5 +1,5 @@
 """How input changes the exhibit's state: keys (the teacher's and the sample digits) and the
-pointer (drawing, buttons, neurons). A mixin of :class:`exhibit.app.exhibit.Exhibit`, kept
+pointer (drawing, buttons, neurons). A mixin of :class:`exhibit.state.exhibit.Exhibit`, kept
 apart so that what input does and what time does can each be read on their own.
 """
 from __future__ import annotations
@@ -8,8 +8,8 @@ import math
 
 import pygame
 
-from exhibit.app.modes import Mode
-from exhibit.app.pointer import Pointer
+from exhibit.state.modes import Mode
+from exhibit.state.pointer import Pointer
 from exhibit.model.weights import MODEL_NAMES
 from exhibit.views import operator
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from exhibit.app.modes import Mode
+from exhibit.state.modes import Mode
 from exhibit.learn import data
 from exhibit.learn.session import Learner, initial_model
 from exhibit.recognize import Recognizer
 
 if TYPE_CHECKING:
-    from exhibit.app.exhibit import Exhibit
+    from exhibit.state.exhibit import Exhibit
 
 LOG_EVERY = 10.0  # seconds between accuracy lines in the event log
 SAMPLE_PAUSE = 0.6  # an empty canvas gets the next sample digit after this many seconds

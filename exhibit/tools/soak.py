@@ -14,11 +14,11 @@ import time
 import numpy as np
 import pygame
 
-from exhibit.app.bench import headless
-from exhibit.app.eventlog import EventLog
-from exhibit.app.loop import STEP, Runner
-from exhibit.app.modes import Mode
-from exhibit.app.signals import install as install_signals
+from exhibit.tools.bench import headless
+from exhibit.eventlog import EventLog
+from exhibit.shell.loop import STEP, Runner
+from exhibit.state.modes import Mode
+from exhibit.shell.signals import install as install_signals
 from exhibit.config import Config
 
 E = pygame.event.Event

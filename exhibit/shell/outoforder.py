@@ -19,7 +19,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pygame  # noqa: E402
 
-from exhibit.app.notify import Notifier  # noqa: E402
+from exhibit.shell.notify import Notifier  # noqa: E402
 
 BACKGROUND = (18, 22, 30)
 TITLE = (226, 230, 238)

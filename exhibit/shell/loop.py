@@ -24,12 +24,12 @@ from typing import Callable, Iterable
 
 import pygame
 
-from exhibit.app.eventlog import EventLog
-from exhibit.app.exhibit import Exhibit
-from exhibit.app.notify import Notifier
-from exhibit.app.window import FrameStats, NoScreen, Window, check_screen, prefer_dirty_rects
-from exhibit.app.signals import Signals, Terminated
-from exhibit.app.signals import install as install_signals
+from exhibit.eventlog import EventLog
+from exhibit.state.exhibit import Exhibit
+from exhibit.shell.notify import Notifier
+from exhibit.shell.window import FrameStats, NoScreen, Window, check_screen, prefer_dirty_rects
+from exhibit.shell.signals import Signals, Terminated
+from exhibit.shell.signals import install as install_signals
 from exhibit.config import Config, ConfigError
 from exhibit.model.weights import WeightsError
 from exhibit.version import describe

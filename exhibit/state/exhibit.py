@@ -4,7 +4,7 @@ drawing (``exhibit.views.screen`` draws it).
 Flow, one way: pygame events -> PointerTracker -> Drawing -> (once a frame, only when the
 input changed) Recognizer -> Snapshot. ``handle`` takes events and changes state, ``step(dt)``
 advances time, ``refresh()`` runs the network if its input changed. Modes change only through
-the table in :mod:`exhibit.app.modes`, and each change is logged.
+the table in :mod:`exhibit.state.modes`, and each change is logged.
 
 Longer than 300 lines on purpose: this is the one object that holds the screen's state; what
 input does (controls.py) and how readings travel (waves.py) are already kept apart.
@@ -17,21 +17,22 @@ import numpy as np
 import pygame
 
 from exhibit import resources
-from exhibit.app.eventlog import EventLog
-from exhibit.app.geometry import Viewport
-from exhibit.app.controls import Controls
-from exhibit.app.learning import LearnMode
-from exhibit.app.modes import Mode, ModeMachine
-from exhibit.app.pointer import PointerTracker
-from exhibit.app.waves import Waves
+from exhibit.eventlog import EventLog
+from exhibit.layout.viewport import Viewport
+from exhibit.state.controls import Controls
+from exhibit.state.learning import LearnMode
+from exhibit.state.modes import Mode, ModeMachine
+from exhibit.state.pointer import PointerTracker
+from exhibit.state.waves import Waves
 from exhibit.attract.player import AttractPlayer, Scripts, load_scripts
 from exhibit.config import Config
 from exhibit.ink.drawing import Drawing
 from exhibit.model.cnn import CNN, columns
 from exhibit.model.weights import MODEL_NAMES, LoadedModel, load_model
 from exhibit.recognize import Recognizer, Snapshot
-from exhibit.views import strings, theme
-from exhibit.views.cnnlayout import layout_for
+from exhibit.views import theme
+from exhibit import strings
+from exhibit.layout.cnn import layout_for
 
 STALE_GESTURE = 8.0  # seconds without a word from the finger that owns the stroke
 FAILSAFE_SECONDS = 3.0  # the calm screen after a failure, before attract mode

@@ -6,7 +6,7 @@ outputs as the MLP view, plus:
 - in the network panel, the 32 conv2 maps as a 4 x 8 grid, then the dense units as dots (the
   most active of them, as the MLP view does) and the outputs beside the bars.
 
-Pure geometry, like :mod:`exhibit.views.layout` (the state hit-tests taps with it): a tile is
+Pure geometry, like :mod:`exhibit.layout.regions` (the state hit-tests taps with it): a tile is
 a slot whose ``pos`` is its centre and ``radius`` half its side, so the MLP's hit test, subset
 and text checks work unchanged. Lines never cross an image: they enter a grid at its edge,
 level with the tile's column (from the picture) or row, and leave it at its right edge.
@@ -20,7 +20,7 @@ import pygame
 
 from exhibit.config import Config
 from exhibit.model.cnn import CNN
-from exhibit.views.layout import Layout
+from exhibit.layout.regions import Layout
 
 LINE_GAP = 8  # px from the picture's frame to where its lines start
 CONV2_X, DENSE_X, OUT_X = 0.25, 0.66, 0.92  # column centres, fractions of the network's width

@@ -14,8 +14,8 @@ import time
 import numpy as np
 import pygame
 
-from exhibit.app.bench import FPS, headless, play, script
-from exhibit.app.exhibit import Exhibit
+from exhibit.tools.bench import FPS, headless, play, script
+from exhibit.state.exhibit import Exhibit
 from exhibit.config import Config
 from exhibit.views.screen import Screen
 

@@ -1,0 +1,1 @@
+"""Developer and technician tools: benchmarks, the soak test, verify, shots."""
