@@ -24,47 +24,13 @@ from typing import Sequence  # noqa: E402
 import numpy as np  # noqa: E402
 
 from exhibit import resources  # noqa: E402
+from exhibit.arguments import (COUNT, NONNEG, NONNEG_INT, POSITIVE, SHARE,  # noqa: E402
+                               UsageError)
 from exhibit.config import Config, ConfigError, load as load_config  # noqa: E402
 
 BUNDLED_MNIST = resources.MNIST
 
-
-class UsageError(Exception):
-    """Bad input from the command line; printed without a traceback, exit 2."""
-
-
 REFERENCE_SIZE = (1920, 1080)  # where no screen decides: classify, bench, soak
-
-
-def number(kind: type = float, low: float | None = None, high: float | None = None,
-           low_open: bool = False, high_open: bool = False):
-    """An argparse type: a finite int or float within bounds, else a one-line usage error
-    (exit 2) naming the bound; ``--fps 0`` or ``--max-seconds nan`` never reach the code."""
-    def parse(text: str):
-        try:
-            v = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected {'a whole number' if kind is int else 'a number'}, got {text!r}") \
-                from None
-        if v != v or v in (float("inf"), float("-inf")):
-            raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
-        if low is not None and (v <= low if low_open else v < low):
-            raise argparse.ArgumentTypeError(
-                f"must be {'greater than' if low_open else 'at least'} {low:g}, got {text}")
-        if high is not None and (v >= high if high_open else v > high):
-            raise argparse.ArgumentTypeError(
-                f"must be {'less than' if high_open else 'at most'} {high:g}, got {text}")
-        return v
-    parse.__name__ = kind.__name__  # argparse names the type in its messages
-    return parse
-
-
-POSITIVE = number(float, 0, low_open=True)
-NONNEG = number(float, 0)
-SHARE = number(float, 0, 1)
-COUNT = number(int, 1)  # at least one
-NONNEG_INT = number(int, 0)
 
 
 def canvas_size(cfg: Config) -> tuple[float, float]:
@@ -76,7 +42,7 @@ def canvas_size(cfg: Config) -> tuple[float, float]:
 
 
 def recognizer(cfg: Config, model: str | None = None, weights: str | None = None):
-    from exhibit.model.weights import load_model
+    from exhibit.model.store import load_model
     from exhibit.recognize import Recognizer
 
     lm = load_model(model or (None if weights else cfg["model"]), weights)
@@ -397,7 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _train(argv: list[str]) -> int:
     """The one arrow from the runtime into the training package, taken only for ``train``."""
     from exhibit.learn.mnist import IdxError
-    from exhibit.model.weights import WeightsError
+    from exhibit.model.store import WeightsError
     _signals.default()
     try:
         from exhibit_training.cli import main as train_main
@@ -413,7 +379,7 @@ def _train(argv: list[str]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     from exhibit.shell.signals import Terminated
     from exhibit.ink.files import DrawingFileError
-    from exhibit.model.weights import WeightsError
+    from exhibit.model.store import WeightsError
     from exhibit.learn.mnist import IdxError
 
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # no banner in a command's output

@@ -11,8 +11,9 @@ import numpy as np
 from exhibit.ink.normalize import STROKE_WIDTH, InputSpec, pool2x2, preprocess
 from exhibit.ink.strokes import Segments, Strokes, bounds, finite_points, joined_segments
 from exhibit.model.mlp import Forward
-from exhibit.model.gate import GATE_PATH, Gate, load as load_gate
-from exhibit.model.weights import LoadedModel
+from exhibit.model.gate import Gate
+from exhibit.model.store import GATE_PATH, load_gate
+from exhibit.model.store import LoadedModel
 
 
 @dataclass(frozen=True)

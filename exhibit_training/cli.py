@@ -14,12 +14,11 @@ from typing import Sequence
 
 import numpy as np
 
-from exhibit.cli import COUNT, NONNEG, NONNEG_INT, POSITIVE, SHARE, UsageError, number
+from exhibit.arguments import COUNT, NONNEG, NONNEG_INT, POSITIVE, SHARE, UsageError, number
 from exhibit.ink.normalize import InputSpec, pool2x2, preprocess_many
 from exhibit.learn import mnist
-from exhibit.model import gate as gate_io
 from exhibit.version import revision
-from exhibit.model import weights as wio
+from exhibit.model import store as wio
 from exhibit_training import cnn_trainer, gate_train, pendigits, trainer
 from exhibit_training.augment import MAX_ROTATION
 
@@ -280,7 +279,7 @@ def train_gate(args: argparse.Namespace) -> int:
                                      val_writers=val_writers, log=log,
                                      n_mnist=args.gate_mnist)
     pen = pendigits.load(args.pendigits)
-    manifest = gate_io.save(net.weights, net.biases, Path(args.out), th, {
+    manifest = wio.save_gate(net.weights, net.biases, Path(args.out), th, {
         "architecture": "→".join(str(s) for s in [784, *hidden, 1]),
         "validation": report,
         "training_command": "digit-exhibit " + shlex.join(args.argv),

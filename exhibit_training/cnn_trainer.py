@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from exhibit.model import cnn as cnnmod
+from exhibit.model import store
 from exhibit.model.cnn import CNN
 from exhibit.model.mlp import cross_entropy
 from exhibit.learn import mnist
@@ -105,7 +105,7 @@ def train(pool: cnn_data.MnistPool, pen_train: cnn_data.PenDigits,
         sys.stderr.write("\n")
         log(json.dumps(row))
         if checkpoint is not None:
-            cnnmod.save(net, checkpoint, {"checkpoint_epoch": epoch, "history": history})
+            store.save_cnn(net, checkpoint, {"checkpoint_epoch": epoch, "history": history})
     return net, history
 
 
@@ -147,7 +147,7 @@ def run(args: Any) -> int:
         f"held-out writers: {', '.join(val_writers) or 'none'}")
     init = None
     if args.init:
-        from exhibit.model.weights import load as load_weights
+        from exhibit.model.store import load as load_weights
         start = load_weights(args.init)
         if not isinstance(start.net, CNN):
             raise ValueError(f"--init {args.init} is not a CNN")
@@ -191,7 +191,7 @@ def run(args: Any) -> int:
         rep = writer_report(net, cnn_data.render_pen(pen_val, None), pen_val.labels,
                             pen_val.writers)
         manifest["held_out_writers_accuracy"] = rep
-    manifest = cnnmod.save(net, Path(args.out), manifest)
+    manifest = store.save_cnn(net, Path(args.out), manifest)
     print(json.dumps({"model": manifest["name"], "mnist_test_accuracy": manifest[
         "mnist_test_accuracy"], "validation_accuracy": manifest["validation_accuracy"],
         "validation_redrawn_accuracy": manifest["validation_redrawn_accuracy"],
@@ -201,5 +201,5 @@ def run(args: Any) -> int:
 
 
 def _sha256(path: Path) -> str:
-    from exhibit.model.weights import sha256_file
+    from exhibit.model.store import sha256_file
     return sha256_file(path)

@@ -67,7 +67,7 @@ def write_attract(pen: Path, per_digit: int = 4, seed: int = 11) -> None:
 
     from exhibit.attract.player import AttractPlayer, Script
     from exhibit.config import load
-    from exhibit.model.weights import load_model
+    from exhibit.model.store import load_model
     from exhibit.recognize import Recognizer
     from exhibit.layout.regions import Layout
 
@@ -109,7 +109,7 @@ def write_attract(pen: Path, per_digit: int = 4, seed: int = 11) -> None:
 
 
 def write_samples(images: np.ndarray, labels: np.ndarray, per_digit: int = 5) -> None:
-    from exhibit.model.weights import load_model
+    from exhibit.model.store import load_model
     from exhibit.recognize import Recognizer
 
     rec = Recognizer(load_model("explainer"))

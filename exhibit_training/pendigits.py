@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> None:
     import argparse
     import sys
 
-    from exhibit.model import weights as wio
+    from exhibit.model import store as wio
 
     ap = argparse.ArgumentParser(description=main.__doc__)
     ap.add_argument("file")

@@ -34,13 +34,13 @@ def display():
 @pytest.fixture(scope="session")
 def models():
     """All three shipped networks, loaded once."""
-    from exhibit.model.weights import MODEL_NAMES, load_model
+    from exhibit.model.store import MODEL_NAMES, load_model
     return {n: load_model(n) for n in MODEL_NAMES}
 
 
 @pytest.fixture(scope="session")
 def explainer():
-    from exhibit.model.weights import load_model
+    from exhibit.model.store import load_model
     return load_model("explainer")
 
 

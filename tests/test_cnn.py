@@ -5,10 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from exhibit.model import cnn
+from exhibit.model import cnn, store
 from exhibit.model.cnn import CNN
 from exhibit.model.mlp import cross_entropy
-from exhibit.model.weights import WeightsError, load
+from exhibit.model.store import WeightsError, load
 
 
 def small_net(seed=0, dtype=np.float64):
@@ -96,7 +96,7 @@ def test_gradients_match_numerical_derivatives():
 def test_save_load_round_trip_and_refusals(tmp_path):
     net, _ = small_net(2, dtype=np.float32)
     path = tmp_path / "tiny.npz"
-    man = cnn.save(net, path, {"note": "test"})
+    man = store.save_cnn(net, path, {"note": "test"})
     assert man["kind"] == "cnn" and man["channels"] == [3, 4, 5]
     lm = load(path)
     assert isinstance(lm.net, CNN) and lm.spec.side == 28 and lm.spec.deskew
@@ -107,7 +107,7 @@ def test_save_load_round_trip_and_refusals(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(WeightsError, match="does not match its manifest"):
         load(path)
-    cnn.save(net, path, {})
+    store.save_cnn(net, path, {})
     m = json.loads(path.with_suffix(".json").read_text())
     m["channels"] = [3, 4, 6]
     path.with_suffix(".json").write_text(json.dumps(m))

@@ -12,7 +12,7 @@ from exhibit.state.exhibit import Exhibit
 from exhibit.cli import main
 from exhibit.config import load as load_config
 from exhibit.model.cnn import CNN
-from exhibit.model.weights import load_model
+from exhibit.model.store import load_model
 
 
 def test_shipped_cnn_manifest():

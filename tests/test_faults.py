@@ -61,7 +61,7 @@ def test_a_broken_reload_keeps_the_old_settings_and_the_exhibit_drawing(tmp_path
 
 def test_reload_reads_no_weights_file(tmp_path, monkeypatch):
     r = make_runner()
-    import exhibit.model.weights as weights
+    import exhibit.model.store as weights
 
     def refuse(*a, **k):
         raise AssertionError("a reload must not read weights")

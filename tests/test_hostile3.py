@@ -157,7 +157,7 @@ def test_evaluate_mnist_broken_files_are_one_line(tmp_path, case):
 def weights_with(tmp_path, arrays, name="x", sizes=None):
     """explainer's manifest beside an npz of ``arrays`` (bytes of a whole npz, or a dict), its
     sha256 matching: only the arrays are hostile."""
-    from exhibit.model.weights import sha256_file
+    from exhibit.model.store import sha256_file
     man = json.loads((ROOT / "weights/explainer.json").read_text())
     npz = tmp_path / f"{name}.npz"
     if isinstance(arrays, bytes):

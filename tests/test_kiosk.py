@@ -615,7 +615,7 @@ def test_the_stop_event_logs_the_real_exit_code(tmp_path, monkeypatch):
     monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
     from exhibit.shell import loop
     from exhibit.config import load as load_config
-    from exhibit.model.weights import WeightsError
+    from exhibit.model.store import WeightsError
 
     def damaged(*_a, **_k):
         raise WeightsError("weights/cnn.npz does not match its manifest")

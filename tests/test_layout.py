@@ -16,7 +16,7 @@ from exhibit.eventlog import EventLog
 from exhibit.state.exhibit import Exhibit
 from exhibit.state.modes import Mode
 from exhibit.config import load
-from exhibit.model.weights import MODEL_NAMES
+from exhibit.model.store import MODEL_NAMES
 from exhibit import strings
 from exhibit.views.screen import Screen, title
 

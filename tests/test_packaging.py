@@ -91,7 +91,7 @@ def test_installed_layout_works_from_any_folder(wheel, tmp_path):
     code = "\n".join([
         "import exhibit, json",
         "from exhibit import resources",
-        "from exhibit.model.weights import load_model, MODEL_NAMES",
+        "from exhibit.model.store import load_model, MODEL_NAMES",
         "from exhibit import strings",
         "from exhibit.state.exhibit import load_samples",
         "from exhibit.attract.player import load_scripts",

@@ -9,7 +9,7 @@ import pytest
 
 from exhibit.cli import main
 from exhibit.ink.normalize import InputSpec
-from exhibit.model import weights as wio
+from exhibit.model import store as wio
 from exhibit.model.mlp import MLP
 from exhibit.model import fit
 from exhibit_training import pendigits, trainer
@@ -71,7 +71,7 @@ def test_distils_from_a_cnn_and_mlp_ensemble_and_refuses_a_teacher_that_saw_the_
     d, pen = tiny
     rng = np.random.default_rng(0)
     teachers = tmp_path / "t"
-    cnn.save(cnn.CNN.init(3, 4, 8, rng), teachers / "cnn.npz",
+    wio.save_cnn(cnn.CNN.init(3, 4, 8, rng), teachers / "cnn.npz",
              {"pendigits": {"training_writers": ["train-01", "train-02"]}})
     mlp = MLP.init([784, 16, 10], rng)
     wio.save(mlp, teachers / "mlp.npz", InputSpec(28, True), {"pendigits": None})

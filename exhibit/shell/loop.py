@@ -31,9 +31,10 @@ from exhibit.shell.window import FrameStats, NoScreen, Window, check_screen, pre
 from exhibit.shell.signals import Signals, Terminated
 from exhibit.shell.signals import install as install_signals
 from exhibit.config import Config, ConfigError
-from exhibit.model.weights import WeightsError
+from exhibit.model.store import WeightsError
 from exhibit.version import describe
 from exhibit.views.screen import Screen
+from exhibit.views.theme import font_problems
 
 STEP = 1 / 120
 RESTART_ONLY = ("log.", "window.")  # settings a SIGHUP reload does not apply
@@ -79,6 +80,8 @@ class Runner:
         self.clock = clock
         self.ex = Exhibit(cfg, size, log)
         self.screen = Screen(cfg)
+        for problem in font_problems():  # a broken font is reported once, here
+            self.log.write("error", message=problem[:300])
         self.surface: pygame.Surface | None = None
         self.failures: list[float] = []
         self.seen_errors: set[tuple] = set()

@@ -10,8 +10,8 @@ import pygame
 
 from exhibit.state.modes import Mode
 from exhibit.state.pointer import Pointer
-from exhibit.model.weights import MODEL_NAMES
-from exhibit.views import operator
+from exhibit.model.store import MODEL_NAMES
+from exhibit.layout import panel
 
 # these keep a frozen screen frozen longer
 TEACHER_ACTIONS = ("freeze", "help", "explain", "step", "step_back", "about", "panel", "close")
@@ -109,7 +109,7 @@ class Controls:
         if p.kind == "down" and self.panel_open:  # the panel takes every tap while it is open
             self._touch_timer()
             self.since_teacher = 0.0
-            hit = operator.panel_hit(self.layout, p.x, p.y)
+            hit = panel.panel_hit(self.layout, p.x, p.y)
             if self.show_about:  # the credits lie over the panel: a tap closes them first
                 self.show_about = False
             elif hit == "outside":
@@ -121,7 +121,7 @@ class Controls:
             self._touch_timer()
             self.show_about = False  # a tap closes the credits and still does what it does
             hold = self.cfg["operator.hold_seconds"]
-            self.press = ([p.x, p.y, 0.0] if hold > 0 and operator.corner(self.layout).collidepoint(p.x, p.y)
+            self.press = ([p.x, p.y, 0.0] if hold > 0 and panel.corner(self.layout).collidepoint(p.x, p.y)
                           else None)
             hit = self.layout.hit(p.x, p.y, self.shown())
             if self.comparing and hit is not None and hit[0] == "neuron":

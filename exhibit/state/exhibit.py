@@ -28,9 +28,8 @@ from exhibit.attract.player import AttractPlayer, Scripts, load_scripts
 from exhibit.config import Config
 from exhibit.ink.drawing import Drawing
 from exhibit.model.cnn import CNN, columns
-from exhibit.model.weights import MODEL_NAMES, LoadedModel, load_model
+from exhibit.model.store import MODEL_NAMES, LoadedModel, load_model
 from exhibit.recognize import Recognizer, Snapshot
-from exhibit.views import theme
 from exhibit import strings
 from exhibit.layout.cnn import layout_for
 
@@ -98,9 +97,9 @@ class Exhibit(Controls):
         self._seen: tuple = ()
         self._wave_due: float | None = None
         self._last_wave = -1e9
-        for lang in strings.languages():  # a broken table or font is reported once, here
+        for lang in strings.languages():  # a broken table is reported once, here (fonts: shell)
             strings.table(lang)
-        for problem in strings.problems() + theme.font_problems():
+        for problem in strings.problems():
             self.log.write("error", message=problem[:300])
         self.set_model(cfg["model"], log=False)
         self.learn = LearnMode(cfg, self.log)  # watch it learn (key T)
@@ -140,6 +139,15 @@ class Exhibit(Controls):
         self._seen = ()
         if log:
             self.log.write("model", model=name)
+
+    def install(self, rec: Recognizer) -> None:
+        """Read with ``rec`` from now on (live learning's newest weights, same shape)."""
+        self.recognizer = rec
+        s = self.snapshot
+        if s.empty or not self._seen:
+            self._seen = ()  # refresh() reads the input again with the new weights
+        else:  # the same picture, read by the new weights: no preprocessing again
+            self.snapshot = rec.read_picture(s.picture, self.masks)
 
     def set_window(self, window: tuple[int, int]) -> None:
         """Where the logical surface sits in the window (for mouse and finger mapping)."""

@@ -9,15 +9,42 @@ the learning process dies. Stopping returns to the shipped network (the very sam
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
+from exhibit.layout.learnbox import button_rect
 from exhibit.state.modes import Mode
 from exhibit.learn import data
 from exhibit.learn.session import Learner, initial_model
 from exhibit.recognize import Recognizer
 
 if TYPE_CHECKING:
-    from exhibit.state.exhibit import Exhibit
+    import numpy as np
+
+    from exhibit.config import Config
+    from exhibit.ink.drawing import Drawing
+    from exhibit.layout.regions import Layout
+    from exhibit.model.store import LoadedModel
+    from exhibit.state.pointer import PointerTracker
+
+
+class Host(Protocol):
+    """What live learning needs of the exhibit: a few reads, and three actions."""
+    cfg: "Config"
+    model_name: str
+    recognizer: Recognizer
+    mode: Mode
+    now: float
+    since_input: float
+    drawing: "Drawing"
+    sample: object | None
+    samples: "tuple[np.ndarray, np.ndarray] | None"
+    pointer: "PointerTracker"
+    comparing: bool
+    layout: "Layout"
+
+    def set_model(self, name: str, log: bool = True) -> None: ...
+    def install(self, rec: Recognizer) -> None: ...
+    def load_sample(self, digit: int) -> None: ...
 
 LOG_EVERY = 10.0  # seconds between accuracy lines in the event log
 SAMPLE_PAUSE = 0.6  # an empty canvas gets the next sample digit after this many seconds
@@ -59,13 +86,13 @@ class LearnMode:
             self.off_reason = reason
             self.log.write("learn", state="off", message=reason[:300])
 
-    def toggle(self, ex: "Exhibit") -> None:
+    def toggle(self, ex: Host) -> None:
         if self.active:
             self.stop(ex, "key")
         else:
             self.start(ex)
 
-    def start(self, ex: "Exhibit") -> None:
+    def start(self, ex: Host) -> None:
         if not self.available or self.active:
             return
         self.return_to = ex.model_name
@@ -84,7 +111,7 @@ class LearnMode:
         self._empty_since = None
         self.log.write("learn", state="start", source=self.source[0], pid=self.learner.pid)
 
-    def stop(self, ex: "Exhibit | None", reason: str) -> None:
+    def stop(self, ex: "Host | None", reason: str) -> None:
         learner, self.learner = self.learner, None
         if learner is None:
             return
@@ -104,18 +131,14 @@ class LearnMode:
         if learner is not None:
             learner.stop(wait=1.0)
 
-    def _install(self, ex: "Exhibit", model) -> None:
+    def _install(self, ex: Host, model: "LoadedModel") -> None:
         r = ex.recognizer
         rec = Recognizer(model, stroke_width=r.stroke_width, min_points=r.min_points,
                          min_size=r.min_size, gate=r.gate, min_confidence=r.min_confidence)
-        ex.recognizer = self.recognizer = rec
-        s = ex.snapshot
-        if s.empty or not ex._seen:
-            ex._seen = ()  # refresh() reads the input again with the new weights
-        else:  # the same picture, read by the new weights: no preprocessing again
-            ex.snapshot = rec.read_picture(s.picture, ex.masks)
+        self.recognizer = rec
+        ex.install(rec)  # the exhibit puts the new weights in; learning never writes into it
 
-    def step(self, ex: "Exhibit") -> None:
+    def step(self, ex: Host) -> None:
         learner = self.learner
         if learner is None:
             return
@@ -142,7 +165,7 @@ class LearnMode:
                            n=learner.n_held_out, seen=learner.seen)
         self._keep_a_digit(ex)
 
-    def _keep_a_digit(self, ex: "Exhibit") -> None:
+    def _keep_a_digit(self, ex: Host) -> None:
         """On an empty canvas the half-trained network reads sample digits, one after another."""
         if (ex.mode != Mode.IDLE or not ex.drawing.empty or ex.sample is not None
                 or ex.pointer.busy or ex.samples is None):
@@ -155,12 +178,10 @@ class LearnMode:
             ex.load_sample(self._digit)
             self._digit = (self._digit + 1) % 10
 
-    def hit(self, ex: "Exhibit", x: float, y: float) -> bool:
+    def hit(self, ex: Host, x: float, y: float) -> bool:
         """A visitor's tap on the learn button (only with ``learn.offer``)."""
         if not (self.cfg["learn.offer"] and self.available) or ex.comparing:
             return False
-        from exhibit.views.learncurve import button_rect
-
         r = button_rect(ex.layout)
         if r is not None and r.collidepoint(x, y):
             self.toggle(ex)

@@ -43,8 +43,8 @@ def check_record(dist_name: str = "digit-exhibit") -> int:
 def check_networks(weights_dir: Path, examples: Path, canvas: tuple[float, float], cfg) -> list[str]:
     """Load every network and the gate, and read the examples with each; returns the names."""
     from exhibit.ink.files import read_drawings
-    from exhibit.model.gate import load as load_gate
-    from exhibit.model.weights import WeightsError, load
+    from exhibit.model.store import load_gate
+    from exhibit.model.store import WeightsError, load
     from exhibit.recognize import Recognizer
 
     npzs = sorted(weights_dir.glob("*.npz"))

@@ -25,7 +25,7 @@ from exhibit.views.scene import Scene, answer_view
 from exhibit.views.theme import BODY, HEAD, LABEL, Theme
 
 if TYPE_CHECKING:
-    from exhibit.state.exhibit import Exhibit
+    from exhibit.state.screenstate import ScreenState
 
 GAMMA = 0.6  # lifts faint responses, so a map that fired a little still glows a little
 
@@ -408,7 +408,7 @@ def map_card(surface: pygame.Surface, th: Theme, rect: pygame.Rect, title: str,
     return rect
 
 
-def card(surf: pygame.Surface, th: Theme, scene: Scene, ex: "Exhibit") -> list[pygame.Rect]:
+def card(surf: pygame.Surface, th: Theme, scene: Scene, ex: "ScreenState") -> list[pygame.Rect]:
     """The card of the map or unit the teacher opened, over the canvas, and a mark on it."""
     layer, j = ex.detail
     net, fwd, lay = ex.recognizer.model.net, ex.snapshot.forward, scene.layout

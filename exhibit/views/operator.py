@@ -1,5 +1,5 @@
-"""What an operator without a keyboard sees: the touch teacher panel (its geometry is shared
-with the state's hit test), the about card with the credits, and the countdown ring while the
+"""What an operator without a keyboard sees: the touch teacher panel (its geometry,
+shared with the state's hit test, is in ``exhibit.layout.panel``), the about card with the credits, and the countdown ring while the
 quit chord is held. Reads state only.
 """
 from __future__ import annotations
@@ -11,66 +11,23 @@ import pygame
 
 from exhibit.state.modes import Mode
 from exhibit.views import overlays
+from exhibit.layout.panel import PANEL_ACTIONS, corner, panel_buttons, panel_hit, panel_rect  # noqa: F401
 from exhibit.layout.regions import Layout
 from exhibit.views.theme import Theme
 from exhibit.version import describe
 
 if TYPE_CHECKING:
-    from exhibit.state.exhibit import Exhibit
+    from exhibit.state.screenstate import ScreenState
 
-# the panel's buttons, in reading order: the same actions as the teacher keys
-PANEL_ACTIONS = ("freeze", "step_back", "step", "explain", "help", "about", "clear", "model",
-                 "compare", "centring", "ablation", "restore", "language", "close")
-COLUMNS = 3
 RING_STEPS = 24  # the chord ring is redrawn at most this many times while it fills
 
 
-def corner(layout: Layout) -> pygame.Rect:
-    """Where a long press opens the panel: the top-left corner, clear of the canvas."""
-    side = min(layout.px(120), max(1, layout.canvas.y - 1))
-    return pygame.Rect(0, 0, side, side)
-
-
-def panel_rect(layout: Layout) -> pygame.Rect:
-    w, h = layout.size
-    rows = math.ceil(len(PANEL_ACTIONS) / COLUMNS)
-    pw = min(w - layout.px(40), layout.px(900))
-    ph = min(h - layout.px(40), layout.px(120) + rows * layout.px(104))
-    r = pygame.Rect(0, 0, pw, ph)
-    r.center = (w // 2, h // 2)
-    return r
-
-
-def panel_buttons(layout: Layout) -> list[tuple[str, pygame.Rect]]:
-    """Every panel button's action and rect (the state hit-tests with these)."""
-    r = panel_rect(layout)
-    pad = layout.px(16)
-    top = r.y + layout.px(100)
-    rows = math.ceil(len(PANEL_ACTIONS) / COLUMNS)
-    bw = (r.w - pad * (COLUMNS + 1)) / COLUMNS
-    bh = (r.bottom - top - pad * rows) / rows
-    out = []
-    for i, action in enumerate(PANEL_ACTIONS):
-        row, col = divmod(i, COLUMNS)
-        out.append((action, pygame.Rect(round(r.x + pad + col * (bw + pad)), round(top + row * (bh + pad)),
-                                        round(bw), round(bh))))
-    return out
-
-
-def panel_hit(layout: Layout, x: float, y: float) -> str | None:
-    """The panel action under a tap, "outside" off the panel, None on its frame."""
-    for action, rect in panel_buttons(layout):
-        if rect.collidepoint(x, y):
-            return action
-    return None if panel_rect(layout).collidepoint(x, y) else "outside"
-
-
-def key(ex: "Exhibit") -> tuple:
+def key(ex: "ScreenState") -> tuple:
     q = ex.quit_progress
     return (ex.panel_open, ex.show_about, None if q is None else int(q * RING_STEPS))
 
 
-def draw(surf: pygame.Surface, th: Theme, layout: Layout, ex: "Exhibit") -> list[pygame.Rect]:
+def draw(surf: pygame.Surface, th: Theme, layout: Layout, ex: "ScreenState") -> list[pygame.Rect]:
     out = []
     if ex.panel_open:
         out.append(panel(surf, th, layout, ex))
@@ -82,7 +39,7 @@ def draw(surf: pygame.Surface, th: Theme, layout: Layout, ex: "Exhibit") -> list
     return out
 
 
-def panel(surf: pygame.Surface, th: Theme, layout: Layout, ex: "Exhibit") -> pygame.Rect:
+def panel(surf: pygame.Surface, th: Theme, layout: Layout, ex: "ScreenState") -> pygame.Rect:
     rect = panel_rect(layout)
     card = pygame.Surface(rect.size, pygame.SRCALPHA)
     bg = th.c["background"]

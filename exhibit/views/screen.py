@@ -23,10 +23,10 @@ from exhibit.views.scene import Scene
 from exhibit.views.theme import Theme
 
 if TYPE_CHECKING:
-    from exhibit.state.exhibit import Exhibit
+    from exhibit.state.screenstate import ScreenState
 
 
-def title(ex: "Exhibit") -> str:
+def title(ex: "ScreenState") -> str:
     if ex.mode == Mode.FAILSAFE:
         return ex.say("failsafe")
     if ex.mode == Mode.ATTRACT:
@@ -47,7 +47,7 @@ class Screen:
         self._built: tuple = ()
         self._target: pygame.Surface | None = None
 
-    def _build(self, ex: "Exhibit") -> None:
+    def _build(self, ex: "ScreenState") -> None:
         lay = ex.layout
         self.theme = Theme(self.cfg, lay.scale, ex.lang)
         net = ex.recognizer.model.net
@@ -77,7 +77,7 @@ class Screen:
             hit = self._lines[key] = (snap, lines)
         return hit[1]
 
-    def shown_lines(self, ex: "Exhibit", subset: list) -> list[Lines]:
+    def shown_lines(self, ex: "ScreenState", subset: list) -> list[Lines]:
         """The strong connections into each layer, from the reading that layer shows."""
         out = []
         for l, snap in enumerate(ex.waves.shown[1:], start=1):
@@ -86,7 +86,7 @@ class Screen:
                 out.append(per_layer[l - 1])
         return out
 
-    def update(self, ex: "Exhibit") -> None:
+    def update(self, ex: "ScreenState") -> None:
         key = (id(ex), id(ex.layout), ex.lang, ex.comparing)
         if key != self._built:
             self._built = key
@@ -107,13 +107,13 @@ class Screen:
             self._over = over
             scene.set_overlay(lambda surf: teacher.draw(surf, self.theme, scene, ex))
 
-    def _update_compare(self, ex: "Exhibit") -> None:
+    def _update_compare(self, ex: "ScreenState") -> None:
         look = (tuple(id(s) for s in ex.compare_shown), title(ex))
         if look != self._look:
             self._look = look
             compare.compose(self.scene, ex, look[1])
 
-    def _update_network(self, ex: "Exhibit") -> None:
+    def _update_network(self, ex: "ScreenState") -> None:
         scene = self.scene
         waves = ex.waves
         subset = None
@@ -146,7 +146,7 @@ class Screen:
             if box is not None:
                 scene.repaint(box, lambda surf: learncurve.draw(surf, self.theme, ex.layout, ex))
 
-    def draw(self, surface: pygame.Surface, ex: "Exhibit") -> list[pygame.Rect]:
+    def draw(self, surface: pygame.Surface, ex: "ScreenState") -> list[pygame.Rect]:
         """Paint this frame onto ``surface`` (which holds the previous one, if it is the same
         surface as last time); returns the areas changed."""
         self.update(ex)

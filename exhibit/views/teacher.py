@@ -16,10 +16,10 @@ from exhibit.views.scene import Scene
 from exhibit.views.theme import Theme
 
 if TYPE_CHECKING:
-    from exhibit.state.exhibit import Exhibit
+    from exhibit.state.screenstate import ScreenState
 
 
-def overlay_key(ex: "Exhibit") -> tuple:
+def overlay_key(ex: "ScreenState") -> tuple:
     """Everything the overlay depends on: when this is unchanged, the overlay is too."""
     return (ex.mode, ex.stage, ex.show_help, ex.show_explain, ex.ablating, ex.centring, ex.detail,
             ex.comparing,
@@ -33,7 +33,7 @@ def occupied(scene: Scene) -> list[pygame.Rect]:
                                                       + scene.composed_text]
 
 
-def draw(surf: pygame.Surface, th: Theme, scene: Scene, ex: "Exhibit") -> list[pygame.Rect]:
+def draw(surf: pygame.Surface, th: Theme, scene: Scene, ex: "ScreenState") -> list[pygame.Rect]:
     """Paint the overlay for this state onto ``surf``; returns the rects painted."""
     r, say, out = scene.rects, ex.say, []
     busy = occupied(scene)
@@ -76,7 +76,7 @@ def draw(surf: pygame.Surface, th: Theme, scene: Scene, ex: "Exhibit") -> list[p
     return out
 
 
-def stage(surf: pygame.Surface, th: Theme, scene: Scene, ex: "Exhibit",
+def stage(surf: pygame.Surface, th: Theme, scene: Scene, ex: "ScreenState",
           busy: list[pygame.Rect]) -> list[pygame.Rect]:
     """The step-through: which part of the network this step is, and its real numbers."""
     lay, s, say = scene.layout, ex.snapshot, ex.say
@@ -129,7 +129,7 @@ def stage(surf: pygame.Surface, th: Theme, scene: Scene, ex: "Exhibit",
     return out
 
 
-def neuron(surf: pygame.Surface, th: Theme, scene: Scene, ex: "Exhibit") -> list[pygame.Rect]:
+def neuron(surf: pygame.Surface, th: Theme, scene: Scene, ex: "ScreenState") -> list[pygame.Rect]:
     """A hidden neuron's card (its incoming weights, weights x this input, its z and a) over the
     canvas, and a ring on the neuron itself."""
     layer, j = ex.detail

@@ -1,4 +1,5 @@
-"""Weights on disk: ``NAME.npz`` (W1, b1, W2, b2, ...) beside ``NAME.json`` (the manifest).
+"""Every network's disk I/O, the one place that reads and writes weights: the MLPs, the CNN and
+the gate. ``NAME.npz`` (W1, b1, W2, b2, ...) sits beside ``NAME.json`` (the manifest).
 
 The manifest records the architecture, how the input is prepared, the sha256 of the npz, the
 MNIST test accuracy, the exact training command and the MNIST file checksums. Loading checks
@@ -18,10 +19,14 @@ import numpy as np
 
 from exhibit import resources
 from exhibit.ink.normalize import InputSpec
+from exhibit.model import cnn
+from exhibit.model.cnn import CNN
+from exhibit.model.gate import Gate
 from exhibit.model.mlp import MLP
 
 WEIGHTS_DIR = resources.WEIGHTS
 MODEL_NAMES = ("explainer", "compact14", "deep", "cnn")
+GATE_PATH = WEIGHTS_DIR / "gate.npz"
 
 
 class WeightsError(Exception):
@@ -178,8 +183,7 @@ def load(path: str | Path) -> LoadedModel:
     path = Path(path)
     manifest, man_path = manifest_beside(path), path.with_suffix(".json")
     if manifest.get("kind") == "cnn":
-        from exhibit.model import cnn  # a convolutional network (exhibit/model/cnn.py)
-        return cnn.load_checked(path, manifest)
+        return _load_cnn(path, manifest)
     try:
         sizes = layer_sizes(manifest, man_path)
         spec = InputSpec(side=int(manifest["input"]["side"]),
@@ -210,3 +214,111 @@ def load(path: str | Path) -> LoadedModel:
 
 def load_model(name: str | None = None, weights: str | Path | None = None) -> LoadedModel:
     return load(resolve(name, weights))
+
+
+# --- the CNN: NAME.npz (K1, b1, ..., W4, b4) beside NAME.json, as for the MLPs ---------------
+
+def save_cnn(net: CNN, path: str | Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    """Write NAME.npz (float32) and its manifest NAME.json; returns the manifest written."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, **{k: getattr(net, k).astype(np.float32) for k in cnn.PARAMS})
+    full = dict(manifest)
+    c1, c2, h = net.channels
+    full.update({
+        "name": path.stem,
+        "kind": "cnn",
+        "architecture": net.architecture,
+        "channels": [c1, c2, h],
+        "sizes": net.sizes,
+        "activation": "relu",
+        "pooling": "max 2x2",
+        "output": "softmax",
+        "input": {"side": cnn.SIDE, "deskew": True},
+        "sha256": sha256_file(path),
+    })
+    path.with_suffix(".json").write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n",
+                                         encoding="utf-8")
+    return full
+
+
+def _load_cnn(path: Path, manifest: dict[str, Any]):
+    """A CNN from NAME.npz whose manifest says ``"kind": "cnn"``; the npz must match the
+    manifest's sha256 before numpy reads it. Raises WeightsError with the reason."""
+    man_path = path.with_suffix(".json")
+    try:
+        channels = [int(c) for c in manifest["channels"]]
+        spec = InputSpec(side=int(manifest["input"]["side"]),
+                         deskew=bool(manifest["input"]["deskew"]))
+        expected = str(manifest["sha256"])
+    except (ValueError, KeyError, TypeError) as e:
+        raise WeightsError(f"manifest {man_path} is damaged ({e.__class__.__name__}: {e})") from None
+    check_sha256(path, expected)
+    if len(channels) != 3 or not all(1 <= c <= 1024 for c in channels):
+        raise WeightsError(f"manifest {man_path} is damaged (channels {channels[:10]}: three "
+                           f"of 1 to 1024)")
+    c1, c2, h = channels
+    arrays = read_arrays(path, dict(zip(cnn.PARAMS, [
+        (1, cnn.KSIZE, cnn.KSIZE, c1), (c1,), (c1, cnn.KSIZE, cnn.KSIZE, c2), (c2,), (c2 * 16, h), (h,),
+        (h, 10), (10,)])), arch=f"channels {channels}")
+    try:
+        net = CNN(**arrays)
+    except ValueError as e:
+        raise WeightsError(f"{path}: {e}") from None
+    if list(net.channels) != channels or spec.side != cnn.SIDE:
+        raise WeightsError(f"{path} holds a CNN with channels {list(net.channels)}; its manifest "
+                           f"says {channels} with {spec.side}x{spec.side} input")
+    if not all(np.isfinite(a).all() for a in net.params):
+        raise WeightsError(f"{path} contains NaN or infinite weights")
+    return LoadedModel(path.stem, net, spec, manifest)
+
+
+# --- the gate ----------------------------------------------------------------------------------
+
+def save_gate(weights: list[np.ndarray], biases: list[np.ndarray], path: Path, threshold: float,
+         manifest: dict[str, Any]) -> dict[str, Any]:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays = {}
+    for l, (w, b) in enumerate(zip(weights, biases), start=1):
+        arrays[f"W{l}"] = np.asarray(w, np.float32)
+        arrays[f"b{l}"] = np.asarray(b, np.float32)
+    np.savez_compressed(path, **arrays)
+    full = dict(manifest)
+    full.update({"name": path.stem, "kind": "gate",
+                 "sizes": [int(weights[0].shape[0])] + [int(w.shape[1]) for w in weights],
+                 "input": {"side": 28, "deskew": True}, "threshold": float(threshold),
+                 "sha256": sha256_file(path)})
+    path.with_suffix(".json").write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n",
+                                         encoding="utf-8")
+    return full
+
+
+def load_gate(path: str | Path | None = None) -> Gate:
+    """Load and verify the gate; raises WeightsError with an operator-readable reason."""
+    path = Path(path or GATE_PATH)
+    manifest, man_path = manifest_beside(path, "gate weights"), path.with_suffix(".json")
+    try:
+        sizes = [int(s) for s in manifest["sizes"]]
+        threshold = float(manifest["threshold"])
+        expected = str(manifest["sha256"])
+    except (ValueError, KeyError, TypeError) as e:
+        raise WeightsError(f"manifest {man_path} is damaged ({e.__class__.__name__}: {e})") from None
+    check_sha256(path, expected)
+    if len(sizes) < 2 or sizes[0] != 784 or sizes[-1] != 1 or not 0.0 < threshold < 1.0:
+        raise WeightsError(f"{man_path}: a gate needs sizes 784→…→1 and a threshold in (0, 1)")
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            n = len(sizes) - 1
+            ws = [z[f"W{l}"].astype(np.float32) for l in range(1, n + 1)]
+            bs = [z[f"b{l}"].astype(np.float32) for l in range(1, n + 1)]
+    except KeyError as e:
+        raise WeightsError(f"{path} lacks an array ({e}) for sizes {sizes}") from None
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as e:
+        raise WeightsError(f"{path} cannot be read as plain arrays ({e})") from None
+    for l, (w, b) in enumerate(zip(ws, bs)):
+        if w.shape != (sizes[l], sizes[l + 1]) or b.shape != (sizes[l + 1],):
+            raise WeightsError(f"{path}: layer {l + 1} has {w.shape}/{b.shape}, manifest says {sizes}")
+        if not (np.isfinite(w).all() and np.isfinite(b).all()):
+            raise WeightsError(f"{path} contains NaN or infinite weights")
+    return Gate(ws, bs, threshold, manifest)
