@@ -45,9 +45,9 @@ def recognizer(cfg: Config, model: str | None = None, weights: str | None = None
     from exhibit.model.store import load_model
     from exhibit.recognize import Recognizer
 
-    lm = load_model(model or (None if weights else cfg["model"]), weights)
-    return Recognizer(lm, stroke_width=cfg["ink.stroke_width"], min_points=cfg["ink.min_points"],
-                      min_size=cfg["ink.min_size_px"], min_confidence=cfg["answer.min_confidence"])
+    lm = load_model(model or (None if weights else cfg.model), weights)
+    return Recognizer(lm, stroke_width=cfg.ink.stroke_width, min_points=cfg.ink.min_points,
+                      min_size=cfg.ink.min_size_px, min_confidence=cfg.answer.min_confidence)
 
 
 def _fmt(x: float) -> float:
@@ -161,9 +161,9 @@ def parse_size(text: str | None, cfg: Config, auto: bool = False) -> tuple[int, 
     """--size WxH, else window.size; "auto" is None where ``auto`` (the display decides),
     else the reference size."""
     if not text:
-        if cfg["window.size"] == "auto":
+        if cfg.window.size == "auto":
             return None if auto else REFERENCE_SIZE
-        w, h = cfg["window.size"]
+        w, h = cfg.window.size
         return int(w), int(h)
     try:
         w, h = (int(v) for v in text.lower().split("x"))
@@ -178,9 +178,9 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
     from exhibit.shell.loop import run
 
     size = parse_size(args.size, cfg, auto=True)
-    fullscreen = cfg["window.fullscreen"] and not args.windowed
-    display = args.display if args.display is not None else cfg["window.display"]
-    return run(cfg, size, fullscreen, display, args.event_log or cfg["log.events"] or None,
+    fullscreen = cfg.window.fullscreen and not args.windowed
+    display = args.display if args.display is not None else cfg.window.display
+    return run(cfg, size, fullscreen, display, args.event_log or cfg.log.events or None,
                args.max_seconds, config_path=args.config, overrides=args.set)
 
 

@@ -56,7 +56,7 @@ class EventLog:
     @classmethod
     def from_config(cls, path: str | Path | None, cfg: Any, **kw: Any) -> "EventLog":
         """An event log with the rotation settings of a Config (``log.max_mb``, ``log.keep``)."""
-        return cls(path, max_bytes=int(cfg["log.max_mb"] * 1_000_000), keep=cfg["log.keep"], **kw)
+        return cls(path, max_bytes=int(cfg.log.max_mb * 1_000_000), keep=cfg.log.keep, **kw)
 
     # --- public -------------------------------------------------------------------------------
     def write(self, event: str, **fields: Any) -> dict[str, Any]:

@@ -74,8 +74,8 @@ def write_attract(pen: Path, per_digit: int = 4, seed: int = 11) -> None:
     with gzip.open(pen, "rt", encoding="utf-8") as f:
         doc = json.load(f)
     cfg = load(None, [])
-    model = load_model(cfg["model"])
-    rec = Recognizer(model, stroke_width=cfg["ink.stroke_width"])
+    model = load_model(cfg.model)
+    rec = Recognizer(model, stroke_width=cfg.ink.stroke_width)
     layouts = [Layout(cfg, size, model.net.sizes, rec.side) for size in CHECK_SIZES]
     rng = np.random.default_rng(seed)
     writers = sorted({d["writer"] for d in doc["digits"]})

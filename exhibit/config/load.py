@@ -23,6 +23,7 @@ import yaml
 from exhibit import limits as L
 from exhibit import resources
 from exhibit.config.schema import TABLE, Setting, defaults
+from exhibit.config.sections import Typed, build
 
 MAX_BYTES = L.CONFIG_BYTES
 MAX_SET_CHARS = 4096  # one --set KEY=VALUE
@@ -33,12 +34,14 @@ class ConfigError(Exception):
     """A config that cannot be used; str() is the message for the operator."""
 
 
-class Config:
-    """Validated settings, read as ``cfg["ink.stroke_width"]``."""
+class Config(Typed):
+    """Validated settings, read as typed, frozen sections: ``cfg.ink.stroke_width`` (generated
+    from the table, see sections.py). ``as_dict()`` gives the flat dotted keys."""
 
     def __init__(self, values: Mapping[str, Any], source: str = "defaults",
                  warnings: Iterable[str] = ()) -> None:
         self._values = dict(values)
+        self._sections = build(self._values)
         self.source = source
         self.warnings: tuple[str, ...] = tuple(warnings)  # unknown keys skipped (strict=False)
 

@@ -20,7 +20,7 @@ from exhibit.config.schema import LOWER_REGIONS, REGIONS
 
 def scale_for(cfg: Config, size: tuple[int, int]) -> float:
     """Sizes in the config are for a 1080-line screen; this screen's factor (by its short side)."""
-    return cfg["sizes.text_scale"] * min(size) / 1080
+    return cfg.sizes.text_scale * min(size) / 1080
 
 
 def region(fractions: Sequence[float], size: tuple[int, int], top: float = 0.0,
@@ -34,7 +34,7 @@ def region(fractions: Sequence[float], size: tuple[int, int], top: float = 0.0,
 
 
 def orientation(cfg: Config, size: tuple[int, int]) -> str:
-    o = cfg["layout.orientation"]
+    o = cfg.layout.orientation
     if o == "auto":
         return "portrait" if size[1] > size[0] else "landscape"
     return o
@@ -46,14 +46,14 @@ def regions(cfg: Config, size: tuple[int, int]) -> dict[str, pygame.Rect]:
     buttons) below, within reach; the network above."""
     o = orientation(cfg, size)
     if o == "landscape":
-        out = {name: region(cfg[f"layout.{o}.{name}"], size) for name in REGIONS}
+        out = {name: region(getattr(getattr(cfg.layout, o), name), size) for name in REGIONS}
     else:
-        split = cfg["layout.portrait.split"]
-        out = {name: region(cfg[f"layout.{o}.{name}"], size, *((split, 1 - split)
+        split = cfg.layout.portrait.split
+        out = {name: region(getattr(getattr(cfg.layout, o), name), size, *((split, 1 - split)
                             if name in LOWER_REGIONS else (0.0, split))) for name in REGIONS}
-    if cfg["answer.style"] == "dial":
+    if cfg.answer.style == "dial":
         _room_for_dial(out["network"], out["bars"])
-    if cfg["layout.mirror"]:  # left-handed: every region mirrored left-right
+    if cfg.layout.mirror:  # left-handed: every region mirrored left-right
         for r in out.values():
             r.x = size[0] - r.right
     return out
@@ -118,14 +118,14 @@ class Layout:
                                          r["network"].w - 2 * pad, r["network"].h - head - foot)
         self.inner_bars = pygame.Rect(r["bars"].x + pad // 2, r["bars"].y + head,
                                       r["bars"].w - pad, r["bars"].h - head - foot)
-        self.brush = max(2, round(cfg["sizes.brush_px"] * self.scale))  # canvas ink width
-        self.mirror: bool = cfg["layout.mirror"]  # the network then flows right to left
+        self.brush = max(2, round(cfg.sizes.brush_px * self.scale))  # canvas ink width
+        self.mirror: bool = cfg.layout.mirror  # the network then flows right to left
         # the dial, if the answer is one: the outputs' slots are its digits
-        self.dial = dial_in(self.inner_bars, self.px(26)) if cfg["answer.style"] == "dial" else None
-        self.max_column = cfg["network.max_column"]
-        self.shown = cfg["network.shown"]
+        self.dial = dial_in(self.inner_bars, self.px(26)) if cfg.answer.style == "dial" else None
+        self.max_column = cfg.network.max_column
+        self.shown = cfg.network.shown
         self._buttons(r["buttons"])
-        self._neurons(side, self.px(cfg["sizes.neuron_px"]))
+        self._neurons(side, self.px(cfg.sizes.neuron_px))
 
     def px(self, size: float) -> int:
         """A size given for a 1080-line screen, at this screen's scale."""

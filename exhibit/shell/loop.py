@@ -253,7 +253,7 @@ def run(cfg: Config, size: tuple[int, int] | None, fullscreen: bool, display: in
             check_screen()
             prefer_dirty_rects()
             pygame.font.init()
-            window = Window(size, fullscreen, display, cfg["window.vsync"])
+            window = Window(size, fullscreen, display, cfg.window.vsync)
         except (pygame.error, NoScreen, IndexError) as e:
             print(f"digit-exhibit: cannot open the display: {e}", file=sys.stderr)
             log.write("error", message=f"display: {e}"[:300])
@@ -300,7 +300,7 @@ def loop(runner: Runner, window: Window, signals: Signals, notifier: Notifier, s
     """The frame loop; returns the exit code. A frame that changes nothing is neither composed
     nor presented; while nothing moves, the loop waits for input instead of ticking at full rate."""
     clock = pygame.time.Clock()
-    cap = runner.cfg["window.fps"]  # always: a vsync that does not wait must not spin
+    cap = runner.cfg.window.fps  # always: a vsync that does not wait must not spin
     signals.polling = True
     if signals.quit:
         return 0

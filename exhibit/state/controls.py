@@ -99,7 +99,7 @@ class Controls:
             for m in self.masks:
                 m[:] = 1
         elif action == "language":
-            langs = self.cfg["languages"]  # the configured cycle
+            langs = self.cfg.languages  # the configured cycle
             self.lang = langs[(langs.index(self.lang) + 1) % len(langs)] if self.lang in langs else langs[0]
             self.detail = None
             self.log.write("language", language=self.lang)
@@ -120,7 +120,7 @@ class Controls:
         if p.kind == "down":
             self._touch_timer()
             self.show_about = False  # a tap closes the credits and still does what it does
-            hold = self.cfg["operator.hold_seconds"]
+            hold = self.cfg.operator.hold_seconds
             self.press = ([p.x, p.y, 0.0] if hold > 0 and panel.corner(self.layout).collidepoint(p.x, p.y)
                           else None)
             hit = self.layout.hit(p.x, p.y, self.shown())
@@ -172,14 +172,14 @@ class Controls:
         if self.press is None:
             return
         self.press[2] += dt
-        if self.press[2] >= self.cfg["operator.hold_seconds"]:
+        if self.press[2] >= self.cfg.operator.hold_seconds:
             self.press = None
             self.act("panel")
             self.log.write("panel")
 
     def _touch_timer(self, force: bool = False) -> None:
         """Any touch or key restarts the auto-clear countdown of what is on the canvas."""
-        after = self.cfg["timing.clear_after"]
+        after = self.cfg.timing.clear_after
         if after > 0 and (force or self.clear_at is not None):
             self.clear_at = self.now + after
 

@@ -74,11 +74,11 @@ class Exhibit(Controls):
         self._sample_seq = 0
         self.player: AttractPlayer | None = None
         self._attract_round = 0
-        self.keys = {name.split(".")[1]: {pygame.key.key_code(n) for n in v}
-                     for name, v in cfg.as_dict().items() if name.startswith("keys.")}
+        self.keys = {action: {pygame.key.key_code(n) for n in names}
+                     for action, names in vars(cfg.keys).items()}
         self.message: tuple[str, float] | None = None  # an operator message, seconds left
         # teacher state
-        self.lang = cfg["language"]
+        self.lang = cfg.language
         self.centring = True
         self.stage: int | None = None  # step-through position while frozen
         self.show_help = False
@@ -101,7 +101,7 @@ class Exhibit(Controls):
             strings.table(lang)
         for problem in strings.problems():
             self.log.write("error", message=problem[:300])
-        self.set_model(cfg["model"], log=False)
+        self.set_model(cfg.model, log=False)
         self.learn = LearnMode(cfg, self.log)  # watch it learn (key T)
 
     def close(self) -> None:
@@ -122,9 +122,9 @@ class Exhibit(Controls):
         return self.modes.mode
 
     def make_recognizer(self, name: str) -> Recognizer:
-        return Recognizer(self.models[name], stroke_width=self.cfg["ink.stroke_width"],
-                          min_points=self.cfg["ink.min_points"], min_size=self.cfg["ink.min_size_px"],
-                          min_confidence=self.cfg["answer.min_confidence"])
+        return Recognizer(self.models[name], stroke_width=self.cfg.ink.stroke_width,
+                          min_points=self.cfg.ink.min_points, min_size=self.cfg.ink.min_size_px,
+                          min_confidence=self.cfg.answer.min_confidence)
 
     def set_model(self, name: str, log: bool = True) -> None:
         self.model_name = name
@@ -133,7 +133,7 @@ class Exhibit(Controls):
         self.masks = [np.ones(n, np.float32) for n in net.hidden_sizes]  # CNN: maps, units
         self.layout = layout_for(self.cfg, self.size, net, self.recognizer.side)
         self.snapshot = self.recognizer.read_picture(None)
-        self.waves = Waves(len(net.sizes), self.cfg["pulses.wave_seconds"], self.snapshot)
+        self.waves = Waves(len(net.sizes), self.cfg.pulses.wave_seconds, self.snapshot)
         self._wave_due = None
         self.detail = None
         self._seen = ()
@@ -226,9 +226,9 @@ class Exhibit(Controls):
             return
         self._attract_round += 1
         self.player = AttractPlayer(self.scripts, self.canvas_rect.size,
-                                    speed=self.cfg["attract.speed"] * self.layout.scale,
-                                    hold=self.cfg["attract.hold"], seed=self._attract_round,
-                                    invite=self.cfg["attract.invite_seconds"])
+                                    speed=self.cfg.attract.speed * self.layout.scale,
+                                    hold=self.cfg.attract.hold, seed=self._attract_round,
+                                    invite=self.cfg.attract.invite_seconds)
         self.modes.go(Mode.ATTRACT)
 
     def hand(self) -> tuple[float, float, bool] | None:
@@ -304,17 +304,17 @@ class Exhibit(Controls):
 
     def reset_defaults(self) -> None:
         """After a long idle time: what a visitor may have changed goes back to the defaults."""
-        changed = (self.model_name != self.cfg["model"] or self.lang != self.cfg["language"]
+        changed = (self.model_name != self.cfg.model or self.lang != self.cfg.language
                    or not self.centring or self.ablating or any((m == 0).any() for m in self.masks)
                    or self.comparing)
         if not changed:
             return
         self.comparing = False
-        self.lang = self.cfg["language"]
+        self.lang = self.cfg.language
         self.centring = True
         self.ablating = False
         self.close_teacher_layers()
-        self.set_model(self.cfg["model"], log=False)
+        self.set_model(self.cfg.model, log=False)
         self.log.write("reset")
 
     # --- time -------------------------------------------------------------------------------
@@ -326,7 +326,7 @@ class Exhibit(Controls):
             self.message = (text, left - dt) if left > dt else None
         if self.mode == Mode.FROZEN:
             self.since_teacher += dt
-            limit = self.cfg["timing.freeze_timeout"]
+            limit = self.cfg.timing.freeze_timeout
             if limit > 0 and self.since_teacher >= limit:
                 self.stage = None
                 self.log.write("freeze_timeout")
@@ -339,7 +339,7 @@ class Exhibit(Controls):
             for p in self.pointer.reset():
                 self.on_pointer(p)
             self.log.write("gesture_timeout")
-        reset_after = self.cfg["attract.reset_seconds"]
+        reset_after = self.cfg.attract.reset_seconds
         if reset_after > 0 and self.since_input >= reset_after:
             self.reset_defaults()
         if self.mode == Mode.FAILSAFE:
@@ -348,7 +348,7 @@ class Exhibit(Controls):
         elif self.mode == Mode.ATTRACT and self.player is not None:
             self._attract_step(dt)
         else:
-            idle_after = self.cfg["attract.idle_seconds"]
+            idle_after = self.cfg.attract.idle_seconds
             if (self.mode == Mode.IDLE and idle_after > 0 and self.since_input >= idle_after
                     and not self.pointer.busy and self.scripts is not None):
                 self.start_attract()
@@ -395,8 +395,8 @@ class Exhibit(Controls):
             self._compare_latest = self.read_compared(ink)
             if self.snapshot.empty:
                 self.compare_shown = self._compare_latest
-        interval = max(self.cfg["pulses.wave_interval"], MIN_WAVE_INTERVAL)
-        if self.cfg["motion.reduced"]:
+        interval = max(self.cfg.pulses.wave_interval, MIN_WAVE_INTERVAL)
+        if self.cfg.motion.reduced:
             interval = max(interval, REDUCED_WAVE_INTERVAL)
         if self.snapshot.empty:  # nothing to carry: every layer goes dark at once
             self._wave_due = None

@@ -67,7 +67,7 @@ class LearnMode:
         self.seen = 0
         self.n_held_out = 0
         try:
-            self.source = data.source(cfg["learn.mnist_dir"])
+            self.source = data.source(cfg.learn.mnist_dir)
         except data.NoTrainingData as e:
             self.source = None
             self.turn_off(str(e))
@@ -121,7 +121,7 @@ class LearnMode:
                        seconds=round(learner.curve[-1][0], 1) if learner.curve else 0.0,
                        seen=learner.seen)
         if ex is not None and ex.recognizer is self.recognizer:
-            ex.set_model(self.return_to or ex.cfg["model"], log=False)
+            ex.set_model(self.return_to or ex.cfg.model, log=False)
         self.recognizer = None
 
     def close(self) -> None:
@@ -150,7 +150,7 @@ class LearnMode:
             self.stop(ex, "crash")
             self.turn_off(f"live learning off: {crashed}")
             return
-        reset_after = self.cfg["attract.reset_seconds"]
+        reset_after = self.cfg.attract.reset_seconds
         if reset_after > 0 and ex.since_input >= reset_after:
             self.stop(ex, "idle")
             return
@@ -180,7 +180,7 @@ class LearnMode:
 
     def hit(self, ex: Host, x: float, y: float) -> bool:
         """A visitor's tap on the learn button (only with ``learn.offer``)."""
-        if not (self.cfg["learn.offer"] and self.available) or ex.comparing:
+        if not (self.cfg.learn.offer and self.available) or ex.comparing:
             return False
         r = button_rect(ex.layout)
         if r is not None and r.collidepoint(x, y):

@@ -72,9 +72,9 @@ def check_networks(weights_dir: Path, examples: Path, canvas: tuple[float, float
             continue
         try:
             lm = load(npz)
-            rec = Recognizer(lm, stroke_width=cfg["ink.stroke_width"],
-                             min_points=cfg["ink.min_points"], min_size=cfg["ink.min_size_px"],
-                             min_confidence=cfg["answer.min_confidence"], gate=gate)
+            rec = Recognizer(lm, stroke_width=cfg.ink.stroke_width,
+                             min_points=cfg.ink.min_points, min_size=cfg.ink.min_size_px,
+                             min_confidence=cfg.answer.min_confidence, gate=gate)
             right = sum(rec.read(d.ink).digit == int(d.label) for d in labelled)
         except WeightsError as e:
             raise VerifyError(f"network {npz.stem}: {e}") from None

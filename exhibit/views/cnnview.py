@@ -234,7 +234,7 @@ class CNNScene(Scene):
 
     def setup(self, net: CNN, side: int) -> None:
         layout, theme = self.layout, self.theme
-        self.wiring = CNNWiring(net, layout, self.cfg["network.background_lines"])
+        self.wiring = CNNWiring(net, layout, self.cfg.network.background_lines)
         self.preview = PreviewView(theme, layout.picture_rect, side)
         self.network = CNNNetworkView(theme, self.wiring)
         self.bars = answer_view(theme, layout)

@@ -21,7 +21,7 @@ MIN_SECONDS = 60.0  # the time axis spans at least this
 def key(ex: "ScreenState") -> tuple | None:
     """What the panel shows; None: no panel."""
     lm = ex.learn
-    offer = bool(ex.cfg["learn.offer"]) and lm.available
+    offer = bool(ex.cfg.learn.offer) and lm.available
     if not lm.active and not offer:
         return None
     return (lm.active, offer, ex.lang, lm.curve if lm.active else None,
@@ -35,7 +35,7 @@ def draw(surface: pygame.Surface, th: Theme, layout: Layout, ex: "ScreenState") 
     lm, say = ex.learn, ex.say
     panel(surface, th, box)
     pad = th.px(10)
-    offer = bool(ex.cfg["learn.offer"]) and lm.available
+    offer = bool(ex.cfg.learn.offer) and lm.available
     button = button_rect(layout) if offer else None
     bottom = (button.y if button is not None else box.bottom) - pad
     curve = lm.curve if lm.active else ()

@@ -108,7 +108,7 @@ class Scene:
         self.canvas = CanvasView(theme, layout.canvas, layout.brush)
         self.buttons = ButtonsView(theme, layout)
         self.title = TitleView(theme, r["title"])
-        self.pulses = Pulses(theme, theme.px(cfg["pulses.size_px"]), cfg["pulses.max"])
+        self.pulses = Pulses(theme, theme.px(cfg.pulses.size_px), cfg.pulses.max)
         self.hand = HandView(theme, theme.px(HAND_PX))
         self.hand_place: tuple[pygame.Surface, tuple[int, int]] | None = None  # set per frame
         size = layout.size
@@ -134,7 +134,7 @@ class Scene:
     def setup(self, net, side: int) -> None:
         """The parts that show the network (a CNN's or the comparison's scene has others)."""
         layout, theme = self.layout, self.theme
-        self.wiring = Wiring(net, layout, self.cfg["network.background_lines"])
+        self.wiring = Wiring(net, layout, self.cfg.network.background_lines)
         self.preview = PreviewView(theme, layout.picture_rect, side)
         self.network = NetworkView(theme, self.wiring)
         self.bars = answer_view(theme, layout)

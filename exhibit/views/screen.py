@@ -70,8 +70,8 @@ class Screen:
         hit = self._lines.get(key)
         if hit is None or hit[0] is not snap:
             lines = [] if snap.empty else self.scene.wiring.select(
-                snap.forward.activations, self.cfg["network.lines_per_neuron"],
-                self.cfg["network.max_lines_per_layer"], subset)
+                snap.forward.activations, self.cfg.network.lines_per_neuron,
+                self.cfg.network.max_lines_per_layer, subset)
             if len(self._lines) >= 8:
                 self._lines.pop(next(iter(self._lines)))
             hit = self._lines[key] = (snap, lines)
@@ -118,7 +118,7 @@ class Screen:
         waves = ex.waves
         subset = None
         for w in waves.in_flight:
-            if w.id > self._wave and not self.cfg["motion.reduced"]:
+            if w.id > self._wave and not self.cfg.motion.reduced:
                 # pulses leave the picture when the wave did, and reach each column exactly
                 # when the state hands that layer the wave's reading
                 subset = subset or ex.shown()

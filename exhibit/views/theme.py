@@ -171,8 +171,7 @@ class Theme:
     in the fonts for ``lang``."""
 
     def __init__(self, cfg: Config, scale: float, lang: str = "en") -> None:
-        self.c = {k.split(".", 1)[1]: pygame.Color(v) for k, v in cfg.as_dict().items()
-                  if k.startswith("colors.")}
+        self.c = {k: pygame.Color(v) for k, v in vars(cfg.colors).items()}
         self.scale = scale
         self.size: tuple[int, int] = (0, 0)  # the screen, for text drawn with no panel
         self.face = face_for(lang)
