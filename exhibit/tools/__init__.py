@@ -1,0 +1,1 @@
+"""Developer tools that drive the exhibit from outside: screenshots of every state."""
