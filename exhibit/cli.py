@@ -263,6 +263,18 @@ def cmd_out_of_order(args: argparse.Namespace, cfg: Config | None) -> int:
     return run(fullscreen=not args.windowed, size=size, max_seconds=args.max_seconds)
 
 
+def cmd_shots(args: argparse.Namespace, cfg: Config) -> int:
+    from exhibit.tools.shots import ShotError, timed
+
+    try:
+        inv, seconds = timed(cfg, Path(args.out), parse_size(args.size, cfg), args.lang, args.model)
+    except ShotError as e:
+        raise UsageError(str(e)) from None
+    w, h = inv["size"]
+    print(f"{len(inv['states'])} states at {w}x{h} in {seconds:.1f} s: {args.out}")
+    return 0
+
+
 def _version_line() -> str:
     from exhibit.version import describe
     return f"digit-exhibit {describe()}"
@@ -354,6 +366,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--examples", help="example digits instead of the installed ones")
     p.set_defaults(func=cmd_verify)
 
+    p = sub.add_parser("shots", parents=[common],
+                       help="every state, headless, to OUT/<state>.png and OUT/inventory.json")
+    p.add_argument("out", metavar="OUT")
+    p.add_argument("--size", metavar="WxH", help="screen size (default: window.size, else 1920x1080)")
+    p.add_argument("--lang", help="language (default: config)")
+    p.add_argument("--model", choices=("explainer", "compact14", "deep", "cnn"))
+    p.set_defaults(func=cmd_shots)
+
     p = sub.add_parser("check-config", parents=[common], help="validate a config file")
     p.add_argument("path")
     p.set_defaults(func=cmd_check_config)
@@ -386,7 +406,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     commands = {"run", "classify", "evaluate", "train", "bench", "soak", "check-config",
-                "out-of-order", "verify"}
+                "out-of-order", "verify", "shots"}
     if not any(a in commands for a in argv) and not {"-h", "--help", "--version"} & set(argv):
         argv = ["run", *argv]  # plain `digit-exhibit [run options]` starts the exhibit
     if next((a for a in argv if a in commands), None) == "train":

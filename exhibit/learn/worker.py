@@ -39,6 +39,14 @@ DEFAULTS = {"seed": 0, "batch": 128, "lr": 3e-3, "lr_final": 5e-4, "decay_second
             "source": "subset", "path": ""}
 
 
+def train_batch(net: MLP, adam: Adam, x: np.ndarray, y: np.ndarray, eye: np.ndarray) -> None:
+    """One Adam step on uint8 inputs ``x`` (b, 784) with labels ``y`` (b,); ``adam`` holds the
+    network's one flat buffer (:func:`flatten`), ``eye`` is np.eye(10) in float32."""
+    fwd = net.forward(x.astype(np.float32) * (1 / 255.0))
+    dws, dbs = net.gradients(fwd, (fwd.probs - eye[y]) / len(x))
+    adam.step([np.concatenate([g.ravel() for g in (*dws, *dbs)])])
+
+
 def flatten(net: MLP) -> np.ndarray:
     """Move the network's weights and biases into one float32 buffer (they become views of it)."""
     params = [*net.weights, *net.biases]
@@ -145,13 +153,9 @@ def train(opts: dict, send: Callable[[dict], None], should_stop: Callable[[], bo
         a = time.monotonic()
         for _ in range(8):  # a few batches between looks at the clock
             idx = rng.integers(0, pool.n, batch)
-            xb = pool.x[idx].astype(np.float32) * (1 / 255.0)
-            fwd = net.forward(xb)
-            dz = (fwd.probs - eye[pool.y[idx]]) / batch
-            dws, dbs = net.gradients(fwd, dz)
             f = min(1.0, clock() / o["decay_seconds"])  # learning rate decays geometrically
             adam.lr = o["lr"] * (o["lr_final"] / o["lr"]) ** f
-            adam.step([np.concatenate([g.ravel() for g in (*dws, *dbs)])])
+            train_batch(net, adam, pool.x[idx], pool.y[idx], eye)
             step += 1
             seen += batch
         spent_training += time.monotonic() - a

@@ -45,11 +45,11 @@ def draw(surface: pygame.Surface, th: Theme, layout: Layout, ex: "ScreenState") 
     else:
         head = say("learn_invite")
     t = fit(th, head, 26, box.w - 2 * pad, "text", bold=True)
-    surface.blit(t, t.get_rect(midtop=(box.centerx, box.y + pad)))
+    th.blit(surface, t, t.get_rect(midtop=(box.centerx, box.y + pad)), "learn head")
     if lm.active:
         seen = say("learn_seen", seen=f"{lm.seen:,}".replace(",", "\u202f"))
         s = fit(th, seen, 22, box.w - 2 * pad, "muted")
-        surface.blit(s, s.get_rect(midbottom=(box.centerx, bottom)))
+        th.blit(surface, s, s.get_rect(midbottom=(box.centerx, bottom)), "learn seen")
         plot = pygame.Rect(box.x + pad + th.px(34), box.y + pad + t.get_height() + th.px(10), 0, 0)
         plot.width = box.right - pad - plot.x
         plot.height = bottom - s.get_height() - th.px(8) - plot.y
@@ -59,7 +59,7 @@ def draw(surface: pygame.Surface, th: Theme, layout: Layout, ex: "ScreenState") 
         pygame.draw.rect(surface, th.c["button"], button, border_radius=th.px(12))
         label = say("learn_back") if lm.active else say("learn_start")
         b = fit(th, label, 30, button.w - 2 * pad, "text", bold=True)
-        surface.blit(b, b.get_rect(center=button.center))
+        th.blit(surface, b, b.get_rect(center=button.center), "learn button")
 
 
 def fit(th: Theme, text: str, size: int, width: int, colour: str, bold: bool = False
@@ -80,7 +80,7 @@ def chart(surface: pygame.Surface, th: Theme, r: pygame.Rect, curve: Sequence[tu
         y = r.bottom - level * r.h
         pygame.draw.line(surface, grid, (r.x, y), (r.right, y), 1)
         lab = th.text(f"{level * 100:.0f}%", 18, "muted")
-        surface.blit(lab, lab.get_rect(midright=(r.x - th.px(4), y)))
+        th.blit(surface, lab, lab.get_rect(midright=(r.x - th.px(4), y)), "learn axis")
     pygame.draw.line(surface, th.c["muted"], (r.x, r.bottom), (r.right, r.bottom), 1)
     if not curve:
         return

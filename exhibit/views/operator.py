@@ -47,8 +47,9 @@ def panel(surf: pygame.Surface, th: Theme, layout: Layout, ex: "ScreenState") ->
     pygame.draw.rect(card, (*th.c["muted"][:3], 255), card.get_rect(), width=max(2, th.px(3)),
                      border_radius=th.px(16))
     surf.blit(card, rect)
+    th.cover(surf, rect)
     head = th.text(ex.say("panel_title"), 44, "neuron", bold=True)
-    surf.blit(head, head.get_rect(midtop=(rect.centerx, rect.y + th.px(28))))
+    th.blit(surf, head, head.get_rect(midtop=(rect.centerx, rect.y + th.px(28))), "panel title")
     on = {"freeze": ex.mode == Mode.FROZEN, "explain": ex.show_explain, "help": ex.show_help,
           "about": ex.show_about, "ablation": ex.ablating, "centring": ex.centring,
           "compare": ex.comparing}
@@ -57,8 +58,8 @@ def panel(surf: pygame.Surface, th: Theme, layout: Layout, ex: "ScreenState") ->
         pygame.draw.rect(surf, th.c["neuron"] if lit else th.c["button"], r, border_radius=th.px(12))
         t = th.text(ex.say(f"panel_{action}"), 34, "background" if lit else "text", bold=lit)
         if t.get_width() > r.w - th.px(10):
-            t = pygame.transform.smoothscale_by(t, (r.w - th.px(10)) / t.get_width())
-        surf.blit(t, t.get_rect(center=r.center))
+            t = th.shrink(t, r.w - th.px(10))
+        th.blit(surf, t, t.get_rect(center=r.center), "panel button")
     return rect
 
 
@@ -90,9 +91,11 @@ def chord_ring(surf: pygame.Surface, th: Theme, progress: float, text: str) -> p
     sw, sh = surf.get_size()
     rect = ring.get_rect(center=(sw // 2, sh // 2))
     surf.blit(ring, rect)
+    th.cover(surf, rect)
     t = th.text(text, 36, "text", bold=True)
     label = t.get_rect(midtop=(rect.centerx, rect.bottom + th.px(12)))
     pygame.draw.rect(surf, (*th.c["background"][:3], 235), label.inflate(th.px(24), th.px(12)),
                      border_radius=th.px(10))
-    surf.blit(t, label)
+    th.cover(surf, label.inflate(th.px(24), th.px(12)))
+    th.blit(surf, t, label, "quit ring")
     return rect.union(label.inflate(th.px(24), th.px(12)))

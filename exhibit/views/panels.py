@@ -18,6 +18,7 @@ from exhibit.views.theme import BODY, LABEL, TITLE, Theme
 
 def panel(surface: pygame.Surface, theme: Theme, rect: pygame.Rect, colour: str = "panel") -> None:
     pygame.draw.rect(surface, theme.c[colour], rect, border_radius=theme.px(14))
+    theme.cover(surface, rect)
 
 
 class CanvasView:

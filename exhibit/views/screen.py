@@ -46,10 +46,12 @@ class Screen:
         self.theme: Theme | None = None
         self._built: tuple = ()
         self._target: pygame.Surface | None = None
+        self.ink: list | None = None  # an ink recorder for the next build (tools/shots.py)
 
     def _build(self, ex: "ScreenState") -> None:
         lay = ex.layout
         self.theme = Theme(self.cfg, lay.scale, ex.lang)
+        self.theme.ink = self.ink
         net = ex.recognizer.model.net
         kind = (compare.CompareScene if ex.comparing else CNNScene if isinstance(net, CNN)
                 else Scene)
