@@ -15,8 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # top to bottom; a module may import its own room or any room below it
 LAYERS: list[tuple[str, ...]] = [
     ("exhibit_training",),
-    ("exhibit.cli", "exhibit.__main__", "exhibit.arguments"),
-    ("exhibit.tools",),
+    ("exhibit.cli", "exhibit.__main__"),
+    ("exhibit.tools", "exhibit.arguments"),
     ("exhibit.shell",),
     ("exhibit.views",),
     ("exhibit.state",),

@@ -4,6 +4,7 @@ import pygame
 import pytest
 
 from conftest import screen
+from exhibit.layout import panel as panel_geo
 from exhibit.eventlog import EventLog
 from exhibit.shell.loop import QUIT_HOLD, Runner
 from exhibit.state.modes import Mode
@@ -18,21 +19,21 @@ SIZE = (1280, 720)
 
 
 def button(ex, action):
-    return dict(operator.panel_buttons(ex.layout))[action].center
+    return dict(panel_geo.panel_buttons(ex.layout))[action].center
 
 
 def test_a_long_press_in_the_corner_opens_the_touch_panel(models):
     ex = make(models, "operator.hold_seconds=3")
     surf = pygame.Surface(SIZE)
     base = pygame.image.tobytes(frame(ex, surf), "RGB")
-    spot = operator.corner(ex.layout).center
+    spot = panel_geo.corner(ex.layout).center
     press(ex, spot)
     frame(ex, surf, 2.5)
     assert not ex.panel_open  # not yet: a brief touch never opens it
     frame(ex, surf, 0.6)
     assert ex.panel_open
     assert pygame.image.tobytes(surf, "RGB") != base
-    assert operator.panel_rect(ex.layout) in [r.clip(operator.panel_rect(ex.layout))
+    assert panel_geo.panel_rect(ex.layout) in [r.clip(panel_geo.panel_rect(ex.layout))
                                               for r in screen(ex).scene.overlay_rects]
     release(ex, spot)
     # a press that slides away is a stroke or a slip, not the gesture

@@ -10,6 +10,7 @@ import numpy as np
 import pygame
 import pytest
 
+from exhibit.layout import panel as panel_geo
 from exhibit.config import load
 from exhibit.tools import shots
 from exhibit.views import operator
@@ -106,16 +107,16 @@ def test_targets_are_what_the_hit_tests_hit(twice, cfg):
         x, y = pygame.Rect(t["rect"]).center
         kind, *rest = t["name"].split(".")
         if kind == "panel":
-            assert operator.corner(ex.layout).collidepoint(x, y)
+            assert panel_geo.corner(ex.layout).collidepoint(x, y)
             continue
         hit = ex.layout.hit(x, y, ex.shown())
         want = {"canvas": ("canvas", -1), "clear": ("clear", -1)}.get(kind) or (
             ("sample", int(rest[0])) if kind == "sample" else ("neuron", (int(rest[0]), int(rest[1]))))
         assert hit == want, t
     panel = [t["name"] for t in inv["states"]["panel"]["targets"]]
-    assert panel == [f"panel.{a}" for a in operator.PANEL_ACTIONS]  # it takes every tap
+    assert panel == [f"panel.{a}" for a in panel_geo.PANEL_ACTIONS]  # it takes every tap
     for t in inv["states"]["panel"]["targets"]:
-        assert operator.panel_hit(ex.layout, *pygame.Rect(t["rect"]).center) == t["name"][6:]
+        assert panel_geo.panel_hit(ex.layout, *pygame.Rect(t["rect"]).center) == t["name"][6:]
     helped = [t["name"] for t in inv["states"]["help"]["targets"]]
     assert "canvas" not in helped and "panel.open" in helped  # the card hides the canvas
     ex.close()

@@ -11,7 +11,7 @@ import pygame
 
 from exhibit.state.modes import Mode
 from exhibit.views import overlays
-from exhibit.layout.panel import PANEL_ACTIONS, corner, panel_buttons, panel_hit, panel_rect  # noqa: F401
+from exhibit.layout.panel import panel_buttons, panel_rect
 from exhibit.layout.regions import Layout
 from exhibit.views.theme import Theme
 from exhibit.version import describe
