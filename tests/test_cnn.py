@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from exhibit.model import cnn, store
+from exhibit.model import store
 from exhibit.model.cnn import CNN
 from exhibit.model.mlp import cross_entropy
 from exhibit.model.store import WeightsError, load

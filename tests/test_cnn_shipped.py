@@ -6,7 +6,7 @@ import numpy as np
 import pygame
 import pytest
 
-from conftest import show
+from support import show
 from exhibit.eventlog import EventLog
 from exhibit.state.exhibit import Exhibit
 from exhibit.cli import main

@@ -5,7 +5,7 @@ import numpy as np
 import pygame
 import pytest
 
-from conftest import screen, show
+from support import screen, show
 from exhibit.eventlog import EventLog
 from exhibit.state.exhibit import COMPARED, Exhibit
 from exhibit.config import load

@@ -9,7 +9,7 @@ import time
 import pygame
 import pytest
 
-from conftest import ROOT, sim_frames, sim_runner
+from support import ROOT, sim_frames, sim_runner
 from exhibit.state.modes import Mode
 
 E = pygame.event.Event

@@ -2,7 +2,7 @@
 import pygame
 import pytest
 
-from conftest import sim_frames, sim_runner
+from support import sim_frames, sim_runner
 from exhibit.shell.window import FrameStats
 
 pytestmark = pytest.mark.usefixtures("display")

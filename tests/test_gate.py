@@ -12,7 +12,7 @@ from exhibit.model.store import WeightsError, load_model
 from exhibit.recognize import Recognizer, default_gate
 from exhibit_training import negatives
 
-from conftest import ROOT
+from support import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ import zlib
 import numpy as np
 import pytest
 
-from conftest import ROOT
-from test_cli import lines, run
+from support import ROOT
+from support import lines, run_cli as run
 from exhibit import limits as L
 from exhibit import eventlog as evmod
 from exhibit.eventlog import EventLog

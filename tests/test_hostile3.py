@@ -20,7 +20,7 @@ import zlib
 import numpy as np
 import pytest
 
-from conftest import ROOT
+from support import ROOT
 
 ANTI_HANG = 120  # seconds: generous, never a timing assertion
 DIGIT = str(ROOT / "assets/bench/digit.json")
@@ -72,6 +72,7 @@ def png(w, h, idat, extra=b""):
             + extra + idat + chunk(b"IEND", b""))
 
 
+@pytest.mark.slow  # a bounded bomb still takes seconds of CPU
 def test_png_bomb_with_a_small_header_is_refused(tmp_path):
     """A 2 MB PNG whose header says 28x28 but whose image data inflates to 2 GB: decoding it
     took 4.5 s (the red team's 16 MB one 42 s) and answered 'nothing drawn'. Now refused from
@@ -118,6 +119,7 @@ def mnist_dir(tmp_path, images, labels, name="m"):
     return d
 
 
+@pytest.mark.slow  # a bounded bomb still takes seconds of CPU
 def test_evaluate_mnist_gzip_bomb_is_bounded(tmp_path):
     """A 1 MB gzip whose IDX header says 10 images but which inflates to 1 GB: it climbed to
     the memory cap and ended in a traceback. Now read in chunks up to what the header says."""

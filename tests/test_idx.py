@@ -3,7 +3,7 @@ import gzip
 import numpy as np
 import pytest
 
-from conftest import ROOT, SHARED_MNIST
+from support import ROOT, SHARED_MNIST
 from exhibit.learn.mnist import IdxError, load_split, parse_idx
 
 

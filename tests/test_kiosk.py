@@ -485,6 +485,7 @@ def test_a_release_with_a_corrupted_cnn_is_refused_and_nothing_changes(installer
     r = installer.install(good)
     assert r.returncode == 0, r.stdout + r.stderr
     first = installer.current
+    assert (installer.releases / first / "VERSION").read_text() == "1.0-abc\n"  # RELEASE, copied
     before = tree(installer.releases / first)
     weights = tmp_path / "weights"
     shutil.copytree(ROOT / "weights", weights)

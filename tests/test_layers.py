@@ -8,8 +8,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 
 # top to bottom; a module may import its own room or any room below it
@@ -163,3 +161,14 @@ def test_the_exhibit_provides_the_whole_screen_state(models):
     missing = [n for n in ScreenState.__dict__ if not n.startswith("_") and not hasattr(ex, n)]
     assert missing == []
     ex.close()
+
+
+def test_test_modules_share_helpers_only_through_support():
+    bad = []
+    for py in sorted((ROOT / "tests").glob("*.py")):
+        for node in ast.walk(ast.parse(py.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            bad += [f"{py.name}:{node.lineno} {n}" for n in names
+                    if n.startswith("test_") or n == "conftest"]
+    assert bad == []

@@ -175,6 +175,7 @@ def walk(models, model, size, langs, sets=()):
     return seen
 
 
+@pytest.mark.slow  # every state x language x network x shape
 @pytest.mark.parametrize("size", SIZES, ids=["landscape", "portrait"])
 @pytest.mark.parametrize("model", MODEL_NAMES)
 def test_no_text_covers_anything_in_any_state_language_and_network(models, model, size):

@@ -8,7 +8,7 @@ import numpy as np
 import pygame
 import pytest
 
-from conftest import ROOT, assert_exact, show
+from support import ROOT, assert_exact, show
 from exhibit.eventlog import EventLog
 from exhibit.state.exhibit import Exhibit
 from exhibit.state.modes import Mode
@@ -108,7 +108,7 @@ def test_t_starts_and_t_again_returns_to_the_shipped_network(models, small_subse
     assert ex.sample is not None, "an empty canvas shows a digit for the network to read"
     assert ex.snapshot.model == "learning"
     show(ex, surf)
-    from conftest import screen
+    from support import screen
     assert_exact(ex, screen(ex), surf)
     ex.detail = (1, 3)  # the neuron card shows the learning weights
     show(ex, surf)

@@ -3,15 +3,15 @@ presentation clicker's keys, the about card's credits, and the quit chord's coun
 import pygame
 import pytest
 
-from conftest import screen
+from support import screen
 from exhibit.layout import panel as panel_geo
 from exhibit.eventlog import EventLog
 from exhibit.shell.loop import QUIT_HOLD, Runner
 from exhibit.state.modes import Mode
 from exhibit.config import load
 from exhibit.views import operator
-from test_experience import frame, key, make, press, release, tap
-from test_app import draw_mouse
+from support import frame, key, make_exhibit as make, press, release, tap
+from support import draw_mouse
 
 E = pygame.event.Event
 pytestmark = pytest.mark.usefixtures("display")

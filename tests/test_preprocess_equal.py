@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import reference_preprocess as ref
-from conftest import ROOT
+from support import ROOT
 from exhibit import resources
 from exhibit.ink import InputSpec, preprocess
 from exhibit.ink.files import read_drawings

@@ -11,7 +11,7 @@ import numpy as np
 import pygame
 import pytest
 
-from conftest import ROOT, assert_exact, sim_frames, sim_runner
+from support import ROOT, assert_exact, sim_frames, sim_runner
 from exhibit.state.modes import Mode
 from exhibit.shell.loop import FAILURES_ALLOWED, MAX_EVENTS, RepeatedFailure, thin_flood
 from exhibit.shell.notify import Notifier
@@ -302,15 +302,6 @@ def test_quit_needs_the_operator_chord_held_for_two_seconds(runner, monkeypatch)
         runner.t[0] += 1 / 60
         runner.check_chord()
     assert runner.quit
-
-
-def test_kiosk_unit_file_has_what_systemd_needs():
-    unit = (ROOT / "kiosk" / "digit-exhibit.service").read_text()
-    for line in ("Type=notify", "NotifyAccess=all", "Restart=always", "RestartSec=", "WatchdogSec=",
-                 "User=exhibit", "ExecStart=/usr/bin/cage"):
-        assert line in unit
-    # systemd-analyze verify: tests/test_kiosk.py, in a stand-in root where the programs the
-    # units name (cage, /opt/digit-exhibit/current/kiosk/exhibit-ctl, ...) exist
 
 
 def test_a_finger_whose_device_vanished_is_let_go(runner):

@@ -13,7 +13,6 @@ import pytest
 from exhibit.layout import panel as panel_geo
 from exhibit.config import load
 from exhibit.tools import shots
-from exhibit.views import operator
 from exhibit import strings
 from exhibit.views.screen import Screen
 

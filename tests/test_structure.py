@@ -2,13 +2,12 @@
 against its oracle; skeleton thinning and tracing; the config table against the code and the
 shipped config.yaml."""
 import ast
-import re
 
 import numpy as np
 import pygame
 import pytest
 
-from conftest import ROOT, assert_exact
+from support import ROOT, assert_exact
 from exhibit.eventlog import EventLog
 from exhibit.shell.loop import Runner
 from exhibit.state.modes import Mode
@@ -49,11 +48,15 @@ def player(r: Runner, t: list, checked: list):
     return frames
 
 
+SLOW = pytest.mark.slow  # full-session frame equality: one shape every day, the rest in the slow tier
+
+
 @pytest.mark.usefixtures("display")
-@pytest.mark.parametrize("size,sets", [(SIZE, []), ((720, 1280), []),
-                                       (SIZE, ["answer.style=dial", "layout.mirror=true"]),
-                                       ((720, 1280), ["answer.style=dial", "layout.mirror=true"])],
-                         ids=["landscape", "portrait", "dial-mirrored", "dial-mirrored-portrait"])
+@pytest.mark.parametrize("size,sets", [
+    (SIZE, []), pytest.param((720, 1280), [], marks=SLOW),
+    pytest.param(SIZE, ["answer.style=dial", "layout.mirror=true"], marks=SLOW),
+    pytest.param((720, 1280), ["answer.style=dial", "layout.mirror=true"], marks=SLOW)],
+    ids=["landscape", "portrait", "dial-mirrored", "dial-mirrored-portrait"])
 def test_incremental_frames_equal_a_full_redraw(models, size, sets):
     t = [0.0]
     r = Runner(load(None, ["attract.idle_seconds=30", *sets]), size,
@@ -126,9 +129,10 @@ def test_incremental_frames_equal_a_full_redraw(models, size, sets):
 
 
 @pytest.mark.usefixtures("display")
-@pytest.mark.parametrize("size, sets", [(SIZE, []), ((720, 1280), []),
-                                        (SIZE, ["answer.style=dial", "layout.mirror=true"])],
-                         ids=["landscape", "portrait", "dial+mirror"])
+@pytest.mark.parametrize("size, sets", [
+    (SIZE, []), pytest.param((720, 1280), [], marks=SLOW),
+    pytest.param(SIZE, ["answer.style=dial", "layout.mirror=true"], marks=SLOW)],
+    ids=["landscape", "portrait", "dial+mirror"])
 def test_incremental_frames_equal_a_full_redraw_in_the_cnn_and_compare_views(models, size, sets):
     t = [0.0]
     r = Runner(load(None, ["model=cnn", "attract.idle_seconds=0", *sets]), size,

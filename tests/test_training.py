@@ -14,7 +14,7 @@ from exhibit.model.mlp import MLP
 from exhibit.model import fit
 from exhibit_training import pendigits, trainer
 
-from conftest import ROOT
+from support import ROOT
 
 # a few writers committed with the tests (credited in tests/data/README.md): a clone tests alone
 PEN = ROOT / "tests" / "data" / "pen-4-writers.json.gz"
