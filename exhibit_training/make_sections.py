@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from exhibit.config.schema import TABLE, Setting
+from exhibit.config.schema import TABLE
 
 OUT = Path(__file__).resolve().parents[1] / "exhibit" / "config" / "sections.py"
 TYPES = {"int": "int", "float": "float", "bool": "bool", "choice": "str", "str": "str",

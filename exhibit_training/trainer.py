@@ -16,7 +16,7 @@ from typing import Any, Callable, Protocol, Sequence
 import numpy as np
 
 from exhibit.ink.normalize import InputSpec
-from exhibit.model.fit import SGD, Adam, accuracy, flush_tiny
+from exhibit.model.fit import SGD, Adam, accuracy
 from exhibit.model.mlp import MLP, cross_entropy
 from exhibit.learn import mnist
 from exhibit_training import augment

@@ -172,3 +172,21 @@ def test_test_modules_share_helpers_only_through_support():
             bad += [f"{py.name}:{node.lineno} {n}" for n in names
                     if n.startswith("test_") or n == "conftest"]
     assert bad == []
+
+
+def test_every_network_kind_offers_the_network_interface(models):
+    """Above the model layer, code asks the network (sizes, forward, stages) instead of
+    branching on its class: every shipped network, MLP or CNN, answers the same questions."""
+    import numpy as np
+
+    from exhibit.model.network import Network
+
+    names = [n for n in Network.__dict__ if not n.startswith("_")]
+    for name, m in models.items():
+        net = m.net
+        assert all(hasattr(net, n) for n in names), name
+        fwd = net.forward(np.zeros(m.spec.side ** 2, np.float32))
+        assert [len(np.ravel(c)) for c in fwd.columns][-1] == 10 and fwd.probs.shape[-1] == 10
+        assert len(fwd.columns) == len(net.sizes), name  # one view column per size
+        stages = net.stages()
+        assert stages[0] == ("pixels", 0) and stages[-1] == ("softmax", len(net.sizes) - 1), name

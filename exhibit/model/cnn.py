@@ -21,7 +21,7 @@ kernel (reshaped to (C*5*5, F)) gives all F maps at once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -225,6 +225,11 @@ class CNN:
         return [self.K1.sum(axis=(1, 2)), self.K2.sum(axis=(1, 2)),
                 self.W3.reshape(-1, c2, h).sum(axis=0), self.W4]
 
+    def stages(self) -> list[tuple[str, int]]:
+        """The step-through's steps: each conv layer is one step (its filters, then ReLU)."""
+        return [("pixels", 0), ("conv", 1), ("conv", 2), ("sum", 3), ("relu", 3),
+                ("scores", 4), ("softmax", 4)]
+
     def predict(self, x: np.ndarray) -> np.ndarray:
         return self.forward(x).probs
 
@@ -256,9 +261,3 @@ class CNN:
         dK1 = (cols1.reshape(-1, cols1.shape[-1]).T @ dz1f).reshape(self.K1.shape)
         db1 = dz1f.sum(axis=0)
         return [dK1, db1, dK2, db2, dW3, db3, dW4, db4]
-
-
-def columns(fwd: Any) -> list[np.ndarray]:
-    """Per column of the network view, what it shows: an MLP's activations, a CNN's
-    :attr:`CNNForward.columns`."""
-    return fwd.columns if isinstance(fwd, CNNForward) else fwd.activations

@@ -23,6 +23,7 @@ from exhibit.model import cnn
 from exhibit.model.cnn import CNN
 from exhibit.model.gate import Gate
 from exhibit.model.mlp import MLP
+from exhibit.model.network import Network
 
 WEIGHTS_DIR = resources.WEIGHTS
 MODEL_NAMES = ("explainer", "compact14", "deep", "cnn")
@@ -36,7 +37,7 @@ class WeightsError(Exception):
 @dataclass
 class LoadedModel:
     name: str
-    net: MLP
+    net: Network  # an MLP or a CNN
     spec: InputSpec
     manifest: dict[str, Any]
 

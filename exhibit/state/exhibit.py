@@ -27,7 +27,7 @@ from exhibit.state.waves import Waves
 from exhibit.attract.player import AttractPlayer, Scripts, load_scripts
 from exhibit.config import Config
 from exhibit.ink.drawing import Drawing
-from exhibit.model.cnn import CNN, columns
+from exhibit.model.cnn import CNN
 from exhibit.model.store import MODEL_NAMES, LoadedModel, load_model
 from exhibit.recognize import Recognizer, Snapshot
 from exhibit import strings
@@ -162,7 +162,7 @@ class Exhibit(Controls):
         """Per layer, which neuron each slot of the network view holds (wide layers show their
         most active neurons for the reading each layer shows); switched-off and opened neurons
         stay in view."""
-        acts = [None if s.forward is None else columns(s.forward)[l]
+        acts = [None if s.forward is None else s.forward.columns[l]
                 for l, s in enumerate(self.waves.shown)]
         return self.layout.subset(None if any(a is None for a in acts) else acts, self.pinned())
 
@@ -288,14 +288,7 @@ class Exhibit(Controls):
         self.modes.go(Mode.FROZEN)
 
     def stages(self) -> list[tuple[str, int]]:
-        if self.is_cnn:  # each conv layer is one step: its filters, then ReLU
-            return [("pixels", 0), ("conv", 1), ("conv", 2), ("sum", 3), ("relu", 3),
-                    ("scores", 4), ("softmax", 4)]
-        n_hidden = len(self.masks)
-        out = [("pixels", 0)]
-        for l in range(1, n_hidden + 1):
-            out += [("sum", l), ("relu", l)]
-        return out + [("scores", n_hidden + 1), ("softmax", n_hidden + 1)]
+        return self.recognizer.model.net.stages()
 
     def next_stage(self, delta: int = 1) -> None:
         n = len(self.stages())

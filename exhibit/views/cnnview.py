@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable
 import numpy as np
 import pygame
 
-from exhibit.model.cnn import CNN, columns
+from exhibit.model.cnn import CNN
 from exhibit.views import overlays
 from exhibit.layout.cnn import CNNLayout
 from exhibit.views.network import Lines, NetworkView, cross_out, disc, ring, strongest_links
@@ -290,7 +290,7 @@ class CNNScene(Scene):
         """As :meth:`Scene.compose`, but only the areas whose readings changed are painted
         again (each clipped to its area, over the static layer)."""
         out = layers[-1]
-        acts = [None if s.forward is None else columns(s.forward)[l] for l, s in enumerate(layers)]
+        acts = [None if s.forward is None else s.forward.columns[l] for l, s in enumerate(layers)]
         if shown is None:
             shown = self.layout.subset(None if any(a is None for a in acts) else acts)
         into = {ln.layer: ln for ln in lines}
@@ -435,7 +435,7 @@ def card(surf: pygame.Surface, th: Theme, scene: Scene, ex: "ScreenState") -> li
         return out
     w_in, a_prev = (net.W3[:, j], fwd.p2.reshape(-1)) if layer == 3 else (net.W4[:, j], fwd.a3)
     z = float((fwd.z3 if layer == 3 else fwd.z4)[j])
-    a = float(columns(fwd)[layer][j])
+    a = float(fwd.columns[layer][j])
     out.append(overlays.neuron_card(
         surf, th, box, ex.say("neuron_title", neuron=j + 1, layer=layer), w_in, w_in * a_prev,
         (ex.say("neuron_weights"), ex.say("neuron_product")),

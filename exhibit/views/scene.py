@@ -20,7 +20,6 @@ import numpy as np
 import pygame
 
 from exhibit.ink.drawing import Drawing
-from exhibit.model.cnn import columns
 from exhibit.model.mlp import MLP
 from exhibit.recognize import Snapshot
 from exhibit.views.dial import DialView
@@ -208,7 +207,7 @@ class Scene:
             c.blit(self.static, r, r)
         self.lines = lines
         out = layers[-1]
-        acts = [None if s.forward is None else columns(s.forward)[l] for l, s in enumerate(layers)]
+        acts = [None if s.forward is None else s.forward.columns[l] for l, s in enumerate(layers)]
         self.preview.draw(c, picture)
         self.network.draw_snapshot(c, acts, lines, out.digit if sure else None, masks, shown)
         self.bars.draw(c, out if not out.empty else None, sure)

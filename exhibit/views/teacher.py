@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 import pygame
 
 from exhibit.state.modes import Mode
-from exhibit.model.cnn import columns
 from exhibit.views import cnnview, hand, operator, overlays
 from exhibit.views.scene import Scene
 from exhibit.views.theme import Theme
@@ -97,7 +96,7 @@ def stage(surf: pygame.Surface, th: Theme, scene: Scene, ex: "ScreenState",
                              col[:, 0].max() - col[:, 0].min() + 2 * pad,
                              col[:, 1].max() - col[:, 1].min() + 2 * pad)
         if kind == "conv":
-            a = columns(fwd)[layer]
+            a = fwd.columns[layer]
             text = say(f"step_conv{layer}", k=k, maps=a.shape[-1], active=int((a > 0).sum()),
                        total=a.size)
         elif kind in ("sum", "scores"):
@@ -115,7 +114,7 @@ def stage(surf: pygame.Surface, th: Theme, scene: Scene, ex: "ScreenState",
             else:
                 text = say("step_scores", k=k, digit=j, z=formula)
         elif kind == "relu":
-            a = columns(fwd)[layer].reshape(-1)
+            a = fwd.columns[layer].reshape(-1)
             text = say("step_relu", k=k, layer=layer, active=int((a > 0).sum()), total=a.size)
         else:
             target = scene.layout.answer_rect
