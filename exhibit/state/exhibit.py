@@ -1,16 +1,16 @@
 """The exhibit's state and its step: everything that decides what the screen shows, and no
-drawing (``exhibit.views.screen`` draws it).
+drawing (``exhibit.views.screen`` draws it through the read-only ``ScreenState``).
 
-Flow, one way: pygame events -> PointerTracker -> Drawing -> (once a frame, only when the
-input changed) Recognizer -> Snapshot. ``handle`` takes events and changes state, ``step(dt)``
-advances time, ``refresh()`` runs the network if its input changed. Modes change only through
-the table in :mod:`exhibit.state.modes`, and each change is logged.
-
-Longer than 300 lines on purpose: this is the one object that holds the screen's state; what
-input does (controls.py) and how readings travel (waves.py) are already kept apart.
+Flow, one way: pygame events -> Input (input.py: events become actions) -> ``apply`` (the
+action table, ``ACTIONS``) -> Drawing -> (once a frame, only when the input changed)
+Recognizer -> Snapshot. ``step(dt)`` advances time through the mode's own step
+(``MODE_STEPS``); ``refresh()`` runs the network if its input changed. Modes change only
+through the table in :mod:`exhibit.state.modes`, and each change is logged. The teacher's
+layers are one frozen value (:class:`exhibit.state.teacher.Teacher`).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +19,11 @@ import pygame
 from exhibit import resources
 from exhibit.eventlog import EventLog
 from exhibit.layout.viewport import Viewport
-from exhibit.state.controls import Controls
+from exhibit.state import actions
+from exhibit.state.input import Action, Input
 from exhibit.state.learning import LearnMode
 from exhibit.state.modes import Mode, ModeMachine
-from exhibit.state.pointer import PointerTracker
+from exhibit.state.teacher import Teacher
 from exhibit.state.waves import Waves
 from exhibit.attract.player import AttractPlayer, Scripts, load_scripts
 from exhibit.config import Config
@@ -47,7 +48,7 @@ def load_samples(path: Path = SAMPLES) -> tuple[np.ndarray, np.ndarray]:
         return z["images"], z["labels"]
 
 
-class Exhibit(Controls):
+class Exhibit:
     def __init__(self, cfg: Config, size: tuple[int, int], log: EventLog | None = None,
                  models: dict[str, LoadedModel] | None = None) -> None:
         self.cfg = cfg
@@ -58,7 +59,7 @@ class Exhibit(Controls):
             if name not in self.models:
                 self.models[name] = load_model(name)
         self.viewport = Viewport(size, size)  # window pixels -> logical pixels; set_window
-        self.pointer = PointerTracker()
+        self.input = Input()  # events -> actions; its own gesture state only
         self.drawing = Drawing()
         self.modes = ModeMachine(lambda m: self.log.write("mode", mode=m.value))
         self.resume_mode = Mode.IDLE  # where F returns to
@@ -80,18 +81,10 @@ class Exhibit(Controls):
         # teacher state
         self.lang = cfg.language
         self.centring = True
-        self.stage: int | None = None  # step-through position while frozen
-        self.show_help = False
-        self.show_explain = False
-        self.ablating = False
-        self.detail: tuple[int, int] | None = None  # (layer, neuron or map) whose card is open
-        self.comparing = False  # the compare view: the explainer and the CNN side by side
+        self.teacher = Teacher()  # the cards, the step-through, ablation, compare: one value
         self.compare_shown: tuple[Snapshot, ...] = ()  # their readings on screen
         self._compare_latest: tuple[Snapshot, ...] = ()  # ... and the newest, for the next wave
         self._compare_recs: dict[str, Recognizer] = {}
-        self.show_about = False
-        self.panel_open = False  # the touch teacher panel
-        self.press: list[float] | None = None  # a press in the operator corner: x, y, seconds
         self.quit_progress: float | None = None  # the quit chord held: 0..1 (set by the Runner)
         # the network's reading, and the waves that carry it across the screen
         self._seen: tuple = ()
@@ -121,6 +114,21 @@ class Exhibit(Controls):
     def mode(self) -> Mode:
         return self.modes.mode
 
+    # the teacher's layers, read one by one (ScreenState); changed only through teach()
+    show_help = property(lambda self: self.teacher.help)
+    show_explain = property(lambda self: self.teacher.explain)
+    show_about = property(lambda self: self.teacher.about)
+    panel_open = property(lambda self: self.teacher.panel)
+    stage = property(lambda self: self.teacher.stage)
+    detail = property(lambda self: self.teacher.detail)
+    ablating = property(lambda self: self.teacher.ablating)
+    comparing = property(lambda self: self.teacher.comparing)
+    pointer = property(lambda self: self.input.pointer)
+
+    def teach(self, **changes: object) -> None:
+        """A new teacher value with ``changes`` (help=True, detail=None, ...)."""
+        self.teacher = replace(self.teacher, **changes)
+
     def make_recognizer(self, name: str) -> Recognizer:
         return Recognizer(self.models[name], stroke_width=self.cfg.ink.stroke_width,
                           min_points=self.cfg.ink.min_points, min_size=self.cfg.ink.min_size_px,
@@ -135,7 +143,7 @@ class Exhibit(Controls):
         self.snapshot = self.recognizer.read_picture(None)
         self.waves = Waves(len(net.sizes), self.cfg.pulses.wave_seconds, self.snapshot)
         self._wave_due = None
-        self.detail = None
+        self.teach(detail=None)
         self._seen = ()
         if log:
             self.log.write("model", model=name)
@@ -196,7 +204,7 @@ class Exhibit(Controls):
         self.drawing.clear()
         self.sample = None
         self.clear_at = None
-        self.detail = None
+        self.teach(detail=None)
         if had:
             self.log.write("clear")
         if self.mode == Mode.DRAWING:
@@ -213,9 +221,27 @@ class Exhibit(Controls):
         self.drawing.clear()
         self._sample_seq += 1
         self.sample = (self.samples[0][i].astype(np.float32) / 255.0, digit, self._sample_seq)
-        self._touch_timer(force=True)
+        actions.touch_timer(self, force=True)
         self.refresh()
         self.log_prediction("sample", digit)
+
+    # --- input: events become actions (input.py), applied from the table -------------------
+    def handle(self, ev: pygame.event.Event) -> None:
+        for action in self.input.handle(ev, self):
+            self.apply(action)
+
+    def release_all(self) -> None:
+        """A lost finger or focus, a freeze: the gesture ends as if lifted."""
+        for action in self.input.release_all(self):
+            self.apply(action)
+
+    def apply(self, action: Action) -> None:
+        actions.apply(self, action)
+
+    def act(self, action: str) -> None:
+        """One teacher action, from a key, a clicker or the touch panel (the same names as
+        the ``keys.*`` settings)."""
+        actions.act(self, action)
 
     # --- attract mode, freeze, failsafe, defaults -------------------------------------------
     def start_attract(self) -> None:
@@ -251,13 +277,11 @@ class Exhibit(Controls):
         self.modes.go(Mode.IDLE)
 
     def close_teacher_layers(self) -> None:
-        self.stage = None
-        self.show_help = self.show_explain = self.show_about = self.panel_open = False
-        self.detail = None
+        self.teacher = self.teacher.closed()
 
     def recover(self) -> None:
         """After an error: forget the gesture and the teacher layers; a calm screen, then attract."""
-        self.pointer.reset()
+        self.input.pointer.reset()
         self.close_teacher_layers()
         self.player = None
         self.drawing.clear()
@@ -273,17 +297,16 @@ class Exhibit(Controls):
 
     def toggle_freeze(self) -> None:
         if self.mode == Mode.FROZEN:
-            self.stage = None
+            self.teach(stage=None)
             self.modes.go(self.resume_mode)
             return
         if self.mode == Mode.FAILSAFE:
             return
-        for p in self.pointer.reset():  # a stroke in progress ends here
-            self.on_pointer(p)
+        self.release_all()  # a stroke in progress ends here
         self.resume_mode = Mode.ATTRACT if self.mode == Mode.ATTRACT else Mode.IDLE
         self.refresh()
         self.settle()  # a frozen screen shows the numbers the teacher explains
-        self.stage = None
+        self.teach(stage=None)
         self.since_teacher = 0.0
         self.modes.go(Mode.FROZEN)
 
@@ -292,8 +315,9 @@ class Exhibit(Controls):
 
     def next_stage(self, delta: int = 1) -> None:
         n = len(self.stages())
-        self.stage = (0 if delta > 0 else n - 1) if self.stage is None else (self.stage + delta) % n
-        self.log.write("step", stage=self.stages()[self.stage][0])
+        stage = (0 if delta > 0 else n - 1) if self.stage is None else (self.stage + delta) % n
+        self.teach(stage=stage)
+        self.log.write("step", stage=self.stages()[stage][0])
 
     def reset_defaults(self) -> None:
         """After a long idle time: what a visitor may have changed goes back to the defaults."""
@@ -302,57 +326,73 @@ class Exhibit(Controls):
                    or self.comparing)
         if not changed:
             return
-        self.comparing = False
+        self.teacher = Teacher()
         self.lang = self.cfg.language
         self.centring = True
-        self.ablating = False
-        self.close_teacher_layers()
         self.set_model(self.cfg.model, log=False)
         self.log.write("reset")
 
     # --- time -------------------------------------------------------------------------------
     def step(self, dt: float) -> None:
         self.since_input += dt
-        self.hold_press(dt)
+        for action in self.input.step(dt, self):
+            self.apply(action)
         if self.message is not None:
             text, left = self.message
             self.message = (text, left - dt) if left > dt else None
         if self.mode == Mode.FROZEN:
-            self.since_teacher += dt
-            limit = self.cfg.timing.freeze_timeout
-            if limit > 0 and self.since_teacher >= limit:
-                self.stage = None
-                self.log.write("freeze_timeout")
-                self.modes.go(Mode.IDLE)
+            self._step_frozen(dt)
             return  # animation stands still
         self.now += dt
         self.learn.step(self)
-        if self.pointer.busy and self.since_input >= STALE_GESTURE:
+        if self.input.busy and self.since_input >= STALE_GESTURE:
             # the finger's device vanished mid-stroke (its lift never came): let go of it
-            for p in self.pointer.reset():
-                self.on_pointer(p)
+            self.release_all()
             self.log.write("gesture_timeout")
         reset_after = self.cfg.attract.reset_seconds
         if reset_after > 0 and self.since_input >= reset_after:
             self.reset_defaults()
-        if self.mode == Mode.FAILSAFE:
-            if self.now >= self.failsafe_until:
-                self.start_attract()
-        elif self.mode == Mode.ATTRACT and self.player is not None:
-            self._attract_step(dt)
-        else:
-            idle_after = self.cfg.attract.idle_seconds
-            if (self.mode == Mode.IDLE and idle_after > 0 and self.since_input >= idle_after
-                    and not self.pointer.busy and self.scripts is not None):
-                self.start_attract()
-            if self.clear_at is not None and not self.drawing.active and self.now >= self.clear_at:
-                self.clear()
+        self.MODE_STEPS[self.mode](self, dt)
         if self._wave_due is not None and self.now >= self._wave_due:
             self._wave_due = None
             self._last_wave = self.now
             self.waves.launch(self.snapshot, self.now)
             self.compare_shown = self._compare_latest  # the comparison changes with the wave
         self.waves.advance(self.now)
+
+    def _step_frozen(self, dt: float) -> None:
+        self.since_teacher += dt
+        limit = self.cfg.timing.freeze_timeout
+        if limit > 0 and self.since_teacher >= limit:
+            self.teach(stage=None)
+            self.log.write("freeze_timeout")
+            self.modes.go(Mode.IDLE)
+
+    def _step_failsafe(self, dt: float) -> None:
+        if self.now >= self.failsafe_until:
+            self.start_attract()
+
+    def _step_attract(self, dt: float) -> None:
+        if self.player is None:
+            return self._step_idle(dt)
+        event = self.player.update(dt, self.drawing)
+        if event == "digit_done":
+            self.refresh()
+            self.log_prediction("attract", self.player.label)
+        elif event == "cleared":
+            self.drawing.clear()
+            self.log.write("clear")
+
+    def _step_idle(self, dt: float) -> None:
+        idle_after = self.cfg.attract.idle_seconds
+        if (self.mode == Mode.IDLE and idle_after > 0 and self.since_input >= idle_after
+                and not self.input.busy and self.scripts is not None):
+            self.start_attract()
+        if self.clear_at is not None and not self.drawing.active and self.now >= self.clear_at:
+            self.clear()
+
+    MODE_STEPS = {Mode.IDLE: _step_idle, Mode.DRAWING: _step_idle, Mode.ATTRACT: _step_attract,
+                  Mode.FROZEN: _step_frozen, Mode.FAILSAFE: _step_failsafe}
 
     def settle(self) -> None:
         """Every layer, and the compare view, show the newest reading now (no wave)."""
@@ -363,15 +403,6 @@ class Exhibit(Controls):
     def show_message(self, text: str, seconds: float = 30.0) -> None:
         """An operator message on screen (a config that did not load, ...)."""
         self.message = (text, seconds)
-
-    def _attract_step(self, dt: float) -> None:
-        event = self.player.update(dt, self.drawing)
-        if event == "digit_done":
-            self.refresh()
-            self.log_prediction("attract", self.player.label)
-        elif event == "cleared":
-            self.drawing.clear()
-            self.log.write("clear")
 
     def refresh(self) -> None:
         """Run the network if its input changed since the last snapshot (at most once a frame)."""
@@ -412,9 +443,7 @@ class Exhibit(Controls):
     def toggle_compare(self) -> None:
         if self.learn.active:
             self.learn.toggle(self)  # the compare view shows the shipped networks
-        self.comparing = not self.comparing
-        self.detail = None
-        self.stage = None
+        self.teach(comparing=not self.comparing, detail=None, stage=None)
         self._seen = ()  # read the input again, with both networks
         self.refresh()
         self.compare_shown = self._compare_latest
