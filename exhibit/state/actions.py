@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from exhibit.eventlog import EventLog
     from exhibit.ink.drawing import Drawing
     from exhibit.layout.regions import Layout
+    from exhibit.state.compare import Comparison
     from exhibit.state.learning import LearnMode
 
 
@@ -50,9 +51,14 @@ class Host(Protocol):
     comparing: bool
 
     def teach(self, **changes: object) -> None: ...
-    def toggle_freeze(self) -> None: ...
-    def next_stage(self, delta: int = 1) -> None: ...
-    def toggle_compare(self) -> None: ...
+    resume_mode: Mode
+    stage: int | None
+    comparison: "Comparison"
+
+    def release_all(self) -> None: ...
+    def settle(self) -> None: ...
+    def stages(self) -> list[tuple[str, int]]: ...
+    def reread(self) -> None: ...
     def set_model(self, name: str, log: bool = True) -> None: ...
     def load_sample(self, digit: int) -> None: ...
     def stop_attract(self) -> None: ...
@@ -125,14 +131,14 @@ def tap_neuron(ex: Host, layer: int, neuron: int) -> None:
 
 def step_action(ex: Host, delta: int) -> None:
     if ex.mode != Mode.FROZEN:  # a clicker's first press freezes, then steps
-        ex.toggle_freeze()
+        freeze(ex)
     if ex.mode == Mode.FROZEN:
-        ex.next_stage(delta)
+        next_stage(ex, delta)
 
 
 def learn(ex: Host) -> None:
     if ex.comparing:  # learning shows in the network view
-        ex.toggle_compare()
+        compare(ex)
     ex.learn.toggle(ex)
 
 
@@ -162,9 +168,42 @@ def language(ex: Host) -> None:
     ex.log.write("language", language=ex.lang)
 
 
+def freeze(ex: Host) -> None:
+    if ex.mode == Mode.FROZEN:
+        ex.teach(stage=None)
+        ex.modes.go(ex.resume_mode)
+        return
+    if ex.mode == Mode.FAILSAFE:
+        return
+    ex.release_all()  # a stroke in progress ends here
+    ex.resume_mode = Mode.ATTRACT if ex.mode == Mode.ATTRACT else Mode.IDLE
+    ex.refresh()
+    ex.settle()  # a frozen screen shows the numbers the teacher explains
+    ex.teach(stage=None)
+    ex.since_teacher = 0.0
+    ex.modes.go(Mode.FROZEN)
+
+
+def next_stage(ex: Host, delta: int = 1) -> None:
+    n = len(ex.stages())
+    stage = (0 if delta > 0 else n - 1) if ex.stage is None else (ex.stage + delta) % n
+    ex.teach(stage=stage)
+    ex.log.write("step", stage=ex.stages()[stage][0])
+
+
+def compare(ex: Host) -> None:
+    if ex.learn.active:
+        ex.learn.toggle(ex)  # the compare view shows the shipped networks
+    ex.teach(comparing=not ex.comparing, detail=None, stage=None)
+    ex.reread()  # read the input again, with both networks
+    ex.refresh()
+    ex.comparison.show_latest()
+    ex.log.write("compare", on=ex.comparing)
+
+
 # the teacher's actions (keys.*, the touch panel): these work while frozen ...
 ALWAYS: dict[str, Callable[[Host], None]] = {
-    "freeze": lambda ex: ex.toggle_freeze(),
+    "freeze": freeze,
     "help": lambda ex: ex.teach(help=not ex.show_help),
     "explain": lambda ex: ex.teach(explain=not ex.show_explain),
     "about": lambda ex: ex.teach(about=not ex.show_about),
@@ -176,7 +215,7 @@ ALWAYS: dict[str, Callable[[Host], None]] = {
 # ... and these wait until the teacher unfreezes (they end attract mode)
 VISITOR: dict[str, Callable[[Host], None]] = {
     "clear": lambda ex: ex.clear(), "learn": learn, "model": next_model,
-    "compare": lambda ex: ex.toggle_compare(), "centring": centring, "ablation": ablation,
+    "compare": compare, "centring": centring, "ablation": ablation,
     "restore": restore, "language": language,
 }
 # these keep a frozen screen frozen longer

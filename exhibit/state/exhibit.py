@@ -2,25 +2,25 @@
 drawing (``exhibit.views.screen`` draws it through the read-only ``ScreenState``).
 
 Flow, one way: pygame events -> Input (input.py: events become actions) -> ``apply`` (the
-action table, ``ACTIONS``) -> Drawing -> (once a frame, only when the input changed)
-Recognizer -> Snapshot. ``step(dt)`` advances time through the mode's own step
-(``MODE_STEPS``); ``refresh()`` runs the network if its input changed. Modes change only
-through the table in :mod:`exhibit.state.modes`, and each change is logged. The teacher's
-layers are one frozen value (:class:`exhibit.state.teacher.Teacher`).
+tables in actions.py) -> Drawing -> (once a frame, only when the input changed) Recognizer ->
+Snapshot. ``step(dt)`` advances time through the mode's own step (``MODE_STEPS``);
+``refresh()`` runs the network if its input changed. Modes change only through the table in
+:mod:`exhibit.state.modes`, and each change is logged. The teacher's layers are one frozen
+value (:class:`exhibit.state.teacher.Teacher`).
 """
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pygame
 
-from exhibit import resources
 from exhibit.eventlog import EventLog
 from exhibit.layout.viewport import Viewport
 from exhibit.state import actions
+from exhibit.state.compare import Comparison
 from exhibit.state.input import Action, Input
+from exhibit.state.samples import SampleDeck, load_samples
 from exhibit.state.learning import LearnMode
 from exhibit.state.modes import Mode, ModeMachine
 from exhibit.state.teacher import Teacher
@@ -36,16 +36,8 @@ from exhibit.layout.cnn import layout_for
 
 STALE_GESTURE = 8.0  # seconds without a word from the finger that owns the stroke
 FAILSAFE_SECONDS = 3.0  # the calm screen after a failure, before attract mode
-SAMPLES = resources.SAMPLES
-COMPARED = ("explainer", "cnn")  # the two networks the compare view (V) sets side by side
 REDUCED_WAVE_INTERVAL = 1.0  # motion.reduced: at most one wave a second
 MIN_WAVE_INTERVAL = 0.34  # nothing flashes more than 3 times a second, whatever the config says
-
-
-def load_samples(path: Path = SAMPLES) -> tuple[np.ndarray, np.ndarray]:
-    """Real MNIST test digits (uint8 (n, 28, 28), labels) that the default network reads right."""
-    with np.load(path, allow_pickle=False) as z:
-        return z["images"], z["labels"]
 
 
 class Exhibit:
@@ -70,21 +62,17 @@ class Exhibit:
         self.failsafe_until = 0.0
         self.sample: tuple[np.ndarray, int, int] | None = None  # (picture, label, id)
         self.samples = self._optional("samples", load_samples)
+        self.deck = SampleDeck(self.samples)
         self.scripts: Scripts | None = self._optional("attract strokes", load_scripts)
-        self._sample_cursor = {d: 0 for d in range(10)}
-        self._sample_seq = 0
         self.player: AttractPlayer | None = None
         self._attract_round = 0
         self.keys = {action: {pygame.key.key_code(n) for n in names}
                      for action, names in vars(cfg.keys).items()}
         self.message: tuple[str, float] | None = None  # an operator message, seconds left
-        # teacher state
         self.lang = cfg.language
         self.centring = True
         self.teacher = Teacher()  # the cards, the step-through, ablation, compare: one value
-        self.compare_shown: tuple[Snapshot, ...] = ()  # their readings on screen
-        self._compare_latest: tuple[Snapshot, ...] = ()  # ... and the newest, for the next wave
-        self._compare_recs: dict[str, Recognizer] = {}
+        self.comparison = Comparison(self.make_recognizer)
         self.quit_progress: float | None = None  # the quit chord held: 0..1 (set by the Runner)
         # the network's reading, and the waves that carry it across the screen
         self._seen: tuple = ()
@@ -124,6 +112,7 @@ class Exhibit:
     ablating = property(lambda self: self.teacher.ablating)
     comparing = property(lambda self: self.teacher.comparing)
     pointer = property(lambda self: self.input.pointer)
+    compare_shown = property(lambda self: self.comparison.shown)
 
     def teach(self, **changes: object) -> None:
         """A new teacher value with ``changes`` (help=True, detail=None, ...)."""
@@ -211,16 +200,11 @@ class Exhibit:
             self.modes.go(Mode.IDLE)
 
     def load_sample(self, digit: int) -> None:
-        if self.samples is None:
+        sample = self.deck.next(digit)
+        if sample is None:
             return
-        idx = np.flatnonzero(self.samples[1] == digit)
-        if len(idx) == 0:
-            return
-        i = int(idx[self._sample_cursor[digit] % len(idx)])
-        self._sample_cursor[digit] += 1
         self.drawing.clear()
-        self._sample_seq += 1
-        self.sample = (self.samples[0][i].astype(np.float32) / 255.0, digit, self._sample_seq)
+        self.sample = sample
         actions.touch_timer(self, force=True)
         self.refresh()
         self.log_prediction("sample", digit)
@@ -291,33 +275,16 @@ class Exhibit:
         self.snapshot = self.recognizer.read_picture(None)
         self.waves.settle(self.snapshot)
         self._wave_due = None
-        self.compare_shown = self._compare_latest = ()
+        self.comparison.forget()
         self.failsafe_until = self.now + FAILSAFE_SECONDS
         self.modes.go(Mode.FAILSAFE)
-
-    def toggle_freeze(self) -> None:
-        if self.mode == Mode.FROZEN:
-            self.teach(stage=None)
-            self.modes.go(self.resume_mode)
-            return
-        if self.mode == Mode.FAILSAFE:
-            return
-        self.release_all()  # a stroke in progress ends here
-        self.resume_mode = Mode.ATTRACT if self.mode == Mode.ATTRACT else Mode.IDLE
-        self.refresh()
-        self.settle()  # a frozen screen shows the numbers the teacher explains
-        self.teach(stage=None)
-        self.since_teacher = 0.0
-        self.modes.go(Mode.FROZEN)
 
     def stages(self) -> list[tuple[str, int]]:
         return self.recognizer.model.net.stages()
 
-    def next_stage(self, delta: int = 1) -> None:
-        n = len(self.stages())
-        stage = (0 if delta > 0 else n - 1) if self.stage is None else (self.stage + delta) % n
-        self.teach(stage=stage)
-        self.log.write("step", stage=self.stages()[stage][0])
+    def reread(self) -> None:
+        """Read the input again at the next refresh (another network, both networks, ...)."""
+        self._seen = ()
 
     def reset_defaults(self) -> None:
         """After a long idle time: what a visitor may have changed goes back to the defaults."""
@@ -357,7 +324,7 @@ class Exhibit:
             self._wave_due = None
             self._last_wave = self.now
             self.waves.launch(self.snapshot, self.now)
-            self.compare_shown = self._compare_latest  # the comparison changes with the wave
+            self.comparison.show_latest()  # the comparison changes with the wave
         self.waves.advance(self.now)
 
     def _step_frozen(self, dt: float) -> None:
@@ -397,7 +364,7 @@ class Exhibit:
     def settle(self) -> None:
         """Every layer, and the compare view, show the newest reading now (no wave)."""
         self.waves.settle(self.snapshot)
-        self.compare_shown = self._compare_latest
+        self.comparison.show_latest()
         self._wave_due = None
 
     def show_message(self, text: str, seconds: float = 30.0) -> None:
@@ -416,9 +383,9 @@ class Exhibit:
         self.snapshot = self.recognizer.read(ink, self.masks, centre=self.centring,
                                              frame=(c.w, c.h), brush=self.layout.brush)
         if self.comparing:
-            self._compare_latest = self.read_compared(ink)
+            self.comparison.read(ink, self.centring, (c.w, c.h), self.layout.brush)
             if self.snapshot.empty:
-                self.compare_shown = self._compare_latest
+                self.comparison.show_latest()
         interval = max(self.cfg.pulses.wave_interval, MIN_WAVE_INTERVAL)
         if self.cfg.motion.reduced:
             interval = max(interval, REDUCED_WAVE_INTERVAL)
@@ -431,20 +398,3 @@ class Exhibit:
             self._wave_due = self._last_wave + interval
 
     # --- the compare view (V) -----------------------------------------------------------------
-    def read_compared(self, ink) -> tuple[Snapshot, ...]:
-        """The shipped explainer's and CNN's readings of the same input (no ablation), from one
-        preprocessing: both read the same 28x28 picture."""
-        recs = [self._compare_recs.get(n) or self._compare_recs.setdefault(n, self.make_recognizer(n))
-                for n in COMPARED]
-        c = self.canvas_rect
-        pic, pic28 = recs[0].pictures(ink, self.centring, (c.w, c.h), self.layout.brush)
-        return tuple(r.read_picture(pic, None, pic28) for r in recs)
-
-    def toggle_compare(self) -> None:
-        if self.learn.active:
-            self.learn.toggle(self)  # the compare view shows the shipped networks
-        self.teach(comparing=not self.comparing, detail=None, stage=None)
-        self._seen = ()  # read the input again, with both networks
-        self.refresh()
-        self.compare_shown = self._compare_latest
-        self.log.write("compare", on=self.comparing)
