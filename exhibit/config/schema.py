@@ -176,6 +176,11 @@ SETTINGS: tuple[Setting, ...] = (
         "(FILE becomes FILE.1, FILE.1 becomes FILE.2, ...).", 0.01, 1000.0),
     Setting("log.keep", 3, "int", "Old event log files kept after rotating (0: start afresh).",
         0, 20),
+    Setting("tally.file", "", "str",
+        "Where the day's tally of visitors' confirmed readings is kept across restarts (a small "
+        "JSON file of counts only; '' = kept in memory, counted afresh at each start)."),
+    Setting("tally.day_starts", 0, "int",
+        "Local hour at which the day's tally starts again (0: midnight).", 0, 23),
     Setting("attract.idle_seconds", 45.0, "float",
         "Seconds without input before the exhibit starts drawing digits by itself (0: never).",
         0.0, 3600.0),

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     from exhibit.eventlog import EventLog
     from exhibit.ink.drawing import Drawing
     from exhibit.layout.regions import Layout
+    from exhibit.recognize import Snapshot
     from exhibit.state.compare import Comparison
+    from exhibit.state.tally import TallyStore
     from exhibit.state.learning import LearnMode
 
 
@@ -50,6 +52,11 @@ class Host(Protocol):
     ablating: bool
     comparing: bool
 
+    snapshot: "Snapshot"
+    player: object | None
+    tally: "TallyStore"
+
+    def sure(self, s: "Snapshot | None" = None) -> bool: ...
     def teach(self, **changes: object) -> None: ...
     resume_mode: Mode
     stage: int | None
@@ -201,6 +208,27 @@ def compare(ex: Host) -> None:
     ex.log.write("compare", on=ex.comparing)
 
 
+def own_drawing(ex: Host) -> bool:
+    """Whether the canvas holds the visitor's own strokes (not a sample, not attract's hand)."""
+    return ex.sample is None and ex.player is None and not ex.drawing.empty
+
+
+def feedback(ex: Host, meant: int | None) -> None:
+    """The visitor's answer to "Was I right?": ``meant`` None is "yes" (they meant what was
+    read), else the digit they meant. One ``feedback`` event, counts only; the day's tally
+    counts the visitor's own drawings."""
+    s = ex.snapshot
+    read = s.digit if ex.sure(s) else None  # named as the prediction event names it
+    if meant is None and read is None:
+        return  # "yes" to a "?" says nothing
+    meant = read if meant is None else int(meant)
+    own = own_drawing(ex)
+    ex.log.write("feedback", read=read, meant=meant, right=read == meant, model=ex.model_name,
+                 confidence=round(s.confidence, 4), own=own)
+    if own:
+        ex.tally.add(ex.log.wall(), meant, read == meant)
+
+
 # the teacher's actions (keys.*, the touch panel): these work while frozen ...
 ALWAYS: dict[str, Callable[[Host], None]] = {
     "freeze": freeze,
@@ -234,4 +262,5 @@ INPUT: dict[str, Callable[..., None]] = {
     "close_panel": lambda ex: ex.teach(panel=False),
     "close_detail": lambda ex: ex.teach(detail=None),
     "log": lambda ex, event: ex.log.write(event),
+    "feedback": feedback,
 }

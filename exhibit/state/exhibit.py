@@ -21,6 +21,7 @@ from exhibit.state import actions
 from exhibit.state.compare import Comparison
 from exhibit.state.input import Action, Input
 from exhibit.state.samples import SampleDeck, load_samples
+from exhibit.state.tally import TallyStore
 from exhibit.state.learning import LearnMode
 from exhibit.state.modes import Mode, ModeMachine
 from exhibit.state.teacher import Teacher
@@ -66,15 +67,13 @@ class Exhibit:
         self.scripts: Scripts | None = self._optional("attract strokes", load_scripts)
         self.player: AttractPlayer | None = None
         self._attract_round = 0
-        self.keys = {action: {pygame.key.key_code(n) for n in names}
-                     for action, names in vars(cfg.keys).items()}
+        self.keys = {a: {pygame.key.key_code(n) for n in ns} for a, ns in vars(cfg.keys).items()}
         self.message: tuple[str, float] | None = None  # an operator message, seconds left
         self.lang = cfg.language
         self.centring = True
         self.teacher = Teacher()  # the cards, the step-through, ablation, compare: one value
         self.comparison = Comparison(self.make_recognizer)
         self.quit_progress: float | None = None  # the quit chord held: 0..1 (set by the Runner)
-        # the network's reading, and the waves that carry it across the screen
         self._seen: tuple = ()
         self._wave_due: float | None = None
         self._last_wave = -1e9
@@ -84,6 +83,7 @@ class Exhibit:
             self.log.write("error", message=problem[:300])
         self.set_model(cfg.model, log=False)
         self.learn = LearnMode(cfg, self.log)  # watch it learn (key T)
+        self.tally = TallyStore(cfg.tally.file, cfg.tally.day_starts, self.log.wall())
 
     def close(self) -> None:
         """The exhibit ends (or is replaced): no learning process outlives it."""
