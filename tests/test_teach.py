@@ -4,6 +4,7 @@ import gzip
 import json
 
 import numpy as np
+import pytest
 
 from exhibit.ink.normalize import preprocess, preprocess_many
 from exhibit.learn import data, teach
@@ -12,6 +13,7 @@ from exhibit_training.pendigits import augment
 from support import ROOT
 
 
+@pytest.mark.slow  # ten fine-tunings and their MNIST checks
 def test_a_taught_copy_reads_the_digit_as_meant_and_forgets_little(models, mnist_test):
     m = models["explainer"]
     net = m.net
