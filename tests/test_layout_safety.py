@@ -131,3 +131,25 @@ def test_random_layouts_exhaustive_sweep():
                 sets = random_layout(rng, size)
                 sets[0], sets[1] = f"model={model}", f"answer.style={style}"
                 verdict(sets, size)
+
+
+def test_a_reload_refuses_the_red_teams_layout_and_keeps_running(tmp_path, capsys):
+    r = sim_runner(size=(1280, 720))
+    old = r.ex
+    path = tmp_path / "c.yaml"
+    path.write_text("model: cnn\nlayout:\n  landscape:\n    network: [0.59, 0.13, 0.26, 0.6]\n")
+    r.reload(str(path), [])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert r.ex is old and len(err) == 1 and "not reloaded" in err[0], err
+    assert "layout.landscape.network" in err[0], err
+
+
+def test_check_config_refuses_it_in_one_line(tmp_path):
+    import subprocess
+    import sys
+    path = tmp_path / "c.yaml"
+    path.write_text("model: cnn\nlayout:\n  landscape:\n    network: [0.59, 0.13, 0.26, 0.6]\n")
+    p = subprocess.run([sys.executable, "-m", "exhibit", "check-config", str(path)],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2 and p.stderr.count("\n") == 1, p.stderr
+    assert "layout.landscape.network" in p.stderr

@@ -36,7 +36,8 @@ from exhibit.version import describe
 from exhibit.views.screen import Screen
 
 STEP = 1 / 120
-RESTART_ONLY = ("log.", "window.")  # settings a SIGHUP reload does not apply
+RESTART_ONLY = ("log.", "window.")  # settings a SIGHUP reload does not apply ...
+LIVE = ("window.fps",)  # ... except these: the loop reads the frame cap every frame
 MAX_STEPS = 8
 IDLE_WAIT_MS = 30  # nothing on screen moves: wait this long for input between ticks
 STATUS_EVERY = 10.0  # seconds between STATUS= lines for systemctl status
@@ -222,9 +223,11 @@ class Runner:
         self.ex.close()
         # read once at start (the event log's file, the frame cap, the window): say so
         old_v, new_v = self.cfg.as_dict(), cfg.as_dict()
-        later = sorted(k for k in new_v if k.startswith(RESTART_ONLY) and new_v[k] != old_v.get(k))
+        later = sorted(k for k in new_v if k.startswith(RESTART_ONLY) and k not in LIVE
+                       and new_v[k] != old_v.get(k))
         if later:
-            text = f"reloaded; these take effect after a restart: {', '.join(later)}"
+            text = (f"reloaded, but these are read only at start and take effect after a "
+                    f"restart (systemctl restart): {', '.join(later)}")
             print(f"digit-exhibit: {text}", file=sys.stderr)
             self.log.write("config_warning", message=text[:300])
         self.cfg, self.ex, self.screen = cfg, ex, screen
@@ -299,7 +302,6 @@ def loop(runner: Runner, window: Window, signals: Signals, notifier: Notifier, s
     """The frame loop; returns the exit code. A frame that changes nothing is neither composed
     nor presented; while nothing moves, the loop waits for input instead of ticking at full rate."""
     clock = pygame.time.Clock()
-    cap = runner.cfg["window.fps"]  # always: a vsync that does not wait must not spin
     signals.polling = True
     if signals.quit:
         return 0
@@ -315,7 +317,9 @@ def loop(runner: Runner, window: Window, signals: Signals, notifier: Notifier, s
                 events = ([] if ev.type == pygame.NOEVENT else [ev]) + pygame.event.get()
             else:
                 events = pygame.event.get()
-            acc += min(clock.tick(cap) / 1000.0, 0.25)
+            # the cap always (a vsync that does not wait must not spin), read afresh: a
+            # reload applies window.fps at once
+            acc += min(clock.tick(runner.cfg["window.fps"]) / 1000.0, 0.25)
             t0 = time.perf_counter()
             runner.handle(events)
             runner.check_chord()
