@@ -30,11 +30,17 @@ def test_a_long_press_in_the_corner_opens_the_touch_panel(models):
     frame(ex, surf, 2.5)
     assert not ex.panel_open  # not yet: a brief touch never opens it
     frame(ex, surf, 0.6)
+    assert not ex.panel_open  # the hold alone is not enough: now panel.confirm appears
+    names = [n for n, _ in ex.targets()]
+    assert names == ["panel.open", "panel.confirm"]
+    release(ex, spot)
+    tap(ex, operator.confirm_rect(ex.layout).center)
+    frame(ex, surf, 0.1)
     assert ex.panel_open
+    assert [n for n, _ in ex.targets()][:1] == ["panel.freeze"]
     assert pygame.image.tobytes(surf, "RGB") != base
     assert operator.panel_rect(ex.layout) in [r.clip(operator.panel_rect(ex.layout))
                                               for r in screen(ex).scene.overlay_rects]
-    release(ex, spot)
     # a press that slides away is a stroke or a slip, not the gesture
     ex.panel_open = False
     press(ex, spot)

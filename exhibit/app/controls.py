@@ -108,15 +108,24 @@ class Controls:
         c = self.canvas_rect
         if p.kind == "down" and self.panel_open:  # the panel takes every tap while it is open
             self._touch_timer()
-            self.since_teacher = 0.0
             hit = operator.panel_hit(self.layout, p.x, p.y)
             if self.show_about:  # the credits lie over the panel: a tap closes them first
                 self.show_about = False
-            elif hit == "outside":
+            elif hit == "outside":  # not a panel action: a visitor's tap extends nothing
                 self.panel_open = False
             elif hit is not None:
+                self.since_teacher = self.panel_idle = 0.0
                 self.act(hit)
+                if hit == "freeze" and self.mode == Mode.FROZEN:
+                    self.touch_freeze = True  # ends after operator.freeze_idle_seconds
             return
+        if p.kind == "down" and self.confirm_left is not None:
+            self.confirm_left = None  # the second step of the gesture: this tap, or nothing
+            if operator.confirm_rect(self.layout).collidepoint(p.x, p.y):
+                self.press = None
+                self.act("panel")
+                self.log.write("panel")
+                return
         if p.kind == "down":
             self._touch_timer()
             self.show_about = False  # a tap closes the credits and still does what it does
@@ -167,15 +176,24 @@ class Controls:
             self.log_prediction("visitor", None)
 
     def hold_press(self, dt: float) -> None:
-        """Time a press held in the operator corner; long enough opens the teacher panel
-        (on the wall clock: it works while frozen too)."""
+        """Time a press held in the operator corner; long enough brings up the confirm target,
+        whose tap opens the teacher panel (on the wall clock: it works while frozen too). An
+        open panel nobody uses closes after operator.freeze_idle_seconds."""
+        if self.confirm_left is not None:
+            self.confirm_left = self.confirm_left - dt if self.confirm_left > dt else None
+        if self.panel_open:
+            self.panel_idle += dt
+            idle = self.cfg["operator.freeze_idle_seconds"]
+            if idle > 0 and self.panel_idle >= idle:
+                self.panel_open = False
+        else:
+            self.panel_idle = 0.0
         if self.press is None:
             return
         self.press[2] += dt
         if self.press[2] >= self.cfg["operator.hold_seconds"]:
-            self.press = None
-            self.act("panel")
-            self.log.write("panel")
+            self.press = None  # the hold is done: now a tap on panel.confirm opens the panel
+            self.confirm_left = operator.CONFIRM_SECONDS
 
     def _touch_timer(self, force: bool = False) -> None:
         """Any touch or key restarts the auto-clear countdown of what is on the canvas."""

@@ -92,6 +92,9 @@ class Exhibit(Controls):
         self.show_about = False
         self.panel_open = False  # the touch teacher panel
         self.press: list[float] | None = None  # a press in the operator corner: x, y, seconds
+        self.confirm_left: float | None = None  # after the hold: seconds panel.confirm waits
+        self.panel_idle = 0.0  # seconds the open panel went without an action
+        self.touch_freeze = False  # this freeze came from the touch panel (ends sooner)
         self.quit_progress: float | None = None  # the quit chord held: 0..1 (set by the Runner)
         # the network's reading, and the waves that carry it across the screen
         self._seen: tuple = ()
@@ -262,7 +265,13 @@ class Exhibit(Controls):
         self.failsafe_until = self.now + FAILSAFE_SECONDS
         self.modes.go(Mode.FAILSAFE)
 
+    def targets(self) -> list[tuple[str, pygame.Rect]]:
+        """The operator's touch targets live now, by name (views.operator.targets)."""
+        from exhibit.views import operator
+        return operator.targets(self)
+
     def toggle_freeze(self) -> None:
+        self.touch_freeze = False  # a key's freeze (the panel's sets it again after this)
         if self.mode == Mode.FROZEN:
             self.stage = None
             self.modes.go(self.resume_mode)
@@ -317,9 +326,12 @@ class Exhibit(Controls):
             self.message = (text, left - dt) if left > dt else None
         if self.mode == Mode.FROZEN:
             self.since_teacher += dt
-            limit = self.cfg["timing.freeze_timeout"]
+            # a touch panel's freeze: a visitor may have made it, so it ends sooner
+            limit = self.cfg["operator.freeze_idle_seconds" if self.touch_freeze
+                             else "timing.freeze_timeout"]
             if limit > 0 and self.since_teacher >= limit:
                 self.stage = None
+                self.touch_freeze = self.panel_open = False
                 self.log.write("freeze_timeout")
                 self.modes.go(Mode.IDLE)
             return  # animation stands still

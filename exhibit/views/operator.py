@@ -31,6 +31,33 @@ def corner(layout: Layout) -> pygame.Rect:
     return pygame.Rect(0, 0, side, side)
 
 
+CONFIRM_SECONDS = 5.0  # how long the confirm target waits for its tap after the hold
+
+
+def confirm_rect(layout: Layout) -> pygame.Rect:
+    """The target a hold in the corner brings up: away from the corner and from the canvas's
+    middle, so a visitor's hold does not land on it by chance; a finger wide."""
+    w, h = layout.size
+    r = pygame.Rect(0, 0, min(w // 3, layout.px(420)), layout.px(110))
+    r.center = (w // 2, h // 2)
+    return r
+
+
+def targets(ex: "Exhibit") -> list[tuple[str, pygame.Rect]]:
+    """The operator targets live now, by name: ``panel.open`` (hold it), ``panel.confirm``
+    (tap it, after the hold) and, while the panel is open, ``panel.<action>`` for each of its
+    buttons (``panel.freeze``, ...)."""
+    layout = ex.layout
+    if ex.panel_open:
+        return [(f"panel.{a}", pygame.Rect(r)) for a, r in panel_buttons(layout)]
+    out = []
+    if ex.cfg["operator.hold_seconds"] > 0:
+        out.append(("panel.open", corner(layout)))
+    if ex.confirm_left is not None:
+        out.append(("panel.confirm", confirm_rect(layout)))
+    return out
+
+
 def panel_rect(layout: Layout) -> pygame.Rect:
     w, h = layout.size
     rows = math.ceil(len(PANEL_ACTIONS) / COLUMNS)
@@ -67,13 +94,16 @@ def panel_hit(layout: Layout, x: float, y: float) -> str | None:
 
 def key(ex: "Exhibit") -> tuple:
     q = ex.quit_progress
-    return (ex.panel_open, ex.show_about, None if q is None else int(q * RING_STEPS))
+    return (ex.panel_open, ex.show_about, None if q is None else int(q * RING_STEPS),
+            ex.confirm_left is not None)
 
 
 def draw(surf: pygame.Surface, th: Theme, layout: Layout, ex: "Exhibit") -> list[pygame.Rect]:
     out = []
     if ex.panel_open:
         out.append(panel(surf, th, layout, ex))
+    elif ex.confirm_left is not None:
+        out.append(confirm(surf, th, layout, ex))
     if ex.show_about:
         lines = ex.say("about_lines").split("|") + [ex.say("about_version", version=describe())]
         out.append(about_card(surf, th, ex.say("about_title"), lines))
@@ -103,6 +133,17 @@ def panel(surf: pygame.Surface, th: Theme, layout: Layout, ex: "Exhibit") -> pyg
             t = pygame.transform.smoothscale_by(t, (r.w - th.px(10)) / t.get_width())
         surf.blit(t, t.get_rect(center=r.center))
     return rect
+
+
+def confirm(surf: pygame.Surface, th: Theme, layout: Layout, ex: "Exhibit") -> pygame.Rect:
+    """The second step of opening the panel: a button to tap within CONFIRM_SECONDS."""
+    r = confirm_rect(layout)
+    pygame.draw.rect(surf, th.c["neuron"], r, border_radius=th.px(12))
+    t = th.text(ex.say("panel_title"), 34, "background", bold=True)
+    if t.get_width() > r.w - th.px(10):
+        t = pygame.transform.smoothscale_by(t, (r.w - th.px(10)) / t.get_width())
+    surf.blit(t, t.get_rect(center=r.center))
+    return r
 
 
 def about_card(surf: pygame.Surface, th: Theme, title: str, lines: list[str]) -> pygame.Rect:
