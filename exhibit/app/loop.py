@@ -49,6 +49,13 @@ EXIT_FAILING = 3
 MOTION = (pygame.MOUSEMOTION, pygame.FINGERMOTION)
 
 
+def _display_surface() -> pygame.Surface | None:
+    try:
+        return pygame.display.get_surface()
+    except pygame.error:
+        return None
+
+
 class RepeatedFailure(Exception):
     """Frames keep failing: let systemd start a fresh process."""
 
@@ -80,12 +87,34 @@ class Runner:
         self.clock = clock
         self.ex = Exhibit(cfg, size, log)
         self.screen = Screen(cfg)
-        self.surface: pygame.Surface | None = None
+        self._surface: pygame.Surface | None = None
+        self._on_display = False  # the surface is the window's: it follows a resize
         self.failures: list[float] = []
         self.seen_errors: set[tuple] = set()
         self.errors = 0
         self.chord_since: float | None = None
         self.quit = False
+
+    @property
+    def surface(self) -> pygame.Surface | None:
+        """Where frames are drawn: a plain surface, or the window's display surface."""
+        return self._surface
+
+    @surface.setter
+    def surface(self, value: pygame.Surface | None) -> None:
+        self._surface = value
+        self._on_display = value is not None and value is _display_surface()
+
+    def follow_display(self) -> None:
+        """When the window is resized (a window manager, a mode change), SDL frees the display
+        surface and pygame makes a new one: the old object then points at freed memory, and a
+        blit into it is the resize storm's segfault (issue 23, finding 4). Draw into the new one."""
+        if not self._on_display:
+            return
+        current = _display_surface()
+        if current is not None and current is not self._surface:
+            self._surface = current
+            self.update_viewport()
 
     # --- fault handling -----------------------------------------------------------------------
     def fail(self, exc: BaseException, where: str) -> None:
@@ -168,6 +197,7 @@ class Runner:
             for _ in range(steps):
                 self.ex.step(STEP)
             self.ex.refresh()
+            self.follow_display()  # never a display surface a resize has freed
             if self.surface is not None:
                 areas = self.screen.draw(self.surface, self.ex)
         except RepeatedFailure:
