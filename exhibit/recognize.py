@@ -8,11 +8,12 @@ from typing import Sequence
 
 import numpy as np
 
-from exhibit.ink.normalize import STROKE_WIDTH, InputSpec, preprocess
+from exhibit.ink.normalize import STROKE_WIDTH, InputSpec, pool2x2, preprocess
 from exhibit.ink.strokes import Segments, Strokes, bounds, finite_points, joined_segments
 from exhibit.model.mlp import Forward
-from exhibit.model.gate import GATE_PATH, Gate, load as load_gate
-from exhibit.model.weights import LoadedModel
+from exhibit.model.gate import Gate
+from exhibit.model.store import GATE_PATH, load_gate
+from exhibit.model.store import LoadedModel
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ class Recognizer:
         pic28 = preprocess(drawing, InputSpec(28, spec.deskew), stroke_width=self.stroke_width)
         if pic28 is None or spec.side == 28:
             return pic28, pic28
-        return pic28.reshape(14, 2, 14, 2).mean(axis=(1, 3)), pic28
+        return pool2x2(pic28), pic28
 
     def read_picture(self, picture: np.ndarray | None,
                      masks: Sequence[np.ndarray | None] | None = None,

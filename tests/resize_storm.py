@@ -21,10 +21,10 @@ def main(seconds: float, seed: int, how: str = "both") -> int:
     import pygame
 
     sys.path.insert(0, __file__.rsplit("/", 1)[0])
-    from sdl_touch import SDL
-    from exhibit.app.eventlog import EventLog
-    from exhibit.app.loop import Runner
-    from exhibit.app.window import Window
+    from support import SDL
+    from exhibit.eventlog import EventLog
+    from exhibit.shell.loop import Runner
+    from exhibit.shell.window import Window
     from exhibit.config import load
 
     pygame.display.init()

@@ -6,11 +6,11 @@ import numpy as np
 import pygame
 import pytest
 
-from conftest import ROOT, screen, show
-from exhibit.app.exhibit import Exhibit, Mode
-from exhibit.app.eventlog import EventLog
-from exhibit.app.geometry import Viewport
-from exhibit.app.pointer import PointerTracker
+from support import arrive, draw_mouse, example, has_colour, region_pixels, render, screen, show
+from exhibit.state.exhibit import Exhibit, Mode
+from exhibit.eventlog import EventLog
+from exhibit.layout.viewport import Viewport
+from exhibit.state.pointer import PointerTracker
 from exhibit.config import load
 
 E = pygame.event.Event
@@ -21,49 +21,6 @@ SIZE = (1280, 720)
 def make(models, *sets, size=SIZE, log=None):
     cfg = load(None, list(sets))
     return Exhibit(cfg, size, log or EventLog(None), models=dict(models))
-
-
-def example(label):
-    doc = json.loads((ROOT / "assets/examples/digits.json").read_text())
-    return doc["box"], doc["digits"][label]["strokes"]
-
-
-def draw_mouse(ex, label, frac=0.8):
-    """Draw example digit `label` with mouse events over most of the canvas."""
-    box, strokes = example(label)
-    c = ex.canvas_rect
-    s = frac * min(c.w, c.h) / max(box)
-    ox, oy = c.centerx - box[0] * s / 2, c.centery - box[1] * s / 2
-    for st in strokes:
-        pts = [(ox + x * s, oy + y * s) for x, y in st]
-        ex.handle(E(pygame.MOUSEBUTTONDOWN, pos=pts[0], button=1, touch=False))
-        for p in pts[1:]:
-            ex.handle(E(pygame.MOUSEMOTION, pos=p, buttons=(1, 0, 0), rel=(0, 0), touch=False))
-            ex.step(1 / 120)
-            ex.refresh()
-        ex.handle(E(pygame.MOUSEBUTTONUP, pos=pts[-1], button=1, touch=False))
-
-
-def arrive(ex, seconds=0.6):
-    """Let the last wave reach the outputs (the bars and the answer follow it)."""
-    for _ in range(int(seconds * 120)):
-        ex.step(1 / 120)
-        ex.refresh()
-
-
-def render(ex):
-    surf = pygame.Surface(ex.size)
-    show(ex, surf)
-    return surf
-
-
-def region_pixels(surf, rect):
-    return pygame.surfarray.pixels3d(surf)[rect.x:rect.right, rect.y:rect.bottom].copy()
-
-
-def has_colour(pixels, hex_, tol=10):
-    c = np.array(pygame.Color(hex_)[:3])
-    return bool((np.abs(pixels.astype(int) - c).max(axis=-1) <= tol).any())
 
 
 # --- input mapping ------------------------------------------------------------------------

@@ -6,19 +6,9 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import ROOT
+from support import ROOT, lines, run_cli as run
 from exhibit.cli import main
-from exhibit.training.redraw import digit_strokes, place, to_json_strokes
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def lines(out):
-    return [json.loads(l) for l in out.splitlines() if l.strip()]
+from exhibit_training.redraw import digit_strokes, place, to_json_strokes
 
 
 def test_classify_stroke_file_with_labels(capsys):

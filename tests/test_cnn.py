@@ -5,10 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from exhibit.model import cnn
+from exhibit.model import store
 from exhibit.model.cnn import CNN
 from exhibit.model.mlp import cross_entropy
-from exhibit.model.weights import WeightsError, load
+from exhibit.model.store import WeightsError, load
 
 
 def small_net(seed=0, dtype=np.float64):
@@ -96,7 +96,7 @@ def test_gradients_match_numerical_derivatives():
 def test_save_load_round_trip_and_refusals(tmp_path):
     net, _ = small_net(2, dtype=np.float32)
     path = tmp_path / "tiny.npz"
-    man = cnn.save(net, path, {"note": "test"})
+    man = store.save_cnn(net, path, {"note": "test"})
     assert man["kind"] == "cnn" and man["channels"] == [3, 4, 5]
     lm = load(path)
     assert isinstance(lm.net, CNN) and lm.spec.side == 28 and lm.spec.deskew
@@ -107,7 +107,7 @@ def test_save_load_round_trip_and_refusals(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(WeightsError, match="does not match its manifest"):
         load(path)
-    cnn.save(net, path, {})
+    store.save_cnn(net, path, {})
     m = json.loads(path.with_suffix(".json").read_text())
     m["channels"] = [3, 4, 6]
     path.with_suffix(".json").write_text(json.dumps(m))
@@ -116,7 +116,7 @@ def test_save_load_round_trip_and_refusals(tmp_path):
 
 
 def _tiny_pen():
-    from exhibit.training.cnn_data import PenDigits
+    from exhibit_training.cnn_data import PenDigits
     one = [np.array([[50, 10], [52, 90]], np.float32)]
     seven = [np.array([[10, 10], [90, 10], [40, 95]], np.float32)]
     zero = [np.array([[50, 5], [85, 50], [50, 95], [15, 50], [50, 5]], np.float32)]
@@ -128,7 +128,7 @@ def _tiny_pen():
 
 def test_writer_split_is_disjoint_and_rendering_follows_the_one_path():
     from exhibit.ink.normalize import InputSpec, preprocess
-    from exhibit.training import cnn_data
+    from exhibit_training import cnn_data
     pen = _tiny_pen()
     tr, va = cnn_data.split_writers(pen, ("train-04",))
     assert set(tr.writers) == {"train-01", "train-02", "train-05"} and set(va.writers) == {"train-04"}
@@ -141,7 +141,7 @@ def test_writer_split_is_disjoint_and_rendering_follows_the_one_path():
 
 
 def test_training_reduces_the_loss():
-    from exhibit.training import cnn_data, cnn_trainer
+    from exhibit_training import cnn_data, cnn_trainer
     pen = _tiny_pen()
     tr, va = cnn_data.split_writers(pen, ("train-04",))
     rng = np.random.default_rng(0)
@@ -158,7 +158,7 @@ def test_training_reduces_the_loss():
 
 
 def test_training_can_go_on_from_given_weights_without_changing_them():
-    from exhibit.training import cnn_data, cnn_trainer
+    from exhibit_training import cnn_data, cnn_trainer
     tr, va = cnn_data.split_writers(_tiny_pen(), ("train-04",))
     xv = cnn_data.render_pen(va, None)
     pool = cnn_data.MnistPool(np.zeros((0, 784), np.uint8), np.zeros(0, np.int64), xv,
@@ -174,7 +174,7 @@ def test_training_can_go_on_from_given_weights_without_changing_them():
 
 
 def test_pool_sampling_takes_the_asked_share_of_originals():
-    from exhibit.training import cnn_data, cnn_trainer
+    from exhibit_training import cnn_data, cnn_trainer
     y = np.arange(600) % 10
     pool = cnn_data.MnistPool(np.zeros((600, 784), np.uint8), y, None, None, None, n_originals=100)
     rng = np.random.default_rng(0)

@@ -6,13 +6,13 @@ import numpy as np
 import pygame
 import pytest
 
-from conftest import show
-from exhibit.app.eventlog import EventLog
-from exhibit.app.exhibit import Exhibit
+from support import show
+from exhibit.eventlog import EventLog
+from exhibit.state.exhibit import Exhibit
 from exhibit.cli import main
 from exhibit.config import load as load_config
 from exhibit.model.cnn import CNN
-from exhibit.model.weights import load_model
+from exhibit.model.store import load_model
 
 
 def test_shipped_cnn_manifest():

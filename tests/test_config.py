@@ -1,6 +1,6 @@
 import pytest
 
-from conftest import ROOT
+from support import ROOT
 from exhibit.config import TABLE, ConfigError, load
 from exhibit.config.schema import defaults, render_yaml
 

@@ -5,7 +5,7 @@ import numpy as np
 import pygame
 import pytest
 
-from conftest import sim_frames, sim_runner
+from support import sim_frames, sim_runner
 from exhibit.views.dial import contrast
 
 E = pygame.event.Event

@@ -5,49 +5,14 @@ import numpy as np
 import pygame
 import pytest
 
-from conftest import screen, show
-from exhibit.app.eventlog import EventLog
-from exhibit.app.exhibit import Exhibit, Mode
-from exhibit.config import load
-from test_app import arrive, draw_mouse, has_colour, region_pixels
+from exhibit.state.modes import Mode
+from support import (arrive, draw_mouse, frame, has_colour, key, make_exhibit as make, press,
+                     region_pixels, screen, tap)
 
 E = pygame.event.Event
 pytestmark = pytest.mark.usefixtures("display")
 SIZE = (1280, 720)
 DT = 1 / 120
-
-
-def make(models, *sets):
-    return Exhibit(load(None, list(sets)), SIZE, EventLog(None), models=dict(models))
-
-
-def frame(ex, surf, seconds=0.0):
-    """Advance the exhibit by ``seconds`` (drawing every 1/60 s) and draw one more frame."""
-    for _ in range(int(round(seconds * 60))):
-        ex.step(DT)
-        ex.step(DT)
-        show(ex, surf)
-    show(ex, surf)
-    return surf
-
-
-def press(ex, pos):
-    ex.handle(E(pygame.MOUSEBUTTONDOWN, pos=tuple(map(float, pos)), button=1, touch=False))
-
-
-def release(ex, pos):
-    ex.handle(E(pygame.MOUSEBUTTONUP, pos=tuple(map(float, pos)), button=1, touch=False))
-    ex.refresh()
-
-
-def tap(ex, pos):
-    press(ex, pos)
-    release(ex, pos)
-
-
-def key(ex, k):
-    ex.handle(E(pygame.KEYDOWN, key=k, mod=0, unicode=""))
-    ex.refresh()
 
 
 def bars(surf, ex):
@@ -297,7 +262,7 @@ def test_attract_writes_real_pen_digits_in_writing_order(models):
     """Digits come from real pen trajectories (credited) and start where people start them."""
     from exhibit.attract.player import load_scripts
     import json
-    from conftest import ROOT
+    from support import ROOT
     doc = json.loads((ROOT / "assets" / "attract.json").read_text())
     assert "Alpaydin" in doc["source"] and "CC BY 4.0" in doc["source"]
     assert len({d["writer"] for d in doc["digits"]}) >= 3

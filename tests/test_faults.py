@@ -9,8 +9,8 @@ import time
 import pygame
 import pytest
 
-from conftest import ROOT, sim_frames, sim_runner
-from exhibit.app.modes import Mode
+from support import ROOT, sim_frames, sim_runner
+from exhibit.state.modes import Mode
 
 E = pygame.event.Event
 pytestmark = pytest.mark.usefixtures("display")
@@ -61,13 +61,13 @@ def test_a_broken_reload_keeps_the_old_settings_and_the_exhibit_drawing(tmp_path
 
 def test_reload_reads_no_weights_file(tmp_path, monkeypatch):
     r = make_runner()
-    import exhibit.model.weights as weights
+    import exhibit.model.store as weights
 
     def refuse(*a, **k):
         raise AssertionError("a reload must not read weights")
 
     monkeypatch.setattr(weights, "load_model", refuse)
-    monkeypatch.setattr("exhibit.app.exhibit.load_model", refuse)
+    monkeypatch.setattr("exhibit.state.exhibit.load_model", refuse)
     good = tmp_path / "good.yaml"
     good.write_text("model: deep\nlanguage: de\n")
     r.reload(str(good), [])
@@ -77,7 +77,7 @@ def test_reload_reads_no_weights_file(tmp_path, monkeypatch):
 
 def test_missing_attract_strokes_cost_attract_mode_only(tmp_path, monkeypatch):
     from exhibit.attract import player
-    monkeypatch.setattr("exhibit.app.exhibit.load_scripts",
+    monkeypatch.setattr("exhibit.state.exhibit.load_scripts",
                         lambda: player.load_scripts(tmp_path / "missing.json"))
     r = make_runner("attract.idle_seconds=1")
     errors = [e for e in r.log.events if e["event"] == "error"]
@@ -89,7 +89,7 @@ def test_missing_attract_strokes_cost_attract_mode_only(tmp_path, monkeypatch):
 
 
 def test_a_broken_string_table_falls_back_to_english(tmp_path, monkeypatch):
-    from exhibit.views import strings
+    from exhibit import strings
     (tmp_path / "en.yaml").write_bytes((ROOT / "assets/strings/en.yaml").read_bytes())
     (tmp_path / "de.yaml").write_text("draw_prompt: [not, a, text]\n")
     monkeypatch.setattr(strings, "STRINGS_DIR", tmp_path)

@@ -7,12 +7,14 @@ import pygame.freetype
 import pytest
 
 from exhibit import resources
-from exhibit.app.eventlog import EventLog
-from exhibit.app.exhibit import Exhibit
+from exhibit.eventlog import EventLog
+from exhibit.state.exhibit import Exhibit
 from exhibit.config import load
 from exhibit.views.theme import TITLE
-from exhibit.views import strings, theme
-from exhibit.views.layout import Layout
+from exhibit.shell.loop import Runner
+from exhibit.views import theme
+from exhibit import strings
+from exhibit.layout.regions import Layout
 from exhibit.views.screen import Screen
 from exhibit.views.theme import FACES, Theme
 
@@ -147,11 +149,13 @@ def test_a_broken_or_missing_font_falls_back_to_pygames_font(broken_fonts, model
     assert th.font(40).size("Draw a digit") == pygame.font.Font(None, 40).size("Draw a digit")
     problems = theme.font_problems()
     assert len(problems) == 4 and any("NotoSans-Regular.ttf unusable" in p for p in problems)
-    # the exhibit logs each once and goes on
-    ex = Exhibit(load(None, ["language=ja"]), (1280, 720), EventLog(None), models=dict(models))
-    errors = [e["message"] for e in ex.log.events if e["event"] == "error"]
+    # the shell logs each once and goes on
+    runner = Runner(load(None, ["language=ja"]), (1280, 720), EventLog(None))
+    errors = [e["message"] for e in runner.log.events if e["event"] == "error"]
     assert len(errors) == 4 and all("font" in m for m in errors)
+    ex = runner.ex
     Screen(ex.cfg).draw(pygame.Surface(ex.size), ex)
+    runner.ex.close()
 
 
 LINES = ("draw_prompt", "unsure", "invite", "failsafe")

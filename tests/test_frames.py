@@ -2,8 +2,8 @@
 import pygame
 import pytest
 
-from conftest import sim_frames, sim_runner
-from exhibit.app.window import FrameStats
+from support import sim_frames, sim_runner
+from exhibit.shell.window import FrameStats
 
 pytestmark = pytest.mark.usefixtures("display")
 
@@ -47,7 +47,7 @@ def test_dirty_rectangles_only_where_the_driver_has_a_framebuffer(monkeypatch, d
     """Turning SDL's texture framebuffer off where the driver has no framebuffer of its own
     (Wayland) leaves the window without any: set_mode fails ("Window framebuffer support not
     available"). So the hint is set for X11 only; an operator's own setting always wins."""
-    from exhibit.app import window
+    from exhibit.shell import window
     monkeypatch.delenv("SDL_FRAMEBUFFER_ACCELERATION", raising=False)
     monkeypatch.setattr(window.pygame.display, "get_driver", lambda: driver)
     window.prefer_dirty_rects()

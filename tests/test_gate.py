@@ -7,17 +7,17 @@ import pytest
 
 from exhibit.cli import main
 from exhibit.ink.normalize import InputSpec, preprocess
-from exhibit.model import gate as gate_io
-from exhibit.model.weights import WeightsError, load_model
+from exhibit.model import store as gate_io
+from exhibit.model.store import WeightsError, load_model
 from exhibit.recognize import Recognizer, default_gate
-from exhibit.training import negatives
+from exhibit_training import negatives
 
-from conftest import ROOT
+from support import ROOT
 
 
 @pytest.fixture(scope="module")
 def gate():
-    return gate_io.load()
+    return gate_io.load_gate()
 
 
 def test_gate_loads_verified_with_a_threshold(gate):
@@ -79,4 +79,4 @@ def test_a_replaced_gate_is_refused(tmp_path):
     arrays["b1"] = arrays["b1"] + 1.0
     np.savez(tmp_path / "gate.npz", **arrays)
     with pytest.raises(WeightsError, match="does not match"):
-        gate_io.load(tmp_path / "gate.npz")
+        gate_io.load_gate(tmp_path / "gate.npz")

@@ -16,11 +16,11 @@ import zlib
 import numpy as np
 import pytest
 
-from conftest import ROOT
-from test_cli import lines, run
+from support import ROOT
+from support import lines, run_cli as run
 from exhibit import limits as L
-from exhibit.app import eventlog as evmod
-from exhibit.app.eventlog import EventLog
+from exhibit import eventlog as evmod
+from exhibit.eventlog import EventLog
 from exhibit.config import ConfigError, load
 from exhibit.ink.drawing import Drawing
 

@@ -20,7 +20,7 @@ import zlib
 import numpy as np
 import pytest
 
-from conftest import ROOT
+from support import ROOT
 
 ANTI_HANG = 120  # seconds: generous, never a timing assertion
 DIGIT = str(ROOT / "assets/bench/digit.json")
@@ -72,6 +72,7 @@ def png(w, h, idat, extra=b""):
             + extra + idat + chunk(b"IEND", b""))
 
 
+@pytest.mark.slow  # a bounded bomb still takes seconds of CPU
 def test_png_bomb_with_a_small_header_is_refused(tmp_path):
     """A 2 MB PNG whose header says 28x28 but whose image data inflates to 2 GB: decoding it
     took 4.5 s (the red team's 16 MB one 42 s) and answered 'nothing drawn'. Now refused from
@@ -118,6 +119,7 @@ def mnist_dir(tmp_path, images, labels, name="m"):
     return d
 
 
+@pytest.mark.slow  # a bounded bomb still takes seconds of CPU
 def test_evaluate_mnist_gzip_bomb_is_bounded(tmp_path):
     """A 1 MB gzip whose IDX header says 10 images but which inflates to 1 GB: it climbed to
     the memory cap and ended in a traceback. Now read in chunks up to what the header says."""
@@ -157,7 +159,7 @@ def test_evaluate_mnist_broken_files_are_one_line(tmp_path, case):
 def weights_with(tmp_path, arrays, name="x", sizes=None):
     """explainer's manifest beside an npz of ``arrays`` (bytes of a whole npz, or a dict), its
     sha256 matching: only the arrays are hostile."""
-    from exhibit.model.weights import sha256_file
+    from exhibit.model.store import sha256_file
     man = json.loads((ROOT / "weights/explainer.json").read_text())
     npz = tmp_path / f"{name}.npz"
     if isinstance(arrays, bytes):
@@ -284,9 +286,9 @@ def test_file_names_with_newlines_and_bad_bytes_stay_one_line_and_strict_json(tm
     ["train", "--mnist", "x", "--arch", "deep", "--out", "y", "--batch", "0"],
 ])
 def test_bad_numeric_arguments_are_usage_errors(argv, capsys):
-    from exhibit.cli import build_parser
+    from exhibit.cli import main  # main: `train` is parsed by the training package
     with pytest.raises(SystemExit) as e:
-        build_parser().parse_args(argv)
+        main(argv)
     assert e.value.code == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and f"argument {argv[-2]}" in err.splitlines()[-1], err

@@ -3,8 +3,8 @@ import gzip
 import numpy as np
 import pytest
 
-from conftest import ROOT, SHARED_MNIST
-from exhibit.training.mnist import IdxError, load_split, parse_idx
+from support import ROOT, SHARED_MNIST
+from exhibit.learn.mnist import IdxError, load_split, parse_idx
 
 
 def idx_bytes(arr: np.ndarray) -> bytes:

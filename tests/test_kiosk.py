@@ -485,6 +485,7 @@ def test_a_release_with_a_corrupted_cnn_is_refused_and_nothing_changes(installer
     r = installer.install(good)
     assert r.returncode == 0, r.stdout + r.stderr
     first = installer.current
+    assert (installer.releases / first / "VERSION").read_text() == "1.0-abc\n"  # RELEASE, copied
     before = tree(installer.releases / first)
     weights = tmp_path / "weights"
     shutil.copytree(ROOT / "weights", weights)
@@ -613,9 +614,9 @@ def test_the_stop_event_logs_the_real_exit_code(tmp_path, monkeypatch):
     import json
 
     monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
-    from exhibit.app import loop
+    from exhibit.shell import loop
     from exhibit.config import load as load_config
-    from exhibit.model.weights import WeightsError
+    from exhibit.model.store import WeightsError
 
     def damaged(*_a, **_k):
         raise WeightsError("weights/cnn.npz does not match its manifest")

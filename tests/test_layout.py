@@ -12,12 +12,12 @@ import numpy as np
 import pygame
 import pytest
 
-from exhibit.app.eventlog import EventLog
-from exhibit.app.exhibit import Exhibit
-from exhibit.app.modes import Mode
+from exhibit.eventlog import EventLog
+from exhibit.state.exhibit import Exhibit
+from exhibit.state.modes import Mode
 from exhibit.config import load
-from exhibit.model.weights import MODEL_NAMES
-from exhibit.views import strings
+from exhibit.model.store import MODEL_NAMES
+from exhibit import strings
 from exhibit.views.screen import Screen, title
 
 E = pygame.event.Event
@@ -175,6 +175,7 @@ def walk(models, model, size, langs, sets=()):
     return seen
 
 
+@pytest.mark.slow  # every state x language x network x shape
 @pytest.mark.parametrize("size", SIZES, ids=["landscape", "portrait"])
 @pytest.mark.parametrize("model", MODEL_NAMES)
 def test_no_text_covers_anything_in_any_state_language_and_network(models, model, size):

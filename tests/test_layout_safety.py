@@ -8,11 +8,11 @@ import random
 import pygame
 import pytest
 
-from conftest import sim_frames
+from support import sim_frames
 from exhibit.config import ConfigError, load
 from exhibit.config.schema import LAYOUTS, REGIONS
-from exhibit.model.weights import MODEL_NAMES
-from exhibit.views.layout import SCREEN_SHAPES, check_layout
+from exhibit.model.store import MODEL_NAMES
+from exhibit.layout.regions import SCREEN_SHAPES, check_layout
 
 pytestmark = pytest.mark.usefixtures("display")
 
@@ -26,8 +26,8 @@ SMALL = [  # the red team's layout and three like it (the done-when runs them in
 
 def sim_runner(*sets, size):
     """conftest's sim_runner, on a config whose layout is not checked (what views must survive)."""
-    from exhibit.app.eventlog import EventLog
-    from exhibit.app.loop import Runner
+    from exhibit.eventlog import EventLog
+    from exhibit.shell.loop import Runner
     t = [0.0]
     r = Runner(load(None, list(sets), check_layout=False), size,
                EventLog(None, clock=lambda: t[0]), clock=lambda: t[0])
@@ -49,7 +49,7 @@ def states(r) -> None:
         sim_frames(r, 2)
     r.handle([pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pts[-1], button=1)])
     sim_frames(r, 70)  # the answer's wave arrives
-    r.ex.tap_neuron(1, 0)  # a neuron's card
+    r.ex.apply(("tap_neuron", 1, 0))  # a neuron's card
     sim_frames(r, 2)
     for action in ("freeze", "step", "step", "step", "explain", "help", "help", "panel", "close",
                    "freeze", "ablation"):

@@ -8,10 +8,10 @@ import numpy as np
 import pygame
 import pytest
 
-from conftest import ROOT, assert_exact, show
-from exhibit.app.eventlog import EventLog
-from exhibit.app.exhibit import Exhibit
-from exhibit.app.modes import Mode
+from support import ROOT, assert_exact, show
+from exhibit.eventlog import EventLog
+from exhibit.state.exhibit import Exhibit
+from exhibit.state.modes import Mode
 from exhibit.config import load
 from exhibit.learn import data
 from exhibit.learn.session import Learner
@@ -108,9 +108,9 @@ def test_t_starts_and_t_again_returns_to_the_shipped_network(models, small_subse
     assert ex.sample is not None, "an empty canvas shows a digit for the network to read"
     assert ex.snapshot.model == "learning"
     show(ex, surf)
-    from conftest import screen
+    from support import screen
     assert_exact(ex, screen(ex), surf)
-    ex.detail = (1, 3)  # the neuron card shows the learning weights
+    ex.teach(detail=(1, 3))  # the neuron card shows the learning weights
     show(ex, surf)
     press(ex)
     assert not ex.learn.active

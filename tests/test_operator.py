@@ -3,14 +3,16 @@ presentation clicker's keys, the about card's credits, and the quit chord's coun
 import pygame
 import pytest
 
-from conftest import screen
-from exhibit.app.eventlog import EventLog
-from exhibit.app.loop import QUIT_HOLD, Runner
-from exhibit.app.modes import Mode
+from support import screen
+from exhibit.layout import panel as panel_geo
+from exhibit.eventlog import EventLog
+from exhibit.shell.loop import QUIT_HOLD, Runner
+from exhibit.state.modes import Mode
 from exhibit.config import load
 from exhibit.views import operator
-from test_experience import frame, key, make, press, release, tap
-from test_app import draw_mouse
+from exhibit.tools.shots import live_targets
+from support import frame, key, make_exhibit as make, press, release, tap
+from support import draw_mouse
 
 E = pygame.event.Event
 pytestmark = pytest.mark.usefixtures("display")
@@ -18,31 +20,31 @@ SIZE = (1280, 720)
 
 
 def button(ex, action):
-    return dict(operator.panel_buttons(ex.layout))[action].center
+    return dict(panel_geo.panel_buttons(ex.layout))[action].center
 
 
 def test_a_long_press_in_the_corner_opens_the_touch_panel(models):
     ex = make(models, "operator.hold_seconds=3")
     surf = pygame.Surface(SIZE)
     base = pygame.image.tobytes(frame(ex, surf), "RGB")
-    spot = operator.corner(ex.layout).center
+    spot = panel_geo.corner(ex.layout).center
     press(ex, spot)
     frame(ex, surf, 2.5)
     assert not ex.panel_open  # not yet: a brief touch never opens it
     frame(ex, surf, 0.6)
     assert not ex.panel_open  # the hold alone is not enough: now panel.confirm appears
-    names = [n for n, _ in ex.targets()]
-    assert names == ["panel.open", "panel.confirm"]
+    names = [n for n, _ in live_targets(ex)]
+    assert names[:2] == ["panel.open", "panel.confirm"]
     release(ex, spot)
-    tap(ex, operator.confirm_rect(ex.layout).center)
+    tap(ex, panel_geo.confirm_rect(ex.layout).center)
     frame(ex, surf, 0.1)
     assert ex.panel_open
-    assert [n for n, _ in ex.targets()][:1] == ["panel.freeze"]
+    assert [n for n, _ in live_targets(ex)][:1] == ["panel.freeze"]
     assert pygame.image.tobytes(surf, "RGB") != base
-    assert operator.panel_rect(ex.layout) in [r.clip(operator.panel_rect(ex.layout))
+    assert panel_geo.panel_rect(ex.layout) in [r.clip(panel_geo.panel_rect(ex.layout))
                                               for r in screen(ex).scene.overlay_rects]
     # a press that slides away is a stroke or a slip, not the gesture
-    ex.panel_open = False
+    ex.teach(panel=False)
     press(ex, spot)
     ex.handle(E(pygame.MOUSEMOTION, pos=(spot[0] + 80.0, spot[1] + 80.0), buttons=(1, 0, 0),
                 rel=(0, 0), touch=False))

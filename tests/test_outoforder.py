@@ -11,8 +11,8 @@ from pathlib import Path
 import pygame
 import pytest
 
-from exhibit.app import outoforder
-from exhibit.app.notify import Notifier
+from exhibit.shell import outoforder
+from exhibit.shell.notify import Notifier
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,7 +59,7 @@ def test_quits_on_sigterm_without_config_or_weights(tmp_path):
     server.bind(path)
     server.settimeout(20)
     env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", NOTIFY_SOCKET=path)
-    code = ("import sys, exhibit.cli as cli, exhibit.model.weights as w\n"
+    code = ("import sys, exhibit.cli as cli, exhibit.model.store as w\n"
             "def boom(*a, **k): raise SystemExit('out-of-order read a config or weights')\n"
             "cli.load_config = w.load = w.load_model = boom\n"
             "sys.exit(cli.main(sys.argv[1:]))")

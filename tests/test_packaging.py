@@ -27,7 +27,8 @@ def data_files() -> list[str]:
 
 def test_every_package_is_in_pyproject():
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
-    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "exhibit").rglob("__init__.py")}
+    found = {".".join(p.parent.relative_to(ROOT).parts) for top in ("exhibit", "exhibit_training")
+             for p in (ROOT / top).rglob("__init__.py")}
     assert found | {"exhibit.data"} == listed, "add new packages to [tool.setuptools] packages"
 
 
@@ -58,7 +59,7 @@ def wheel(tmp_path_factory) -> Path:
     src.mkdir()
     for name in ("pyproject.toml", "README.md", "config.yaml"):
         shutil.copy(ROOT / name, src / name)
-    for name in ("exhibit", "weights", "assets"):
+    for name in ("exhibit", "exhibit_training", "weights", "assets"):
         shutil.copytree(ROOT / name, src / name, ignore=ignore)
     env = dict(os.environ, PIP_CONFIG_FILE=os.devnull, PIP_NO_INDEX="1")
     r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
@@ -73,7 +74,7 @@ def test_wheel_carries_weights_assets_and_config(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     missing = [f for f in data_files() if f"exhibit/data/{f}" not in names]
     assert not missing, missing
-    assert "exhibit/resources.py" in names and "exhibit/app/outoforder.py" in names
+    assert "exhibit/resources.py" in names and "exhibit/shell/outoforder.py" in names
     # nothing else from the repository's top level comes along
     stray = [n for n in names if n.startswith("exhibit/data/")
              and n[len("exhibit/data/"):].split("/")[0] not in DATA]
@@ -90,9 +91,9 @@ def test_installed_layout_works_from_any_folder(wheel, tmp_path):
     code = "\n".join([
         "import exhibit, json",
         "from exhibit import resources",
-        "from exhibit.model.weights import load_model, MODEL_NAMES",
-        "from exhibit.views import strings",
-        "from exhibit.app.exhibit import load_samples",
+        "from exhibit.model.store import load_model, MODEL_NAMES",
+        "from exhibit import strings",
+        "from exhibit.state.samples import load_samples",
         "from exhibit.attract.player import load_scripts",
         "from exhibit.config import load",
         "assert exhibit.__file__.startswith(%r), exhibit.__file__" % str(site),

@@ -2,10 +2,10 @@
 import numpy as np
 import pytest
 
-from conftest import ascii_art
+from support import ascii_art
 from exhibit.ink import InputSpec, preprocess
 from exhibit.ink.normalize import deskew, paste_by_mass, raster_box, strokes_box
-from exhibit.training.redraw import digit_strokes, place
+from exhibit_training.redraw import digit_strokes, place
 
 PLAIN = InputSpec(28, deskew=False)
 

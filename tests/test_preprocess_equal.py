@@ -10,14 +10,14 @@ import numpy as np
 import pytest
 
 import reference_preprocess as ref
-from conftest import ROOT
+from support import ROOT
 from exhibit import resources
 from exhibit.ink import InputSpec, preprocess
 from exhibit.ink.files import read_drawings
 from exhibit.ink.strokes import Segments
 from exhibit.recognize import Recognizer
-from exhibit.training.augment import random_affine, skeleton_segments, thin, warp_segments
-from exhibit.training.redraw import digit_strokes, place
+from exhibit_training.augment import random_affine, skeleton_segments, thin, warp_segments
+from exhibit_training.redraw import digit_strokes, place
 
 SPECS = [InputSpec(28, True), InputSpec(28, False), InputSpec(14, True)]
 CANVAS = (900.0, 700.0)

@@ -11,10 +11,10 @@ import numpy as np
 import pygame
 import pytest
 
-from conftest import ROOT, assert_exact, sim_frames, sim_runner
-from exhibit.app.modes import Mode
-from exhibit.app.loop import FAILURES_ALLOWED, MAX_EVENTS, RepeatedFailure, thin_flood
-from exhibit.app.notify import Notifier
+from support import ROOT, assert_exact, sim_frames, sim_runner
+from exhibit.state.modes import Mode
+from exhibit.shell.loop import FAILURES_ALLOWED, MAX_EVENTS, RepeatedFailure, thin_flood
+from exhibit.shell.notify import Notifier
 
 E = pygame.event.Event
 pytestmark = pytest.mark.usefixtures("display")
@@ -85,7 +85,7 @@ def test_failsafe_is_a_state_with_its_own_screen_and_exit(runner):
 
 
 def test_the_mode_table_refuses_what_it_does_not_list():
-    from exhibit.app.modes import TRANSITIONS, IllegalTransition, ModeMachine
+    from exhibit.state.modes import TRANSITIONS, IllegalTransition, ModeMachine
     seen = []
     m = ModeMachine(seen.append)
     m.go(Mode.DRAWING)
@@ -124,7 +124,7 @@ def test_an_exception_in_input_handling_is_survived(runner, monkeypatch):
     def broken(*a, **k):
         raise KeyError("input broke")
 
-    monkeypatch.setattr(runner.ex, "on_key", broken)
+    monkeypatch.setattr(runner.ex.input, "key", broken)
     frames(runner, 1, [E(pygame.KEYDOWN, key=pygame.K_c, mod=0, unicode="c")])
     assert runner.errors == 1 and runner.ex.mode == Mode.FAILSAFE
     monkeypatch.undo()
@@ -304,15 +304,6 @@ def test_quit_needs_the_operator_chord_held_for_two_seconds(runner, monkeypatch)
     assert runner.quit
 
 
-def test_kiosk_unit_file_has_what_systemd_needs():
-    unit = (ROOT / "kiosk" / "digit-exhibit.service").read_text()
-    for line in ("Type=notify", "NotifyAccess=all", "Restart=always", "RestartSec=", "WatchdogSec=",
-                 "User=exhibit", "ExecStart=/usr/bin/cage"):
-        assert line in unit
-    # systemd-analyze verify: tests/test_kiosk.py, in a stand-in root where the programs the
-    # units name (cage, /opt/digit-exhibit/current/kiosk/exhibit-ctl, ...) exist
-
-
 def test_a_finger_whose_device_vanished_is_let_go(runner):
     c = runner.ex.canvas_rect
     fx, fy = c.centerx / SIZE[0], c.centery / SIZE[1]
@@ -341,9 +332,9 @@ def test_a_reload_names_the_settings_that_need_a_restart(runner, tmp_path, capsy
 def test_a_reload_applies_window_fps_to_the_running_loop(runner, tmp_path, monkeypatch):
     """Issue 23, finding 8: the frame loop's cap follows a reload's window.fps at once."""
     from types import SimpleNamespace
-    import exhibit.app.loop as loop_mod
-    from exhibit.app.notify import Notifier
-    from exhibit.app.window import FrameStats
+    import exhibit.shell.loop as loop_mod
+    from exhibit.shell.notify import Notifier
+    from exhibit.shell.window import FrameStats
     cfg = tmp_path / "c.yaml"
     cfg.write_text("window:\n  fps: 30\n")
     signals = SimpleNamespace(quit=False, reload=False, polling=False)

@@ -10,12 +10,12 @@ import warnings
 import pygame
 import pytest
 
-from conftest import ROOT
-from exhibit.app.eventlog import EventLog
-from exhibit.app.loop import Runner
-from exhibit.app.window import Window
+from support import ROOT
+from exhibit.eventlog import EventLog
+from exhibit.shell.loop import Runner
+from exhibit.shell.window import Window
 from exhibit.config import load
-from sdl_touch import SDL
+from support import SDL
 
 pytestmark = pytest.mark.usefixtures("display")
 

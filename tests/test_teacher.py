@@ -4,13 +4,13 @@ import numpy as np
 import pygame
 import pytest
 
-from exhibit.app.eventlog import EventLog
-from exhibit.app.exhibit import Exhibit, Mode
+from exhibit.eventlog import EventLog
+from exhibit.state.exhibit import Exhibit, Mode
 from exhibit.attract.player import load_scripts
 from exhibit.config import load
-from conftest import screen, show
+from support import screen, show
 from exhibit.views.screen import title
-from test_app import draw_mouse, render
+from support import draw_mouse, render
 
 E = pygame.event.Event
 pytestmark = pytest.mark.usefixtures("display")

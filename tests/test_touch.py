@@ -7,11 +7,11 @@ real X server (SDL_VIDEODRIVER=x11 DISPLAY=...) at any screen shape.
 import pygame
 import pytest
 
-from exhibit.app.eventlog import EventLog
-from exhibit.app.loop import Runner
-from exhibit.app.window import Window
+from exhibit.eventlog import EventLog
+from exhibit.shell.loop import Runner
+from exhibit.shell.window import Window
 from exhibit.config import load
-from sdl_touch import FINGERDOWN, FINGERMOTION, FINGERUP, push
+from support import FINGERDOWN, FINGERMOTION, FINGERUP, push
 
 pytestmark = pytest.mark.usefixtures("display")
 

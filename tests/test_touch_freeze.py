@@ -4,12 +4,13 @@ import numpy as np
 import pygame
 import pytest
 
-from exhibit.app.eventlog import EventLog
-from exhibit.app.loop import STEP, Runner
-from exhibit.app.modes import Mode
-from exhibit.app.window import Window
+from exhibit.eventlog import EventLog
+from exhibit.shell.loop import STEP, Runner
+from exhibit.state.modes import Mode
+from exhibit.shell.window import Window
 from exhibit.config import load
-from sdl_touch import FINGERDOWN, FINGERMOTION, FINGERUP, push
+from exhibit.tools.shots import live_targets
+from support import FINGERDOWN, FINGERMOTION, FINGERUP, push
 
 pytestmark = pytest.mark.usefixtures("display")
 
@@ -45,7 +46,7 @@ def finger(r, kind, p):
 
 
 def target(r, name):
-    return dict(r.ex.targets())[name].center
+    return dict(live_targets(r.ex))[name].center
 
 
 def open_panel(r):
@@ -128,5 +129,5 @@ def test_the_confirm_target_times_out():
     run(r, 3.2)
     finger(r, FINGERUP, target(r, "panel.open"))
     run(r, 6)
-    assert "panel.confirm" not in dict(r.ex.targets())
+    assert "panel.confirm" not in dict(live_targets(r.ex))
     assert not r.ex.panel_open

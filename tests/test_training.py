@@ -9,11 +9,12 @@ import pytest
 
 from exhibit.cli import main
 from exhibit.ink.normalize import InputSpec
-from exhibit.model import weights as wio
+from exhibit.model import store as wio
 from exhibit.model.mlp import MLP
-from exhibit.training import pendigits, trainer
+from exhibit.model import fit
+from exhibit_training import pendigits, trainer
 
-from conftest import ROOT
+from support import ROOT
 
 # a few writers committed with the tests (credited in tests/data/README.md): a clone tests alone
 PEN = ROOT / "tests" / "data" / "pen-4-writers.json.gz"
@@ -70,7 +71,7 @@ def test_distils_from_a_cnn_and_mlp_ensemble_and_refuses_a_teacher_that_saw_the_
     d, pen = tiny
     rng = np.random.default_rng(0)
     teachers = tmp_path / "t"
-    cnn.save(cnn.CNN.init(3, 4, 8, rng), teachers / "cnn.npz",
+    wio.save_cnn(cnn.CNN.init(3, 4, 8, rng), teachers / "cnn.npz",
              {"pendigits": {"training_writers": ["train-01", "train-02"]}})
     mlp = MLP.init([784, 16, 10], rng)
     wio.save(mlp, teachers / "mlp.npz", InputSpec(28, True), {"pendigits": None})
@@ -206,7 +207,7 @@ def test_revive_restarts_dead_neurons_and_they_learn():
     x = rng.random((512, 16)).astype(np.float32)  # non-negative, as pictures are
     y = (x[:, :8].sum(axis=1) > x[:, 8:].sum(axis=1)).astype(np.int64)
     net = MLP.init([16, 6, 2], rng)
-    opt = trainer.Adam([p for wb in zip(net.weights, net.biases) for p in wb], 0.01)
+    opt = fit.Adam([p for wb in zip(net.weights, net.biases) for p in wb], 0.01)
     for _ in range(5):  # a few steps: Adam's moments are those of a network in training
         fwd = net.forward(x)
         dws, dbs = net.gradients(fwd, (fwd.probs - trainer.onehot(y, 2)) / len(x))

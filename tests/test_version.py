@@ -4,7 +4,7 @@ import subprocess
 import sys
 import tomllib
 
-from conftest import ROOT
+from support import ROOT
 from exhibit import version
 
 
@@ -26,9 +26,3 @@ def test_an_installed_release_names_itself_from_its_version_file(tmp_path, monke
     (tmp_path / "VERSION").write_text("$(rm -rf /)\n")  # a tampered file is not shown
     monkeypatch.setattr(version, "CHECKOUT", tmp_path)  # and no checkout to fall back on
     assert version.revision() is None
-
-
-def test_install_copies_the_release_line_into_the_release():
-    text = (ROOT / "kiosk" / "install.sh").read_text()
-    assert 'cp "$FROM/RELEASE" "$REL/VERSION"' in text
-    assert 'echo "$VERSION-$rev" > "$OUT/RELEASE"' in (ROOT / "kiosk" / "wheelhouse.sh").read_text()

@@ -6,7 +6,7 @@ import pytest
 
 from exhibit.ink import InputSpec
 from exhibit.model.mlp import MLP
-from exhibit.model.weights import MODEL_NAMES, WEIGHTS_DIR, WeightsError, load, save
+from exhibit.model.store import MODEL_NAMES, WEIGHTS_DIR, WeightsError, load, save
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def test_missing_files_are_refused(saved, tmp_path):
 
 
 def rehash(path):
-    from exhibit.model.weights import sha256_file
+    from exhibit.model.store import sha256_file
     man = json.loads(path.with_suffix(".json").read_text())
     man["sha256"] = sha256_file(path)
     path.with_suffix(".json").write_text(json.dumps(man))

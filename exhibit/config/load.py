@@ -23,6 +23,7 @@ import yaml
 from exhibit import limits as L
 from exhibit import resources
 from exhibit.config.schema import TABLE, Setting, defaults
+from exhibit.config.sections import Typed, build
 
 MAX_BYTES = L.CONFIG_BYTES
 MAX_SET_CHARS = 4096  # one --set KEY=VALUE
@@ -33,12 +34,14 @@ class ConfigError(Exception):
     """A config that cannot be used; str() is the message for the operator."""
 
 
-class Config:
-    """Validated settings, read as ``cfg["ink.stroke_width"]``."""
+class Config(Typed):
+    """Validated settings, read as typed, frozen sections: ``cfg.ink.stroke_width`` (generated
+    from the table, see sections.py). ``as_dict()`` gives the flat dotted keys."""
 
     def __init__(self, values: Mapping[str, Any], source: str = "defaults",
                  warnings: Iterable[str] = ()) -> None:
         self._values = dict(values)
+        self._sections = build(self._values)
         self.source = source
         self.warnings: tuple[str, ...] = tuple(warnings)  # unknown keys skipped (strict=False)
 
@@ -319,7 +322,7 @@ def load(path: str | Path | None = None, overrides: Iterable[str] = (),
         values[name] = _validate(name, value, "--set")
     cfg = Config(values, source, warnings)
     if check_layout:
-        from exhibit.views.layout import check_layout as check
+        from exhibit.layout.regions import check_layout as check
         try:
             check(cfg)
         except ConfigError as e:  # the running exhibit draws it smaller; the checks refuse it

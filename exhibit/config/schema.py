@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from exhibit.ink.normalize import STROKE_WIDTH
-from exhibit.model.weights import MODEL_NAMES
+from exhibit.model.store import MODEL_NAMES
 
 
 @dataclass(frozen=True)

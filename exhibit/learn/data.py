@@ -22,7 +22,7 @@ import numpy as np
 
 from exhibit import resources
 from exhibit.ink.normalize import InputSpec, preprocess
-from exhibit.training import mnist
+from exhibit.learn import mnist
 
 SUBSET = resources.ASSETS / "learn" / "train.npz"
 SPEC = InputSpec(side=28, deskew=True)  # the explainer's input

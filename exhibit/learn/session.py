@@ -21,7 +21,7 @@ import numpy as np
 
 from exhibit.ink.normalize import InputSpec
 from exhibit.model.mlp import MLP
-from exhibit.model.weights import LoadedModel
+from exhibit.model.store import LoadedModel
 
 F_SETPIPE_SZ = 1031
 THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",

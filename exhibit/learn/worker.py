@@ -29,6 +29,7 @@ from typing import Callable
 
 import numpy as np
 
+from exhibit.model.fit import Adam, accuracy
 from exhibit.model.mlp import MLP
 
 SIZES = (784, 25, 25, 10)
@@ -38,25 +39,12 @@ DEFAULTS = {"seed": 0, "batch": 128, "lr": 3e-3, "lr_final": 5e-4, "decay_second
             "source": "subset", "path": ""}
 
 
-class Adam:
-    def __init__(self, params: list[np.ndarray], b1: float = 0.9, b2: float = 0.999,
-                 eps: float = 1e-8) -> None:
-        self.m = [np.zeros_like(p) for p in params]
-        self.v = [np.zeros_like(p) for p in params]
-        self.b1, self.b2, self.eps, self.t = b1, b2, eps, 0
-
-    def step(self, params: list[np.ndarray], grads: list[np.ndarray], lr: float) -> None:
-        self.t += 1
-        c1, c2 = 1 - self.b1 ** self.t, 1 - self.b2 ** self.t
-        for p, g, m, v in zip(params, grads, self.m, self.v):
-            m *= self.b1
-            m += (1 - self.b1) * g
-            v *= self.b2
-            v += (1 - self.b2) * g * g
-            p -= (lr / c1) * m / (np.sqrt(v / c2) + self.eps)
-            if self.t % 64 == 0:  # moments of pixels that rarely see ink decay towards denormal
-                m[np.abs(m) < 1e-25] = 0.0  # floats, which make every operation many times slower
-                v[v < 1e-30] = 0.0
+def train_batch(net: MLP, adam: Adam, x: np.ndarray, y: np.ndarray, eye: np.ndarray) -> None:
+    """One Adam step on uint8 inputs ``x`` (b, 784) with labels ``y`` (b,); ``adam`` holds the
+    network's one flat buffer (:func:`flatten`), ``eye`` is np.eye(10) in float32."""
+    fwd = net.forward(x.astype(np.float32) * (1 / 255.0))
+    dws, dbs = net.gradients(fwd, (fwd.probs - eye[y]) / len(x))
+    adam.step([np.concatenate([g.ravel() for g in (*dws, *dbs)])])
 
 
 def flatten(net: MLP) -> np.ndarray:
@@ -70,15 +58,6 @@ def flatten(net: MLP) -> np.ndarray:
     n = len(net.weights)
     net.weights[:], net.biases[:] = views[:n], views[n:]
     return flat
-
-
-def accuracy(net: MLP, x: np.ndarray, y: np.ndarray, chunk: int = 2048) -> float:
-    """Share of uint8 inputs (n, 784) read right."""
-    hits = 0
-    for i in range(0, len(x), chunk):
-        p = net.predict(x[i:i + chunk].astype(np.float32) * (1 / 255.0))
-        hits += int((p.argmax(1) == y[i:i + chunk]).sum())
-    return hits / max(1, len(x))
 
 
 class Pool:
@@ -143,7 +122,7 @@ def train(opts: dict, send: Callable[[dict], None], should_stop: Callable[[], bo
     pool = Pool(o)
     send({"kind": "data", "source": o["source"], "n": pool.n})
     flat = flatten(net)  # one buffer: Adam is a handful of numpy operations a step
-    adam = Adam([flat])
+    adam = Adam([flat], o["lr"], moments=np.float32)
     eye = np.eye(10, dtype=np.float32)
     batch = o["batch"]
     next_weights = clock() + o["weights_every"]
@@ -174,13 +153,9 @@ def train(opts: dict, send: Callable[[dict], None], should_stop: Callable[[], bo
         a = time.monotonic()
         for _ in range(8):  # a few batches between looks at the clock
             idx = rng.integers(0, pool.n, batch)
-            xb = pool.x[idx].astype(np.float32) * (1 / 255.0)
-            fwd = net.forward(xb)
-            dz = (fwd.probs - eye[pool.y[idx]]) / batch
-            dws, dbs = net.gradients(fwd, dz)
             f = min(1.0, clock() / o["decay_seconds"])  # learning rate decays geometrically
-            lr = o["lr"] * (o["lr_final"] / o["lr"]) ** f
-            adam.step([flat], [np.concatenate([g.ravel() for g in (*dws, *dbs)])], lr)
+            adam.lr = o["lr"] * (o["lr_final"] / o["lr"]) ** f
+            train_batch(net, adam, pool.x[idx], pool.y[idx], eye)
             step += 1
             seen += batch
         spent_training += time.monotonic() - a

@@ -1,5 +1,5 @@
 """The networks: the MLP maths and verified weights on disk (numpy only)."""
 from exhibit.model.mlp import MLP, Forward, softmax
-from exhibit.model.weights import LoadedModel, WeightsError, load, load_model
+from exhibit.model.store import LoadedModel, WeightsError, load, load_model
 
 __all__ = ["MLP", "Forward", "softmax", "LoadedModel", "WeightsError", "load", "load_model"]

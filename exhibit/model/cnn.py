@@ -20,11 +20,8 @@ kernel (reshaped to (C*5*5, F)) gives all F maps at once.
 """
 from __future__ import annotations
 
-import json
-import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -228,6 +225,11 @@ class CNN:
         return [self.K1.sum(axis=(1, 2)), self.K2.sum(axis=(1, 2)),
                 self.W3.reshape(-1, c2, h).sum(axis=0), self.W4]
 
+    def stages(self) -> list[tuple[str, int]]:
+        """The step-through's steps: each conv layer is one step (its filters, then ReLU)."""
+        return [("pixels", 0), ("conv", 1), ("conv", 2), ("sum", 3), ("relu", 3),
+                ("scores", 4), ("softmax", 4)]
+
     def predict(self, x: np.ndarray) -> np.ndarray:
         return self.forward(x).probs
 
@@ -259,71 +261,3 @@ class CNN:
         dK1 = (cols1.reshape(-1, cols1.shape[-1]).T @ dz1f).reshape(self.K1.shape)
         db1 = dz1f.sum(axis=0)
         return [dK1, db1, dK2, db2, dW3, db3, dW4, db4]
-
-
-def columns(fwd: Any) -> list[np.ndarray]:
-    """Per column of the network view, what it shows: an MLP's activations, a CNN's
-    :attr:`CNNForward.columns`."""
-    return fwd.columns if isinstance(fwd, CNNForward) else fwd.activations
-
-
-# --- weights on disk: NAME.npz (K1, b1, ..., W4, b4) beside NAME.json, as for the MLPs ---------
-
-def save(net: CNN, path: str | Path, manifest: dict[str, Any]) -> dict[str, Any]:
-    """Write NAME.npz (float32) and its manifest NAME.json; returns the manifest written."""
-    from exhibit.model.weights import sha256_file
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(path, **{k: getattr(net, k).astype(np.float32) for k in PARAMS})
-    full = dict(manifest)
-    c1, c2, h = net.channels
-    full.update({
-        "name": path.stem,
-        "kind": "cnn",
-        "architecture": net.architecture,
-        "channels": [c1, c2, h],
-        "sizes": net.sizes,
-        "activation": "relu",
-        "pooling": "max 2x2",
-        "output": "softmax",
-        "input": {"side": SIDE, "deskew": True},
-        "sha256": sha256_file(path),
-    })
-    path.with_suffix(".json").write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n",
-                                         encoding="utf-8")
-    return full
-
-
-def load_checked(path: Path, manifest: dict[str, Any]):
-    """A CNN from NAME.npz whose manifest says ``"kind": "cnn"``; the npz must match the
-    manifest's sha256 before numpy reads it. Raises WeightsError with the reason."""
-    from exhibit.ink.normalize import InputSpec
-    from exhibit.model.weights import LoadedModel, WeightsError, check_sha256, read_arrays
-
-    man_path = path.with_suffix(".json")
-    try:
-        channels = [int(c) for c in manifest["channels"]]
-        spec = InputSpec(side=int(manifest["input"]["side"]),
-                         deskew=bool(manifest["input"]["deskew"]))
-        expected = str(manifest["sha256"])
-    except (ValueError, KeyError, TypeError) as e:
-        raise WeightsError(f"manifest {man_path} is damaged ({e.__class__.__name__}: {e})") from None
-    check_sha256(path, expected)
-    if len(channels) != 3 or not all(1 <= c <= 1024 for c in channels):
-        raise WeightsError(f"manifest {man_path} is damaged (channels {channels[:10]}: three "
-                           f"of 1 to 1024)")
-    c1, c2, h = channels
-    arrays = read_arrays(path, dict(zip(PARAMS, [
-        (1, KSIZE, KSIZE, c1), (c1,), (c1, KSIZE, KSIZE, c2), (c2,), (c2 * 16, h), (h,),
-        (h, 10), (10,)])), arch=f"channels {channels}")
-    try:
-        net = CNN(**arrays)
-    except ValueError as e:
-        raise WeightsError(f"{path}: {e}") from None
-    if list(net.channels) != channels or spec.side != SIDE:
-        raise WeightsError(f"{path} holds a CNN with channels {list(net.channels)}; its manifest "
-                           f"says {channels} with {spec.side}x{spec.side} input")
-    if not all(np.isfinite(a).all() for a in net.params):
-        raise WeightsError(f"{path} contains NaN or infinite weights")
-    return LoadedModel(path.stem, net, spec, manifest)

@@ -40,6 +40,11 @@ class Forward:
     def probs(self) -> np.ndarray:
         return self.activations[-1]
 
+    @property
+    def columns(self) -> list[np.ndarray]:
+        """Per column of the network view, what it shows: every layer's activations."""
+        return self.activations
+
 
 @dataclass
 class MLP:
@@ -90,6 +95,15 @@ class MLP:
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         return self.forward(x).probs
+
+    def stages(self) -> list[tuple[str, int]]:
+        """The step-through's steps, (what, layer): per hidden layer its weighted sums, then
+        ReLU; then the output scores and softmax."""
+        n_hidden = len(self.hidden_sizes)
+        out = [("pixels", 0)]
+        for l in range(1, n_hidden + 1):
+            out += [("sum", l), ("relu", l)]
+        return out + [("scores", n_hidden + 1), ("softmax", n_hidden + 1)]
 
     def gradients(self, fwd: Forward, dz_out: np.ndarray,
                   masks: Sequence[np.ndarray | None] | None = None,

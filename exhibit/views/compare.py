@@ -12,18 +12,18 @@ from typing import TYPE_CHECKING
 import pygame
 
 from exhibit.recognize import Snapshot
-from exhibit.views import strings
+from exhibit import strings
 from exhibit.views.panels import BarsView, PreviewView, panel
 from exhibit.views.scene import Scene
 from exhibit.views.theme import BODY, HEAD, LABEL
 
 if TYPE_CHECKING:
-    from exhibit.app.exhibit import Exhibit
+    from exhibit.state.screenstate import ScreenState
 
-CAPTIONS = ("compare_mlp", "compare_cnn")  # one per network of Exhibit.COMPARED
+CAPTIONS = ("compare_mlp", "compare_cnn")  # one per network of exhibit.state.compare.COMPARED
 
 
-def title(ex: "Exhibit") -> str:
+def title(ex: "ScreenState") -> str:
     """Whether the two agree: 'Both say 7', 'They disagree', or the usual prompt and '?'."""
     pair = ex.compare_shown
     if not pair or all(s.empty for s in pair):
@@ -36,7 +36,7 @@ def title(ex: "Exhibit") -> str:
     return ex.say("compare_disagree")
 
 
-def answer(ex: "Exhibit", s: Snapshot) -> str | None:
+def answer(ex: "ScreenState", s: Snapshot) -> str | None:
     """One network's answer line, as the exhibit's title would say it (None: nothing drawn)."""
     if s.empty:
         return None
@@ -120,7 +120,7 @@ class CompareScene(Scene):
         self._pending += self.dynamic
 
 
-def compose(scene: CompareScene, ex: "Exhibit", line: str) -> None:
+def compose(scene: CompareScene, ex: "ScreenState", line: str) -> None:
     pair = ex.compare_shown or (None, None)
     scene.compose_pair(list(pair), [None if s is None else answer(ex, s) for s in pair],
                        [s is not None and ex.sure(s) for s in pair], line)

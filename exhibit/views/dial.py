@@ -3,7 +3,7 @@ network's pulses end, each disc glowing by its probability; the winner at full b
 ringed in the answer colour, its percentage in the middle ('?' there when unsure).
 
 Drop-in for :class:`exhibit.views.panels.BarsView` (same ``draw``); the geometry is the
-layout's (:class:`exhibit.views.layout.Dial`), so taps and pulses use the same digit centres.
+layout's (:class:`exhibit.layout.regions.Dial`), so taps and pulses use the same digit centres.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import math
 import pygame
 
 from exhibit.recognize import Snapshot
-from exhibit.views.layout import Dial
+from exhibit.layout.regions import Dial
 from exhibit.views.network import disc, ring
 from exhibit.views.theme import BODY, HEAD, LABEL, Theme
 

@@ -14,7 +14,7 @@ from exhibit.views import overlays
 from exhibit.views.theme import HEAD, Theme
 
 if TYPE_CHECKING:
-    from exhibit.app.exhibit import Exhibit
+    from exhibit.state.screenstate import ScreenState
 
 SS = 3  # supersampling factor
 
@@ -56,7 +56,7 @@ class HandView:
     def __init__(self, theme: Theme, size: int) -> None:
         self.sprites = {d: hand_sprite(theme, size, d) for d in (False, True)}
 
-    def place(self, ex: "Exhibit") -> tuple[pygame.Surface, tuple[int, int]] | None:
+    def place(self, ex: "ScreenState") -> tuple[pygame.Surface, tuple[int, int]] | None:
         hand = ex.hand()
         if hand is None:
             return None

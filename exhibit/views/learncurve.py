@@ -7,62 +7,35 @@ from typing import TYPE_CHECKING, Sequence
 
 import pygame
 
-from exhibit.views.layout import Layout
+from exhibit.layout.learnbox import box_rect, button_rect
+from exhibit.layout.regions import Layout
 from exhibit.views.panels import panel
 from exhibit.views.theme import Theme
 
 if TYPE_CHECKING:
-    from exhibit.app.exhibit import Exhibit
+    from exhibit.state.screenstate import ScreenState
 
 MIN_SECONDS = 60.0  # the time axis spans at least this
 
 
-def box_rect(layout: Layout) -> pygame.Rect | None:
-    """Free room below the preview panel, above the network's bottom edge, clear of the lines
-    that leave the picture toward the network (None if too small)."""
-    if hasattr(layout, "maps_panel"):
-        return None  # the CNN's view shows its first maps there
-    r = layout.rects
-    px = lambda v: max(1, round(v * layout.scale))  # noqa: E731
-    pre, pic = r["preview"], layout.picture_rect
-    if layout.mirror:  # the lines leave the picture's left side
-        left, right = max(pre.x, pic.x - px(4)), pre.right
-    else:
-        left, right = pre.x, min(pre.right, pic.right + px(4))
-    top = pre.bottom + px(16)
-    bottom = r["network"].bottom
-    if bottom - top < px(150) or right - left < px(200):
-        return None
-    return pygame.Rect(left, top, right - left, min(bottom - top, px(330)))
-
-
-def button_rect(layout: Layout) -> pygame.Rect | None:
-    box = box_rect(layout)
-    if box is None:
-        return None
-    h = max(1, round(64 * layout.scale))
-    pad = max(1, round(10 * layout.scale))
-    return pygame.Rect(box.x + pad, box.bottom - h - pad, box.w - 2 * pad, h)
-
-
-def key(ex: "Exhibit") -> tuple | None:
+def key(ex: "ScreenState") -> tuple | None:
     """What the panel shows; None: no panel."""
     lm = ex.learn
-    offer = bool(ex.cfg["learn.offer"]) and lm.available
+    offer = bool(ex.cfg.learn.offer) and lm.available
     if not lm.active and not offer:
         return None
     return (lm.active, offer, ex.lang, lm.curve if lm.active else None,
             (lm.seen // 1000, lm.n_held_out) if lm.active else None)
 
 
-def draw(surface: pygame.Surface, th: Theme, layout: Layout, ex: "Exhibit") -> None:
+def draw(surface: pygame.Surface, th: Theme, layout: Layout, ex: "ScreenState") -> None:
     box = box_rect(layout)
     if box is None or key(ex) is None:
         return
     lm, say = ex.learn, ex.say
     panel(surface, th, box)
     pad = th.px(10)
-    offer = bool(ex.cfg["learn.offer"]) and lm.available
+    offer = bool(ex.cfg.learn.offer) and lm.available
     button = button_rect(layout) if offer else None
     bottom = (button.y if button is not None else box.bottom) - pad
     curve = lm.curve if lm.active else ()
@@ -72,11 +45,11 @@ def draw(surface: pygame.Surface, th: Theme, layout: Layout, ex: "Exhibit") -> N
     else:
         head = say("learn_invite")
     t = fit(th, head, 26, box.w - 2 * pad, "text", bold=True)
-    surface.blit(t, t.get_rect(midtop=(box.centerx, box.y + pad)))
+    th.blit(surface, t, t.get_rect(midtop=(box.centerx, box.y + pad)), "learn head")
     if lm.active:
         seen = say("learn_seen", seen=f"{lm.seen:,}".replace(",", "\u202f"))
         s = fit(th, seen, 22, box.w - 2 * pad, "muted")
-        surface.blit(s, s.get_rect(midbottom=(box.centerx, bottom)))
+        th.blit(surface, s, s.get_rect(midbottom=(box.centerx, bottom)), "learn seen")
         plot = pygame.Rect(box.x + pad + th.px(34), box.y + pad + t.get_height() + th.px(10), 0, 0)
         plot.width = box.right - pad - plot.x
         plot.height = bottom - s.get_height() - th.px(8) - plot.y
@@ -86,7 +59,7 @@ def draw(surface: pygame.Surface, th: Theme, layout: Layout, ex: "Exhibit") -> N
         pygame.draw.rect(surface, th.c["button"], button, border_radius=th.px(12))
         label = say("learn_back") if lm.active else say("learn_start")
         b = fit(th, label, 30, button.w - 2 * pad, "text", bold=True)
-        surface.blit(b, b.get_rect(center=button.center))
+        th.blit(surface, b, b.get_rect(center=button.center), "learn button")
 
 
 def fit(th: Theme, text: str, size: int, width: int, colour: str, bold: bool = False
@@ -107,7 +80,7 @@ def chart(surface: pygame.Surface, th: Theme, r: pygame.Rect, curve: Sequence[tu
         y = r.bottom - level * r.h
         pygame.draw.line(surface, grid, (r.x, y), (r.right, y), 1)
         lab = th.text(f"{level * 100:.0f}%", 18, "muted")
-        surface.blit(lab, lab.get_rect(midright=(r.x - th.px(4), y)))
+        th.blit(surface, lab, lab.get_rect(midright=(r.x - th.px(4), y)), "learn axis")
     pygame.draw.line(surface, th.c["muted"], (r.x, r.bottom), (r.right, r.bottom), 1)
     if not curve:
         return

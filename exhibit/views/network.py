@@ -19,7 +19,7 @@ import numpy as np
 import pygame
 
 from exhibit.model.mlp import MLP
-from exhibit.views.layout import Layout
+from exhibit.layout.regions import Layout
 from exhibit.views.theme import BODY, Theme
 
 LINE_GAP = 8  # px from the picture to where its lines start: frame 3 px, half a line 3 px

@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pygame
 
-from exhibit.views.layout import free_spot
+from exhibit.layout.regions import free_spot
 from exhibit.views.theme import BODY, HEAD, LABEL, Theme
 
 
@@ -22,6 +22,7 @@ def card(surface: pygame.Surface, theme: Theme, rect: pygame.Rect, edge: str = "
     rad = theme.px(16)
     pygame.draw.rect(surface, theme.c["background"], rect, border_radius=rad)
     pygame.draw.rect(surface, theme.c[edge], rect, width=max(2, theme.px(3)), border_radius=rad)
+    theme.cover(surface, rect)
 
 
 def _nearest(r: pygame.Rect, p: tuple[float, float]) -> tuple[float, float]:
@@ -73,6 +74,7 @@ def note(surface: pygame.Surface, theme: Theme, text: str, target: pygame.Rect,
     out = [box]
     if fill is not None:
         pygame.draw.rect(surface, theme.c[fill], box, border_radius=theme.px(12))
+        theme.cover(surface, box)
         theme.put(surface, text, size, "background", fill, kind, box, bold=True, width=text_w,
                   center=box.center)
     else:

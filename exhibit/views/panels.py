@@ -12,12 +12,13 @@ import pygame
 
 from exhibit.ink.drawing import Drawing
 from exhibit.recognize import Snapshot
-from exhibit.views.layout import Layout
+from exhibit.layout.regions import Layout
 from exhibit.views.theme import BODY, LABEL, TITLE, Theme
 
 
 def panel(surface: pygame.Surface, theme: Theme, rect: pygame.Rect, colour: str = "panel") -> None:
     pygame.draw.rect(surface, theme.c[colour], rect, border_radius=theme.px(14))
+    theme.cover(surface, rect)
 
 
 class CanvasView:

@@ -20,12 +20,11 @@ import numpy as np
 import pygame
 
 from exhibit.ink.drawing import Drawing
-from exhibit.model.cnn import columns
 from exhibit.model.mlp import MLP
 from exhibit.recognize import Snapshot
 from exhibit.views.dial import DialView
 from exhibit.views.hand import HandView
-from exhibit.views.layout import Layout
+from exhibit.layout.regions import Layout
 from exhibit.views.network import Lines, NetworkView, Pulses, Wiring
 from exhibit.views.panels import BarsView, ButtonsView, CanvasView, PreviewView, TitleView, panel
 from exhibit.views.theme import BODY, TextBox, Theme
@@ -108,7 +107,7 @@ class Scene:
         self.canvas = CanvasView(theme, layout.canvas, layout.brush)
         self.buttons = ButtonsView(theme, layout)
         self.title = TitleView(theme, r["title"])
-        self.pulses = Pulses(theme, theme.px(cfg["pulses.size_px"]), cfg["pulses.max"])
+        self.pulses = Pulses(theme, theme.px(cfg.pulses.size_px), cfg.pulses.max)
         self.hand = HandView(theme, theme.px(HAND_PX))
         self.hand_place: tuple[pygame.Surface, tuple[int, int]] | None = None  # set per frame
         size = layout.size
@@ -134,7 +133,7 @@ class Scene:
     def setup(self, net, side: int) -> None:
         """The parts that show the network (a CNN's or the comparison's scene has others)."""
         layout, theme = self.layout, self.theme
-        self.wiring = Wiring(net, layout, self.cfg["network.background_lines"])
+        self.wiring = Wiring(net, layout, self.cfg.network.background_lines)
         self.preview = PreviewView(theme, layout.picture_rect, side)
         self.network = NetworkView(theme, self.wiring)
         self.bars = answer_view(theme, layout)
@@ -208,7 +207,7 @@ class Scene:
             c.blit(self.static, r, r)
         self.lines = lines
         out = layers[-1]
-        acts = [None if s.forward is None else columns(s.forward)[l] for l, s in enumerate(layers)]
+        acts = [None if s.forward is None else s.forward.columns[l] for l, s in enumerate(layers)]
         self.preview.draw(c, picture)
         self.network.draw_snapshot(c, acts, lines, out.digit if sure else None, masks, shown)
         self.bars.draw(c, out if not out.empty else None, sure)

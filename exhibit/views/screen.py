@@ -11,21 +11,22 @@ from typing import TYPE_CHECKING
 
 import pygame
 
-from exhibit.app.modes import Mode
+from exhibit.state.modes import Mode
 from exhibit.config import Config
 from exhibit.recognize import Snapshot
 from exhibit.model.cnn import CNN
-from exhibit.views import compare, learncurve, strings, teacher
+from exhibit.views import compare, learncurve, teacher
+from exhibit import strings
 from exhibit.views.cnnview import CNNScene
 from exhibit.views.network import Lines
 from exhibit.views.scene import Scene
 from exhibit.views.theme import Theme
 
 if TYPE_CHECKING:
-    from exhibit.app.exhibit import Exhibit
+    from exhibit.state.screenstate import ScreenState
 
 
-def title(ex: "Exhibit") -> str:
+def title(ex: "ScreenState") -> str:
     if ex.mode == Mode.FAILSAFE:
         return ex.say("failsafe")
     if ex.mode == Mode.ATTRACT:
@@ -45,10 +46,12 @@ class Screen:
         self.theme: Theme | None = None
         self._built: tuple = ()
         self._target: pygame.Surface | None = None
+        self.ink: list | None = None  # an ink recorder for the next build (tools/shots.py)
 
-    def _build(self, ex: "Exhibit") -> None:
+    def _build(self, ex: "ScreenState") -> None:
         lay = ex.layout
         self.theme = Theme(self.cfg, lay.scale, ex.lang)
+        self.theme.ink = self.ink
         net = ex.recognizer.model.net
         kind = (compare.CompareScene if ex.comparing else CNNScene if isinstance(net, CNN)
                 else Scene)
@@ -69,14 +72,14 @@ class Screen:
         hit = self._lines.get(key)
         if hit is None or hit[0] is not snap:
             lines = [] if snap.empty else self.scene.wiring.select(
-                snap.forward.activations, self.cfg["network.lines_per_neuron"],
-                self.cfg["network.max_lines_per_layer"], subset)
+                snap.forward.activations, self.cfg.network.lines_per_neuron,
+                self.cfg.network.max_lines_per_layer, subset)
             if len(self._lines) >= 8:
                 self._lines.pop(next(iter(self._lines)))
             hit = self._lines[key] = (snap, lines)
         return hit[1]
 
-    def shown_lines(self, ex: "Exhibit", subset: list) -> list[Lines]:
+    def shown_lines(self, ex: "ScreenState", subset: list) -> list[Lines]:
         """The strong connections into each layer, from the reading that layer shows."""
         out = []
         for l, snap in enumerate(ex.waves.shown[1:], start=1):
@@ -85,7 +88,7 @@ class Screen:
                 out.append(per_layer[l - 1])
         return out
 
-    def update(self, ex: "Exhibit") -> None:
+    def update(self, ex: "ScreenState") -> None:
         key = (id(ex), id(ex.layout), ex.lang, ex.comparing)
         if key != self._built:
             self._built = key
@@ -106,18 +109,18 @@ class Screen:
             self._over = over
             scene.set_overlay(lambda surf: teacher.draw(surf, self.theme, scene, ex))
 
-    def _update_compare(self, ex: "Exhibit") -> None:
+    def _update_compare(self, ex: "ScreenState") -> None:
         look = (tuple(id(s) for s in ex.compare_shown), title(ex))
         if look != self._look:
             self._look = look
             compare.compose(self.scene, ex, look[1])
 
-    def _update_network(self, ex: "Exhibit") -> None:
+    def _update_network(self, ex: "ScreenState") -> None:
         scene = self.scene
         waves = ex.waves
         subset = None
         for w in waves.in_flight:
-            if w.id > self._wave and not self.cfg["motion.reduced"]:
+            if w.id > self._wave and not self.cfg.motion.reduced:
                 # pulses leave the picture when the wave did, and reach each column exactly
                 # when the state hands that layer the wave's reading
                 subset = subset or ex.shown()
@@ -145,7 +148,7 @@ class Screen:
             if box is not None:
                 scene.repaint(box, lambda surf: learncurve.draw(surf, self.theme, ex.layout, ex))
 
-    def draw(self, surface: pygame.Surface, ex: "Exhibit") -> list[pygame.Rect]:
+    def draw(self, surface: pygame.Surface, ex: "ScreenState") -> list[pygame.Rect]:
         """Paint this frame onto ``surface`` (which holds the previous one, if it is the same
         surface as last time); returns the areas changed."""
         self.update(ex)

@@ -9,17 +9,16 @@ from typing import TYPE_CHECKING
 
 import pygame
 
-from exhibit.app.modes import Mode
-from exhibit.model.cnn import columns
-from exhibit.views import cnnview, hand, operator, overlays
+from exhibit.state.modes import Mode
+from exhibit.views import cnncard, hand, operator, overlays
 from exhibit.views.scene import Scene
 from exhibit.views.theme import Theme
 
 if TYPE_CHECKING:
-    from exhibit.app.exhibit import Exhibit
+    from exhibit.state.screenstate import ScreenState
 
 
-def overlay_key(ex: "Exhibit") -> tuple:
+def overlay_key(ex: "ScreenState") -> tuple:
     """Everything the overlay depends on: when this is unchanged, the overlay is too."""
     return (ex.mode, ex.stage, ex.show_help, ex.show_explain, ex.ablating, ex.centring, ex.detail,
             ex.comparing,
@@ -33,7 +32,7 @@ def occupied(scene: Scene) -> list[pygame.Rect]:
                                                       + scene.composed_text]
 
 
-def draw(surf: pygame.Surface, th: Theme, scene: Scene, ex: "Exhibit") -> list[pygame.Rect]:
+def draw(surf: pygame.Surface, th: Theme, scene: Scene, ex: "ScreenState") -> list[pygame.Rect]:
     """Paint the overlay for this state onto ``surf``; returns the rects painted."""
     r, say, out = scene.rects, ex.say, []
     busy = occupied(scene)
@@ -67,7 +66,7 @@ def draw(surf: pygame.Surface, th: Theme, scene: Scene, ex: "Exhibit") -> list[p
         out += overlays.note(surf, th, ex.message[0], r["buttons"], busy, "message",
                              edge="negative", line_to=False)
     if ex.detail is not None and ex.snapshot.forward is not None and not ex.comparing:
-        out += (cnnview.card if ex.is_cnn else neuron)(surf, th, scene, ex)
+        out += (cnncard.card if ex.is_cnn else neuron)(surf, th, scene, ex)
     if ex.show_help:
         lines = say("help_keys", model=ex.model_name,
                     centring=say("on" if ex.centring else "off")).split("|")
@@ -76,7 +75,7 @@ def draw(surf: pygame.Surface, th: Theme, scene: Scene, ex: "Exhibit") -> list[p
     return out
 
 
-def stage(surf: pygame.Surface, th: Theme, scene: Scene, ex: "Exhibit",
+def stage(surf: pygame.Surface, th: Theme, scene: Scene, ex: "ScreenState",
           busy: list[pygame.Rect]) -> list[pygame.Rect]:
     """The step-through: which part of the network this step is, and its real numbers."""
     lay, s, say = scene.layout, ex.snapshot, ex.say
@@ -97,11 +96,11 @@ def stage(surf: pygame.Surface, th: Theme, scene: Scene, ex: "Exhibit",
                              col[:, 0].max() - col[:, 0].min() + 2 * pad,
                              col[:, 1].max() - col[:, 1].min() + 2 * pad)
         if kind == "conv":
-            a = columns(fwd)[layer]
+            a = fwd.columns[layer]
             text = say(f"step_conv{layer}", k=k, maps=a.shape[-1], active=int((a > 0).sum()),
                        total=a.size)
         elif kind in ("sum", "scores"):
-            z, biases = cnnview.layer_z(net, fwd, layer)
+            z, biases = cnncard.layer_z(net, fwd, layer)
             j = int(z.argmax())
             b = float(biases[j])
             slot = lay.slot_of(ex.shown(), layer, j)
@@ -115,7 +114,7 @@ def stage(surf: pygame.Surface, th: Theme, scene: Scene, ex: "Exhibit",
             else:
                 text = say("step_scores", k=k, digit=j, z=formula)
         elif kind == "relu":
-            a = columns(fwd)[layer].reshape(-1)
+            a = fwd.columns[layer].reshape(-1)
             text = say("step_relu", k=k, layer=layer, active=int((a > 0).sum()), total=a.size)
         else:
             target = scene.layout.answer_rect
@@ -129,7 +128,7 @@ def stage(surf: pygame.Surface, th: Theme, scene: Scene, ex: "Exhibit",
     return out
 
 
-def neuron(surf: pygame.Surface, th: Theme, scene: Scene, ex: "Exhibit") -> list[pygame.Rect]:
+def neuron(surf: pygame.Surface, th: Theme, scene: Scene, ex: "ScreenState") -> list[pygame.Rect]:
     """A hidden neuron's card (its incoming weights, weights x this input, its z and a) over the
     canvas, and a ring on the neuron itself."""
     layer, j = ex.detail

@@ -41,6 +41,23 @@ class TextBox:
     text: str = ""
 
 
+@dataclass
+class Ink:
+    """One thing painted while an ink recorder is on (``Theme.ink``, see exhibit/tools/shots.py):
+    a text's rendered surface blitted at ``rect`` (``font`` set it, at ``px``), or an opaque
+    ``cover`` (a card, a panel) that hides what was painted under it before."""
+
+    surface: pygame.Surface  # where it was painted (a layer of the scene)
+    rect: pygame.Rect  # the text's ink on that surface, or the cover's box
+    text: str | None = None  # None: a cover
+    px: int = 0
+    kind: str = ""
+    clip: pygame.Rect | None = None  # the surface's clip when it was painted
+    rendered: pygame.Surface | None = None
+    at: tuple[int, int] = (0, 0)  # where ``rendered`` was blitted
+    font: pygame.font.Font | None = None
+
+
 # face -> (regular file, bold file), in assets/fonts
 FACES: dict[str, tuple[str, str]] = {
     "latin": ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf"),
@@ -171,8 +188,7 @@ class Theme:
     in the fonts for ``lang``."""
 
     def __init__(self, cfg: Config, scale: float, lang: str = "en") -> None:
-        self.c = {k.split(".", 1)[1]: pygame.Color(v) for k, v in cfg.as_dict().items()
-                  if k.startswith("colors.")}
+        self.c = {k: pygame.Color(v) for k, v in vars(cfg.colors).items()}
         self.scale = scale
         self.size: tuple[int, int] = (0, 0)  # the screen, for text drawn with no panel
         self.face = face_for(lang)
@@ -180,6 +196,9 @@ class Theme:
         self.font = lru_cache(maxsize=None)(self._font)
         self._render = lru_cache(maxsize=256)(self._render_text)
         self.record: list[TextBox] | None = None  # the layer being drawn collects its texts here
+        # an ink recorder (tools): every text blit and cover, in paint order; None costs nothing
+        self.ink: list[Ink] | None = None
+        self._made: dict[int, tuple[pygame.Surface, str, pygame.font.Font]] = {}
 
     def px(self, size: float) -> int:
         """A size given for a 1080-line screen, at this screen's scale."""
@@ -196,12 +215,14 @@ class Theme:
             try:
                 f = _Font(path, max(1, round(size * self.scale * POINTS_PER_SIZE)))
                 f.bold = bold and path.name != heavy
+                f.opened_at = max(1, round(size * self.scale * POINTS_PER_SIZE))
                 return f
             except Exception as e:  # noqa: BLE001 - the file went bad since it was probed
                 _problems.setdefault(path.name, f"font {path.name} unusable: "
                                                 f"{type(e).__name__}: {e}"[:300])
-        f = pygame.font.Font(None, self.px(size))
+        f = _Font(None, self.px(size))
         f.bold = bold
+        f.opened_at = self.px(size)
         return f
 
     def face_of(self, s: str) -> str:
@@ -214,7 +235,35 @@ class Theme:
         return self.face
 
     def _render_text(self, s: str, size: int, col: tuple[int, ...], bold: bool) -> pygame.Surface:
-        return self.font(size, bold, self.face_of(s)).render(s, True, col)
+        f = self.font(size, bold, self.face_of(s))
+        t = f.render(s, True, col)
+        if self.ink is not None:  # what each surface says, for the recorder (kept alive here)
+            self._made[id(t)] = (t, s, f)
+        return t
+
+    def blit(self, surface: pygame.Surface, t: pygame.Surface, rect: pygame.Rect,
+             kind: str = "") -> pygame.Rect:
+        """Blit a surface from :meth:`text` (or :meth:`shrink`): every text reaches the screen
+        here, so an ink recorder sees each one with its ink box."""
+        surface.blit(t, rect)
+        if self.ink is not None and id(t) in self._made:
+            _, s, f = self._made[id(t)]
+            at = (rect[0], rect[1])
+            self.ink.append(Ink(surface, t.get_bounding_rect().move(at), s,
+                                getattr(f, "opened_at", 0), kind, surface.get_clip(), t, at, f))
+        return pygame.Rect(rect)
+
+    def cover(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
+        """An opaque card or panel painted at ``rect`` (for the ink recorder)."""
+        if self.ink is not None:
+            self.ink.append(Ink(surface, pygame.Rect(rect)))
+
+    def shrink(self, t: pygame.Surface, width: int) -> pygame.Surface:
+        """A text surface scaled down to ``width`` px (a label too long for its button)."""
+        small = pygame.transform.smoothscale_by(t, width / t.get_width())
+        if self.ink is not None and id(t) in self._made:
+            self._made[id(small)] = (small, *self._made[id(t)][1:])
+        return small
 
     def text(self, s: str, size: int, colour: pygame.Color | str = "text",
              bold: bool = False) -> pygame.Surface:
@@ -275,7 +324,7 @@ class Theme:
             r = t.get_rect(top=box.y + i * lh)
             setattr(r, {"center": "centerx", "left": "x", "right": "right"}[align],
                     {"center": box.centerx, "left": box.x, "right": box.right}[align])
-            surface.blit(t, r)
+            self.blit(surface, t, r, kind)
         self.note(box, kind, colour, bg, panel, lh, s)
         return box
 

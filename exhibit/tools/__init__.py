@@ -1,0 +1,1 @@
+"""Developer and technician tools that drive the exhibit from outside: benchmarks, the soak test, verify, screenshots of every state (shots)."""

@@ -1,0 +1,85 @@
+"""``digit-exhibit bench --learn``: the exhibit learning live while a scripted hand draws.
+
+Unlike the plain frame benchmark this runs in real time (60 frames a second, each frame waits
+for its turn), because the learning process needs the wall-clock seconds the frames leave it:
+T is pressed at the start, the scripted session draws for ``seconds``, every frame is timed
+(input, steps, inference, composing and drawing), and at the end the network the exhibit
+shows is scored on the full MNIST test set.
+"""
+from __future__ import annotations
+
+import gc
+import time
+
+import numpy as np
+import pygame
+
+from exhibit.tools.bench import FPS, headless, play, script
+from exhibit.state.exhibit import Exhibit
+from exhibit.config import Config
+from exhibit.views.screen import Screen
+
+
+def full_test_accuracy(net) -> float:
+    from exhibit.learn import data
+    from exhibit.model.fit import accuracy
+
+    x, y = data.held_out(None)
+    return accuracy(net, x, y)
+
+
+def bench_learn(cfg: Config, size: tuple[int, int], seconds: float) -> dict:
+    headless()
+    pygame.display.init()
+    pygame.font.init()
+    surface = pygame.Surface(size)
+    cfg = cfg.replace(**{"timing__clear_after": 0.0})
+    ex = Exhibit(cfg, size)
+    if not ex.learn.available:
+        raise RuntimeError(ex.learn.off_reason or "live learning unavailable")
+    screen = Screen(cfg)
+    plan = script(ex.canvas_rect)
+    gc.freeze()
+    times: list[float] = []
+    cpu: list[float] = []  # this thread's CPU time per frame: the work, without waiting for a core
+    swaps = 0
+    last = None
+    try:
+        start = time.monotonic()
+        ex.handle(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_t, mod=0, unicode="t"))
+        i = 0
+        while True:
+            due = start + i / FPS
+            now = time.monotonic()
+            if now - start >= seconds:
+                break
+            if due > now:
+                time.sleep(due - now)
+            t0, c0 = time.perf_counter(), time.thread_time()
+            play(ex, plan[i % len(plan)])
+            screen.draw(surface, ex)
+            times.append(time.perf_counter() - t0)
+            cpu.append(time.thread_time() - c0)
+            if ex.recognizer.model is not last:
+                last = ex.recognizer.model
+                swaps += 1
+            i += 1
+        learner = ex.learn.learner
+        if learner is None:
+            raise RuntimeError(ex.learn.off_reason or "live learning stopped")
+        elapsed = time.monotonic() - start
+        net = ex.recognizer.model.net  # the trained-so-far network, as shown at the end
+        curve = [[round(t, 2), a] for t, a in learner.curve]
+        seen = learner.seen
+    finally:
+        ex.close()
+    acc = full_test_accuracy(net)
+    ms = np.array(times) * 1000
+    pct = lambda q: round(float(np.percentile(ms, q)), 2)  # noqa: E731
+    return {"seconds": round(elapsed, 2), "accuracy_final": round(acc, 4),
+            "accuracy_curve": curve, "frame_ms": {"p50": pct(50), "p99": pct(99),
+                                                  "max": round(float(ms.max()), 2)},
+            "frame_cpu_ms": {"p50": round(float(np.percentile(cpu, 50)) * 1000, 2),
+                             "p99": round(float(np.percentile(cpu, 99)) * 1000, 2)},
+            "frames": len(times), "weight_swaps": swaps, "training_digits_seen": seen,
+            "source": ex.learn.source[0]}
