@@ -12,7 +12,8 @@ from support import sim_frames
 from exhibit.config import ConfigError, load
 from exhibit.config.schema import LAYOUTS, REGIONS
 from exhibit.model.store import MODEL_NAMES
-from exhibit.layout.regions import SCREEN_SHAPES, check_layout
+from exhibit.layout.check import check_layout
+from exhibit.layout.regions import SCREEN_SHAPES
 
 pytestmark = pytest.mark.usefixtures("display")
 
@@ -29,7 +30,7 @@ def sim_runner(*sets, size):
     from exhibit.eventlog import EventLog
     from exhibit.shell.loop import Runner
     t = [0.0]
-    r = Runner(load(None, list(sets), check_layout=False), size,
+    r = Runner(load(None, list(sets)), size,
                EventLog(None, clock=lambda: t[0]), clock=lambda: t[0])
     r.surface = pygame.Surface(size)
     r.t = t
@@ -67,7 +68,7 @@ def states(r) -> None:
 
 def verdict(sets: list[str], size: tuple[int, int]) -> str:
     """'refused' (one line naming a layout key) or 'ran' (every state, no failure)."""
-    cfg = load(None, sets, check_layout=False)
+    cfg = load(None, sets)
     try:
         check_layout(cfg)
     except ConfigError as e:

@@ -282,7 +282,7 @@ def _set_value(name: str, text: str) -> Any:
 
 
 def load(path: str | Path | None = None, overrides: Iterable[str] = (),
-         strict: bool = True, check_layout: bool = True) -> Config:
+         strict: bool = True) -> Config:
     """Defaults, then the YAML file (config.yaml at the root when path is None and it exists),
     then ``--set KEY=VALUE`` overrides. Raises ConfigError.
 
@@ -320,13 +320,4 @@ def load(path: str | Path | None = None, overrides: Iterable[str] = (),
         if TABLE[name].kind in ("str", "color", "choice") and not isinstance(value, str):
             value = text  # '#ff00ff' is a YAML comment, 'on' a boolean: the text is meant
         values[name] = _validate(name, value, "--set")
-    cfg = Config(values, source, warnings)
-    if check_layout:
-        from exhibit.layout.regions import check_layout as check
-        try:
-            check(cfg)
-        except ConfigError as e:  # the running exhibit draws it smaller; the checks refuse it
-            if strict:
-                raise
-            cfg.warnings += (str(e),)
-    return cfg
+    return Config(values, source, warnings)

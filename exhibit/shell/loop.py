@@ -239,9 +239,9 @@ class Runner:
         running exhibit keeps its settings, one error is logged and shown, and drawing goes on.
         The networks already loaded are reused, so a reload reads no weights file."""
         from exhibit.config import load as load_config
-        from exhibit.layout.regions import check_layout
+        from exhibit.layout.check import check_layout
         try:
-            cfg = load_config(path, overrides, strict=False, check_layout=False)
+            cfg = load_config(path, overrides, strict=False)
             check_layout(cfg, self.ex.models)  # a layout too small for its views: kept out
             ex = Exhibit(cfg, self.size, self.log, models=self.ex.models)
             screen = Screen(cfg)
