@@ -105,7 +105,8 @@ def cmd_evaluate(args: argparse.Namespace, cfg: Config) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace, cfg: Config | None) -> int:
-    load_config(args.path, args.set or ())
+    from exhibit.layout.check import check_layout
+    check_layout(load_config(args.path, args.set or ()))  # regions too small for their views
     print(f"{args.path}: OK")
     return 0
 

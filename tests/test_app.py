@@ -170,7 +170,7 @@ def test_colours_and_layout_come_from_config(models):
     ex = make(models, "colors.background=#ff00ff", "colors.canvas=#203040",
               "layout.landscape.canvas=[0.5, 0.5, 0.45, 0.45]",
               "layout.landscape.network=[0.02, 0.12, 0.4, 0.8]",
-              "layout.landscape.preview=[0.05, 0.02, 0.1, 0.1]")
+              "layout.landscape.preview=[0.05, 0.0, 0.1, 0.2]")
     surf = render(ex)
     assert tuple(surf.get_at((1, 1)))[:3] == (255, 0, 255)
     c = ex.canvas_rect

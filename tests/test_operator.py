@@ -10,6 +10,7 @@ from exhibit.shell.loop import QUIT_HOLD, Runner
 from exhibit.state.modes import Mode
 from exhibit.config import load
 from exhibit.views import operator
+from exhibit.tools.shots import live_targets
 from support import frame, key, make_exhibit as make, press, release, tap
 from support import draw_mouse
 
@@ -31,11 +32,17 @@ def test_a_long_press_in_the_corner_opens_the_touch_panel(models):
     frame(ex, surf, 2.5)
     assert not ex.panel_open  # not yet: a brief touch never opens it
     frame(ex, surf, 0.6)
+    assert not ex.panel_open  # the hold alone is not enough: now panel.confirm appears
+    names = [n for n, _ in live_targets(ex)]
+    assert names[:2] == ["panel.open", "panel.confirm"]
+    release(ex, spot)
+    tap(ex, panel_geo.confirm_rect(ex.layout).center)
+    frame(ex, surf, 0.1)
     assert ex.panel_open
+    assert [n for n, _ in live_targets(ex)][:1] == ["panel.freeze"]
     assert pygame.image.tobytes(surf, "RGB") != base
     assert panel_geo.panel_rect(ex.layout) in [r.clip(panel_geo.panel_rect(ex.layout))
                                               for r in screen(ex).scene.overlay_rects]
-    release(ex, spot)
     # a press that slides away is a stroke or a slip, not the gesture
     ex.teach(panel=False)
     press(ex, spot)

@@ -322,6 +322,33 @@ def test_a_reload_names_the_settings_that_need_a_restart(runner, tmp_path, capsy
     runner.reload(str(cfg), ["attract.idle_seconds=1"])
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "restart" in err[0], err
-    assert "window.fps" in err[0] and "log.events" in err[0], err
+    # log.* is read only at start (and says so); window.fps is applied live (below)
+    assert "log.events" in err[0] and "window.fps" not in err[0], err
+    assert "only at start" in err[0], err
     assert any(e["event"] == "config_warning" and "restart" in e["message"]
                for e in runner.log.events)
+
+
+def test_a_reload_applies_window_fps_to_the_running_loop(runner, tmp_path, monkeypatch):
+    """Issue 23, finding 8: the frame loop's cap follows a reload's window.fps at once."""
+    from types import SimpleNamespace
+    import exhibit.shell.loop as loop_mod
+    from exhibit.shell.notify import Notifier
+    from exhibit.shell.window import FrameStats
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("window:\n  fps: 30\n")
+    signals = SimpleNamespace(quit=False, reload=False, polling=False)
+    caps = []
+
+    class Clock:  # each tick records the cap; the second asks for a reload, the fifth quits
+        def tick(self, cap):
+            caps.append(cap)
+            signals.reload = len(caps) == 2
+            runner.quit = len(caps) >= 5
+            return 1000 / 60
+
+    monkeypatch.setattr(loop_mod.pygame.time, "Clock", Clock)
+    window = SimpleNamespace(present=lambda areas: None)
+    assert loop_mod.loop(runner, window, signals, Notifier(), FrameStats(), 0.0, None,
+                         str(cfg), []) == 0
+    assert caps[:2] == [60, 60] and caps[2:] == [30, 30, 30], caps

@@ -201,8 +201,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Folder with MNIST's training files for live learning ('' or missing: the compact "
         "training subset shipped with the exhibit; neither there: the feature is off)."),
     Setting("operator.hold_seconds", 3.0, "float",
-        "A press held this long in the top-left corner opens the touch teacher panel "
-        "(0: never).", 0.0, 30.0),
+        "A press held this long in the top-left corner brings up a button in the middle of "
+        "the screen; tapping it within 5 s opens the touch teacher panel (0: never).", 0.0, 30.0),
+    Setting("operator.freeze_idle_seconds", 90.0, "float",
+        "A freeze started from the touch panel ends by itself after this many seconds without "
+        "a panel action (visitors' strokes do not count; a key's freeze waits "
+        "timing.freeze_timeout); an open panel left alone this long closes (0: never).",
+        0.0, 3600.0),
     *[Setting(f"keys.{name}", default, "keys", f"Key(s) that {what}.") for name, default, what in (
         ("freeze", ["f", "b", "."], "freeze and unfreeze (b and . are a presentation "
          "clicker's black-screen key)"),

@@ -137,7 +137,8 @@ class Learn:
 
 @dataclass(frozen=True)
 class Operator:
-    hold_seconds: float  # A press held this long in the top-left corner opens the touch teacher p…
+    hold_seconds: float  # A press held this long in the top-left corner brings up a button in the…
+    freeze_idle_seconds: float  # A freeze started from the touch panel ends by itself after this …
 
 
 @dataclass(frozen=True)
@@ -273,7 +274,8 @@ def build(values: Mapping[str, Any]) -> Sections:
             offer=v["learn.offer"],
             mnist_dir=v["learn.mnist_dir"]),
         operator=Operator(
-            hold_seconds=v["operator.hold_seconds"]),
+            hold_seconds=v["operator.hold_seconds"],
+            freeze_idle_seconds=v["operator.freeze_idle_seconds"]),
         keys=Keys(
             freeze=v["keys.freeze"],
             step=v["keys.step"],

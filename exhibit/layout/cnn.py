@@ -25,6 +25,7 @@ from exhibit.layout.regions import Layout
 LINE_GAP = 8  # px from the picture's frame to where its lines start
 CONV2_X, DENSE_X, OUT_X = 0.25, 0.66, 0.92  # column centres, fractions of the network's width
 CONV2_SHARE = 0.46
+MIN_TILE = 6  # px: the smallest map tile that still shows a pattern
 FREE_PX = 170  # room kept free under the conv1 panel (at 1080 lines)  # the conv2 grid's width at most, as a fraction of that width
 
 
@@ -35,7 +36,7 @@ def grid(rect: pygame.Rect, n: int, cols: int, cells: int, gap: int
     rows = -(-n // cols)
     room = min((rect.w - (cols - 1) * gap) / cols, (rect.h - (rows - 1) * gap) / rows)
     crisp = room // cells * cells
-    t = int(crisp if crisp >= 0.8 * room else room)
+    t = max(1, int(crisp if crisp >= 0.8 * room else room))  # a tiny region: 1 px tiles
     w, h = cols * t + (cols - 1) * gap, rows * t + (rows - 1) * gap
     x0, y0 = rect.x + (rect.w - w) // 2, rect.y + (rect.h - h) // 2
     return [pygame.Rect(x0 + (i % cols) * (t + gap), y0 + (i // cols) * (t + gap), t, t)
@@ -61,9 +62,11 @@ class CNNLayout(Layout):
         pad, foot = self.px(18), self.px(56)  # a one-line label under the grid
         # the grid leaves FREE_PX under its panel for the teacher's notes and badges
         self.maps_inner = pygame.Rect(self.maps_panel.x + pad, self.maps_panel.y + pad,
-                                      self.maps_panel.w - 2 * pad,
-                                      self.maps_panel.h - pad - foot - self.px(FREE_PX))
+                                      max(1, self.maps_panel.w - 2 * pad),
+                                      max(1, self.maps_panel.h - pad - foot - self.px(FREE_PX)))
         cols1 = 4 if c1 > 8 else 2
+        if self.maps_panel.h - pad - foot - self.px(FREE_PX) < 1:
+            self.need("network", "room below the preview for the CNN's maps panel")
         tiles = grid(self.maps_inner, c1, cols1, 24, gap)
         # the panel only as tall as its grid: the room below stays free for notes and badges
         box = tiles[0].unionall(tiles[1:])
@@ -76,6 +79,9 @@ class CNNLayout(Layout):
         box2 = pygame.Rect(0, net.y, round(net.w * CONV2_SHARE), net.h)
         box2.centerx = round(mx(xs[0]))
         self.tiles[2] = grid(box2, c2, 4, 8, gap)
+        for l, cells, where in ((1, 24, "preview"), (2, 8, "network")):
+            if self.tiles[l][0].w < MIN_TILE:  # a map smaller than this shows nothing
+                self.need(where, f"map tiles of {MIN_TILE} px for the CNN's layer {l}")
         self.col_x = {l: float(pygame.Rect.unionall(t[0], t[1:]).centerx) for l, t in self.tiles.items()}
         ins, outs = [None] * 5, [None] * 5
         for l, rects in self.tiles.items():

@@ -20,6 +20,19 @@ def corner(layout: Layout) -> pygame.Rect:
     return pygame.Rect(0, 0, side, side)
 
 
+CONFIRM_SECONDS = 5.0  # how long panel.confirm waits for its tap after the hold
+
+
+def confirm_rect(layout: Layout) -> pygame.Rect:
+    """``panel.confirm``: the target a hold on ``panel.open`` brings up, in the middle of the
+    screen (far from the corner and off the canvas's middle), so that a visitor's stray hold
+    does not open the panel; a finger wide."""
+    w, h = layout.size
+    r = pygame.Rect(0, 0, min(w // 3, layout.px(420)), layout.px(110))
+    r.center = (w // 2, h // 2)
+    return r
+
+
 def panel_rect(layout: Layout) -> pygame.Rect:
     w, h = layout.size
     rows = math.ceil(len(PANEL_ACTIONS) / COLUMNS)

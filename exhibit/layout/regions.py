@@ -18,6 +18,11 @@ from exhibit.config import Config
 from exhibit.config.schema import LOWER_REGIONS, REGIONS
 
 
+# the screen shapes every layout is checked at (check-config, a reload, install.sh)
+SCREEN_SHAPES: tuple[tuple[int, int], ...] = ((1920, 1080), (1080, 1920), (1920, 1200),
+                                              (1280, 720), (1280, 1024), (3840, 2160))
+
+
 def scale_for(cfg: Config, size: tuple[int, int]) -> float:
     """Sizes in the config are for a 1080-line screen; this screen's factor (by its short side)."""
     return cfg.sizes.text_scale * min(size) / 1080
@@ -70,6 +75,15 @@ def _room_for_dial(net: pygame.Rect, bars: pygame.Rect) -> None:
         bars.w += shift
 
 
+MIN_RADIUS = 2  # px: a neuron or an output smaller than this is not seen
+
+
+def inner(r: pygame.Rect, left: int, top: int, right: int, bottom: int) -> pygame.Rect:
+    """``r`` less its margins, at least 1x1 (kept inside ``r`` where it can be)."""
+    return pygame.Rect(r.x + min(left, r.w - 1), r.y + min(top, r.h - 1),
+                       max(1, r.w - left - right), max(1, r.h - top - bottom))
+
+
 @dataclass(frozen=True)
 class Dial:
     """The ten digits around a ring, 0 at the top and clockwise (a clock's order, mirrored
@@ -110,14 +124,15 @@ class Layout:
         self.scale = scale_for(cfg, size)
         self.rects = regions(cfg, size)
         self.sizes = list(sizes)
+        # region -> what did not fit in it, as the views measure it (check_layout reports these)
+        self.cramped: dict[str, str] = {}
         r = self.rects
         pad, head, foot = self.px(18), self.px(88), self.px(84)  # 2-line captions above, labels below
-        self.inner_preview = pygame.Rect(r["preview"].x + pad, r["preview"].y + head,
-                                         r["preview"].w - 2 * pad, r["preview"].h - head - pad)
-        self.inner_network = pygame.Rect(r["network"].x + pad, r["network"].y + head,
-                                         r["network"].w - 2 * pad, r["network"].h - head - foot)
-        self.inner_bars = pygame.Rect(r["bars"].x + pad // 2, r["bars"].y + head,
-                                      r["bars"].w - pad, r["bars"].h - head - foot)
+        # never below 1x1: a region too small for its captions degrades, it does not raise
+        # (check-config refuses such layouts; see minimum_problems)
+        self.inner_preview = inner(r["preview"], pad, head, pad, pad)
+        self.inner_network = inner(r["network"], pad, head, pad, foot)
+        self.inner_bars = inner(r["bars"], pad // 2, head, pad // 2, foot)
         self.brush = max(2, round(cfg.sizes.brush_px * self.scale))  # canvas ink width
         self.mirror: bool = cfg.layout.mirror  # the network then flows right to left
         # the dial, if the answer is one: the outputs' slots are its digits
@@ -163,6 +178,8 @@ class Layout:
         ``radius[l]``; ``more_at[l]``: where a subset layer says how many are not shown."""
         preview, network, bars = self.inner_preview, self.inner_network, self.inner_bars
         # whole screen pixels per input pixel, so the picture is crisp
+        if min(preview.w, preview.h) < side:  # fewer screen pixels than the picture has
+            self.need("preview", f"{side} x {side} px for the picture inside its captions")
         cell = max(1, int(min(preview.w, preview.h) // side))
         ox = preview.x + (preview.w - cell * side) // 2
         oy = preview.y + (preview.h - cell * side) // 2
@@ -185,10 +202,14 @@ class Layout:
             h = network.h if k == n else network.h - self.px(40)  # room for "+488"
             step = h / k
             self.radius.append(min(neuron_px, step * 0.42, self.colw * 0.3))
+            if self.radius[-1] < MIN_RADIUS or h < 1:
+                self.need("network", f"room for {k} neurons of {MIN_RADIUS} px in each column")
             self.pos.append(np.stack([np.full(k, cx), network.y + (np.arange(k) + 0.5) * step], 1))
             if k < n:
                 self.more_at[i + 1] = (cx, network.y + h + self.px(20))
         if self.dial is not None:  # the pulses end at the dial's digits
+            if self.dial.digit_r < MIN_RADIUS * 2:
+                self.need("bars", f"room for the dial's ten digits of {MIN_RADIUS * 2} px")
             self.pos.append(self.dial.pos.copy())
             self.radius.append(self.dial.digit_r)
             return
@@ -196,6 +217,12 @@ class Layout:
         ys = bars.y + (np.arange(10) + 0.5) * bars.h / 10
         self.pos.append(np.stack([np.full(10, column_x(ncols - 1)), ys], 1))
         self.radius.append(min(neuron_px * 1.15, bars.h / 10 * 0.4))
+        if self.radius[-1] < MIN_RADIUS:
+            self.need("bars", f"room for ten rows of outputs of {MIN_RADIUS} px")
+
+    def need(self, region: str, what: str) -> None:
+        """A region too small for what its view draws there (the view still draws, smaller)."""
+        self.cramped.setdefault(region, what)
 
     def label_x(self, l: int) -> float:
         return float(self.pos[l][0, 0])
@@ -312,3 +339,4 @@ def free_spot(occupied: Sequence[pygame.Rect], bounds: pygame.Rect, w: int, h: i
     centre = np.hypot(bx + w / 2 - near.centerx, by + h / 2 - near.centery)
     i = int(np.argmin(np.hypot(dx, dy) * 4 + centre * 0.05))
     return pygame.Rect(int(bx[i]), int(by[i]), w, h)
+

@@ -37,7 +37,8 @@ from exhibit.views.screen import Screen
 from exhibit.views.theme import font_problems
 
 STEP = 1 / 120
-RESTART_ONLY = ("log.", "window.")  # settings a SIGHUP reload does not apply
+RESTART_ONLY = ("log.", "window.")  # settings a SIGHUP reload does not apply ...
+LIVE = ("window.fps",)  # ... except these: the loop reads the frame cap every frame
 MAX_STEPS = 8
 IDLE_WAIT_MS = 30  # nothing on screen moves: wait this long for input between ticks
 STATUS_EVERY = 10.0  # seconds between STATUS= lines for systemctl status
@@ -47,6 +48,13 @@ FAILURES_ALLOWED = 5  # within FAILURE_WINDOW seconds; one more and the process 
 FAILURE_WINDOW = 60.0
 EXIT_FAILING = 3
 MOTION = (pygame.MOUSEMOTION, pygame.FINGERMOTION)
+
+
+def _display_surface() -> pygame.Surface | None:
+    try:
+        return pygame.display.get_surface()
+    except pygame.error:
+        return None
 
 
 class RepeatedFailure(Exception):
@@ -82,12 +90,34 @@ class Runner:
         self.screen = Screen(cfg)
         for problem in font_problems():  # a broken font is reported once, here
             self.log.write("error", message=problem[:300])
-        self.surface: pygame.Surface | None = None
+        self._surface: pygame.Surface | None = None
+        self._on_display = False  # the surface is the window's: it follows a resize
         self.failures: list[float] = []
         self.seen_errors: set[tuple] = set()
         self.errors = 0
         self.chord_since: float | None = None
         self.quit = False
+
+    @property
+    def surface(self) -> pygame.Surface | None:
+        """Where frames are drawn: a plain surface, or the window's display surface."""
+        return self._surface
+
+    @surface.setter
+    def surface(self, value: pygame.Surface | None) -> None:
+        self._surface = value
+        self._on_display = value is not None and value is _display_surface()
+
+    def follow_display(self) -> None:
+        """When the window is resized (a window manager, a mode change), SDL frees the display
+        surface and pygame makes a new one: the old object then points at freed memory, and a
+        blit into it is the resize storm's segfault (issue 23, finding 4). Draw into the new one."""
+        if not self._on_display:
+            return
+        current = _display_surface()
+        if current is not None and current is not self._surface:
+            self._surface = current
+            self.update_viewport()
 
     # --- fault handling -----------------------------------------------------------------------
     def fail(self, exc: BaseException, where: str) -> None:
@@ -169,6 +199,7 @@ class Runner:
             for _ in range(steps):
                 self.ex.step(STEP)
             self.ex.refresh()
+            self.follow_display()  # never a display surface a resize has freed
             if self.surface is not None:
                 areas = self.screen.draw(self.surface, self.ex)
         except RepeatedFailure:
@@ -208,8 +239,10 @@ class Runner:
         running exhibit keeps its settings, one error is logged and shown, and drawing goes on.
         The networks already loaded are reused, so a reload reads no weights file."""
         from exhibit.config import load as load_config
+        from exhibit.layout.check import check_layout
         try:
             cfg = load_config(path, overrides, strict=False)
+            check_layout(cfg, self.ex.models)  # a layout too small for its views: kept out
             ex = Exhibit(cfg, self.size, self.log, models=self.ex.models)
             screen = Screen(cfg)
         except Exception as e:  # noqa: BLE001 - whatever went wrong, the old exhibit stays
@@ -222,9 +255,11 @@ class Runner:
         self.ex.close()
         # read once at start (the event log's file, the frame cap, the window): say so
         old_v, new_v = self.cfg.as_dict(), cfg.as_dict()
-        later = sorted(k for k in new_v if k.startswith(RESTART_ONLY) and new_v[k] != old_v.get(k))
+        later = sorted(k for k in new_v if k.startswith(RESTART_ONLY) and k not in LIVE
+                       and new_v[k] != old_v.get(k))
         if later:
-            text = f"reloaded; these take effect after a restart: {', '.join(later)}"
+            text = (f"reloaded, but these are read only at start and take effect after a "
+                    f"restart (systemctl restart): {', '.join(later)}")
             print(f"digit-exhibit: {text}", file=sys.stderr)
             self.log.write("config_warning", message=text[:300])
         self.cfg, self.ex, self.screen = cfg, ex, screen
@@ -299,7 +334,6 @@ def loop(runner: Runner, window: Window, signals: Signals, notifier: Notifier, s
     """The frame loop; returns the exit code. A frame that changes nothing is neither composed
     nor presented; while nothing moves, the loop waits for input instead of ticking at full rate."""
     clock = pygame.time.Clock()
-    cap = runner.cfg.window.fps  # always: a vsync that does not wait must not spin
     signals.polling = True
     if signals.quit:
         return 0
@@ -315,7 +349,9 @@ def loop(runner: Runner, window: Window, signals: Signals, notifier: Notifier, s
                 events = ([] if ev.type == pygame.NOEVENT else [ev]) + pygame.event.get()
             else:
                 events = pygame.event.get()
-            acc += min(clock.tick(cap) / 1000.0, 0.25)
+            # the cap always (a vsync that does not wait must not spin), read afresh: a
+            # reload applies window.fps at once
+            acc += min(clock.tick(runner.cfg.window.fps) / 1000.0, 0.25)
             t0 = time.perf_counter()
             runner.handle(events)
             runner.check_chord()

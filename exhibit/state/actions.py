@@ -44,6 +44,8 @@ class Host(Protocol):
     now: float
     since_input: float
     since_teacher: float
+    touch_freeze: bool
+    panel_idle: float
     clear_at: float | None
     show_help: bool
     show_explain: bool
@@ -98,7 +100,15 @@ def note_input(ex: Host) -> None:
 
 
 def teacher_touch(ex: Host) -> None:
-    ex.since_teacher = 0.0
+    """A panel button (not a tap outside it, not a stroke): the teacher is there."""
+    ex.since_teacher = ex.panel_idle = 0.0
+
+
+def panel_freeze(ex: Host) -> None:
+    """A freeze from the touch panel: a visitor may have made it, so it ends after
+    operator.freeze_idle_seconds without a panel action (Exhibit._step_frozen)."""
+    if ex.mode == Mode.FROZEN:
+        ex.touch_freeze = True
 
 
 def touch_timer(ex: Host, force: bool = False) -> None:
@@ -176,6 +186,7 @@ def language(ex: Host) -> None:
 
 
 def freeze(ex: Host) -> None:
+    ex.touch_freeze = False  # a key's freeze (the panel's is marked after this)
     if ex.mode == Mode.FROZEN:
         ex.teach(stage=None)
         ex.modes.go(ex.resume_mode)
@@ -253,6 +264,7 @@ TEACHER_ACTIONS = ("freeze", "help", "explain", "step", "step_back", "about", "p
 # what each input action does: input.py names them, this table applies them
 INPUT: dict[str, Callable[..., None]] = {
     "input": note_input, "touch_timer": touch_timer, "teacher_touch": teacher_touch,
+    "panel_freeze": panel_freeze,
     "act": act, "sample": lambda ex, digit: ex.load_sample(digit),
     "stop_attract": lambda ex: ex.stop_attract(),
     "stroke_begin": stroke_begin, "stroke_end": stroke_end,

@@ -59,6 +59,8 @@ class Exhibit:
         self.now = 0.0  # animation clock: stands still while frozen
         self.since_input = 0.0
         self.since_teacher = 0.0  # while frozen: time without a teacher key
+        self.touch_freeze = False  # this freeze came from the touch panel (ends sooner)
+        self.panel_idle = 0.0  # seconds the open panel went without a button tapped
         self.clear_at: float | None = None  # when the canvas clears itself
         self.failsafe_until = 0.0
         self.sample: tuple[np.ndarray, int, int] | None = None  # (picture, label, id)
@@ -107,6 +109,7 @@ class Exhibit:
     show_explain = property(lambda self: self.teacher.explain)
     show_about = property(lambda self: self.teacher.about)
     panel_open = property(lambda self: self.teacher.panel)
+    confirm_left = property(lambda self: self.input.confirm_left)  # panel.confirm shown
     stage = property(lambda self: self.teacher.stage)
     detail = property(lambda self: self.teacher.detail)
     ablating = property(lambda self: self.teacher.ablating)
@@ -304,6 +307,7 @@ class Exhibit:
         self.since_input += dt
         for action in self.input.step(dt, self):
             self.apply(action)
+        self._step_panel(dt)
         if self.message is not None:
             text, left = self.message
             self.message = (text, left - dt) if left > dt else None
@@ -327,11 +331,24 @@ class Exhibit:
             self.comparison.show_latest()  # the comparison changes with the wave
         self.waves.advance(self.now)
 
+    def _step_panel(self, dt: float) -> None:
+        """An open panel nobody taps closes after operator.freeze_idle_seconds (wall clock)."""
+        if not self.panel_open:
+            self.panel_idle = 0.0
+            return
+        self.panel_idle += dt
+        idle = self.cfg.operator.freeze_idle_seconds
+        if idle > 0 and self.panel_idle >= idle:
+            self.teach(panel=False)
+
     def _step_frozen(self, dt: float) -> None:
         self.since_teacher += dt
-        limit = self.cfg.timing.freeze_timeout
+        # a touch panel's freeze: a visitor may have made it, so it ends sooner
+        limit = (self.cfg.operator.freeze_idle_seconds if self.touch_freeze
+                 else self.cfg.timing.freeze_timeout)
         if limit > 0 and self.since_teacher >= limit:
-            self.teach(stage=None)
+            self.teach(stage=None, panel=False)
+            self.touch_freeze = False
             self.log.write("freeze_timeout")
             self.modes.go(Mode.IDLE)
 

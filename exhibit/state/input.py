@@ -52,6 +52,7 @@ class Input:
     def __init__(self) -> None:
         self.pointer = PointerTracker()
         self.press: list[float] | None = None  # a press in the operator corner: x, y, seconds
+        self.confirm_left: float | None = None  # after the hold: seconds panel.confirm waits
 
     @property
     def busy(self) -> bool:
@@ -91,15 +92,24 @@ class Input:
     def point(self, p: Pointer, st: InputView) -> Iterator[Action]:
         if p.kind == "down" and st.panel_open:  # the panel takes every tap while it is open
             yield ("touch_timer",)
-            yield ("teacher_touch",)
             hit = panel.panel_hit(st.layout, p.x, p.y)
             if st.show_about:  # the credits lie over the panel: a tap closes them first
                 yield ("close_about",)
-            elif hit == "outside":
+            elif hit == "outside":  # not a panel action: a visitor's tap extends nothing
                 yield ("close_panel",)
             elif hit is not None:
+                yield ("teacher_touch",)
                 yield ("act", hit)
+                if hit == "freeze":
+                    yield ("panel_freeze",)  # it ends after operator.freeze_idle_seconds
             return
+        if p.kind == "down" and self.confirm_left is not None:
+            self.confirm_left = None  # the gesture's second step: this tap, or nothing
+            if panel.confirm_rect(st.layout).collidepoint(p.x, p.y):
+                self.press = None
+                yield ("act", "panel")
+                yield ("log", "panel")
+                return
         if p.kind == "down":
             yield from self._down(p, st)
         elif p.kind == "move" and self.press is not None and math.hypot(
@@ -146,12 +156,15 @@ class Input:
             yield ("stroke_begin", p.x - c.x, p.y - c.y)
 
     def step(self, dt: float, st: InputView) -> Iterator[Action]:
-        """Time a press held in the operator corner; long enough opens the teacher panel
-        (on the wall clock: it works while frozen too)."""
+        """Time a press held on ``panel.open`` (the operator corner); long enough brings up
+        ``panel.confirm``, whose tap within CONFIRM_SECONDS opens the teacher panel (on the
+        wall clock: it works while frozen too)."""
+        if self.confirm_left is not None:
+            self.confirm_left = self.confirm_left - dt if self.confirm_left > dt else None
         if self.press is None:
             return
         self.press[2] += dt
         if self.press[2] >= st.cfg.operator.hold_seconds:
             self.press = None
-            yield ("act", "panel")
-            yield ("log", "panel")
+            self.confirm_left = panel.CONFIRM_SECONDS
+        yield from ()

@@ -262,6 +262,8 @@ def live_targets(ex: Exhibit) -> list[tuple[str, pygame.Rect]]:
     out = []
     if ex.cfg.operator.hold_seconds > 0:
         out.append(("panel.open", panel_geo.corner(lay)))
+    if ex.confirm_left is not None:  # after the hold: its tap opens the panel
+        out.append(("panel.confirm", panel_geo.confirm_rect(lay)))
     frozen = ex.mode == Mode.FROZEN
     if not frozen:
         from exhibit.views.learncurve import button_rect

@@ -11,6 +11,7 @@ import pygame
 
 from exhibit.state.modes import Mode
 from exhibit.views import overlays
+from exhibit.layout import panel as panel_geo
 from exhibit.layout.panel import panel_buttons, panel_rect
 from exhibit.layout.regions import Layout
 from exhibit.views.theme import Theme
@@ -24,13 +25,16 @@ RING_STEPS = 24  # the chord ring is redrawn at most this many times while it fi
 
 def key(ex: "ScreenState") -> tuple:
     q = ex.quit_progress
-    return (ex.panel_open, ex.show_about, None if q is None else int(q * RING_STEPS))
+    return (ex.panel_open, ex.show_about, None if q is None else int(q * RING_STEPS),
+            ex.confirm_left is not None)
 
 
 def draw(surf: pygame.Surface, th: Theme, layout: Layout, ex: "ScreenState") -> list[pygame.Rect]:
     out = []
     if ex.panel_open:
         out.append(panel(surf, th, layout, ex))
+    elif ex.confirm_left is not None:
+        out.append(confirm(surf, th, layout, ex))
     if ex.show_about:
         lines = ex.say("about_lines").split("|") + [ex.say("about_version", version=describe())]
         out.append(about_card(surf, th, ex.say("about_title"), lines))
@@ -61,6 +65,17 @@ def panel(surf: pygame.Surface, th: Theme, layout: Layout, ex: "ScreenState") ->
             t = th.shrink(t, r.w - th.px(10))
         th.blit(surf, t, t.get_rect(center=r.center), "panel button")
     return rect
+
+
+def confirm(surf: pygame.Surface, th: Theme, layout: Layout, ex: "ScreenState") -> pygame.Rect:
+    """``panel.confirm``: the gesture's second step, a button to tap within CONFIRM_SECONDS."""
+    r = panel_geo.confirm_rect(layout)
+    pygame.draw.rect(surf, th.c["neuron"], r, border_radius=th.px(12))
+    t = th.text(ex.say("panel_title"), 34, "background", bold=True)
+    if t.get_width() > r.w - th.px(10):
+        t = pygame.transform.smoothscale_by(t, (r.w - th.px(10)) / t.get_width())
+    surf.blit(t, t.get_rect(center=r.center))
+    return r
 
 
 def about_card(surf: pygame.Surface, th: Theme, title: str, lines: list[str]) -> pygame.Rect:
