@@ -1,6 +1,5 @@
 """Issue 23, finding 2: a visitor who stumbles on the touch panel cannot freeze the exhibit
 for long. Genuine SDL finger events (sdl_touch.py) on the display surface, an injected clock."""
-import numpy as np
 import pygame
 import pytest
 

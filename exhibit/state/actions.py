@@ -106,7 +106,7 @@ def teacher_touch(ex: Host) -> None:
 
 def panel_freeze(ex: Host) -> None:
     """A freeze from the touch panel: a visitor may have made it, so it ends after
-    operator.freeze_idle_seconds without a panel action (Exhibit._step_frozen)."""
+    operator.freeze_idle_seconds without a panel action (frozen_step)."""
     if ex.mode == Mode.FROZEN:
         ex.touch_freeze = True
 
@@ -238,6 +238,45 @@ def feedback(ex: Host, meant: int | None) -> None:
                  confidence=round(s.confidence, 4), own=own)
     if own:
         ex.tally.add(ex.log.wall(), meant, read == meant)
+
+
+# --- what time does to the teacher's layers and a visitor's changes --------------------------
+
+def panel_step(ex: Host, dt: float) -> None:
+    """An open panel nobody taps closes after operator.freeze_idle_seconds (wall clock)."""
+    if not ex.panel_open:
+        ex.panel_idle = 0.0
+        return
+    ex.panel_idle += dt
+    idle = ex.cfg.operator.freeze_idle_seconds
+    if idle > 0 and ex.panel_idle >= idle:
+        ex.teach(panel=False)
+
+
+def frozen_step(ex: Host, dt: float) -> None:
+    ex.since_teacher += dt
+    # a touch panel's freeze: a visitor may have made it, so it ends sooner
+    limit = (ex.cfg.operator.freeze_idle_seconds if ex.touch_freeze
+             else ex.cfg.timing.freeze_timeout)
+    if limit > 0 and ex.since_teacher >= limit:
+        ex.teach(stage=None, panel=False)
+        ex.touch_freeze = False
+        ex.log.write("freeze_timeout")
+        ex.modes.go(Mode.IDLE)
+
+
+def reset_defaults(ex: Host) -> None:
+    """After a long idle time: what a visitor may have changed goes back to the defaults."""
+    changed = (ex.model_name != ex.cfg.model or ex.lang != ex.cfg.language
+               or not ex.centring or ex.ablating or any((m == 0).any() for m in ex.masks)
+               or ex.comparing)
+    if not changed:
+        return
+    ex.teacher = Teacher()
+    ex.lang = ex.cfg.language
+    ex.centring = True
+    ex.set_model(ex.cfg.model, log=False)
+    ex.log.write("reset")
 
 
 # the teacher's actions (keys.*, the touch panel): these work while frozen ...

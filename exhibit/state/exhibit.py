@@ -289,30 +289,17 @@ class Exhibit:
         """Read the input again at the next refresh (another network, both networks, ...)."""
         self._seen = ()
 
-    def reset_defaults(self) -> None:
-        """After a long idle time: what a visitor may have changed goes back to the defaults."""
-        changed = (self.model_name != self.cfg.model or self.lang != self.cfg.language
-                   or not self.centring or self.ablating or any((m == 0).any() for m in self.masks)
-                   or self.comparing)
-        if not changed:
-            return
-        self.teacher = Teacher()
-        self.lang = self.cfg.language
-        self.centring = True
-        self.set_model(self.cfg.model, log=False)
-        self.log.write("reset")
-
     # --- time -------------------------------------------------------------------------------
     def step(self, dt: float) -> None:
         self.since_input += dt
         for action in self.input.step(dt, self):
             self.apply(action)
-        self._step_panel(dt)
+        actions.panel_step(self, dt)
         if self.message is not None:
             text, left = self.message
             self.message = (text, left - dt) if left > dt else None
         if self.mode == Mode.FROZEN:
-            self._step_frozen(dt)
+            actions.frozen_step(self, dt)
             return  # animation stands still
         self.now += dt
         self.learn.step(self)
@@ -322,7 +309,7 @@ class Exhibit:
             self.log.write("gesture_timeout")
         reset_after = self.cfg.attract.reset_seconds
         if reset_after > 0 and self.since_input >= reset_after:
-            self.reset_defaults()
+            actions.reset_defaults(self)
         self.MODE_STEPS[self.mode](self, dt)
         if self._wave_due is not None and self.now >= self._wave_due:
             self._wave_due = None
@@ -330,27 +317,6 @@ class Exhibit:
             self.waves.launch(self.snapshot, self.now)
             self.comparison.show_latest()  # the comparison changes with the wave
         self.waves.advance(self.now)
-
-    def _step_panel(self, dt: float) -> None:
-        """An open panel nobody taps closes after operator.freeze_idle_seconds (wall clock)."""
-        if not self.panel_open:
-            self.panel_idle = 0.0
-            return
-        self.panel_idle += dt
-        idle = self.cfg.operator.freeze_idle_seconds
-        if idle > 0 and self.panel_idle >= idle:
-            self.teach(panel=False)
-
-    def _step_frozen(self, dt: float) -> None:
-        self.since_teacher += dt
-        # a touch panel's freeze: a visitor may have made it, so it ends sooner
-        limit = (self.cfg.operator.freeze_idle_seconds if self.touch_freeze
-                 else self.cfg.timing.freeze_timeout)
-        if limit > 0 and self.since_teacher >= limit:
-            self.teach(stage=None, panel=False)
-            self.touch_freeze = False
-            self.log.write("freeze_timeout")
-            self.modes.go(Mode.IDLE)
 
     def _step_failsafe(self, dt: float) -> None:
         if self.now >= self.failsafe_until:
@@ -376,7 +342,7 @@ class Exhibit:
             self.clear()
 
     MODE_STEPS = {Mode.IDLE: _step_idle, Mode.DRAWING: _step_idle, Mode.ATTRACT: _step_attract,
-                  Mode.FROZEN: _step_frozen, Mode.FAILSAFE: _step_failsafe}
+                  Mode.FROZEN: lambda ex, dt: actions.frozen_step(ex, dt), Mode.FAILSAFE: _step_failsafe}
 
     def settle(self) -> None:
         """Every layer, and the compare view, show the newest reading now (no wave)."""
