@@ -6,15 +6,11 @@ actions through ``act``, time through ``step`` on a fixed clock) and painted by 
 :class:`Screen` with its ink recorder on, so the picture is the window's own drawing and
 the inventory lists what that drawing put on screen:
 
-- ``texts``: every text fully shown, with its ink box and the size its font was opened at
-  (a text under a card, panel, the canvas or the hand painted later is left out);
-- ``targets``: the hit-test rectangles live in that state (:func:`live_targets`), less those
-  under a card;
-- ``answers``: the answer glyph's ink box, one per reading the answer line names.
-
-Deterministic: the same clock, seeds and strokes every run; waves have settled when a shot is
-taken; live learning is rehearsed in this process (:class:`Rehearsal`) instead of its timed
-child process. Two runs write byte-identical files.
+``texts`` (every text fully shown: its ink box, the size its font was opened at), ``targets``
+(the hit-test rectangles live in that state, :func:`live_targets`, less those under a card)
+and ``answers`` (the answer glyph's ink box, one per reading the answer line names).
+Deterministic: a fixed clock, seeds and strokes; waves settled; live learning rehearsed in
+this process (:class:`Rehearsal`). Two runs write byte-identical files.
 """
 from __future__ import annotations
 
@@ -44,7 +40,7 @@ from exhibit.views.screen import Screen  # noqa: E402
 from exhibit.views.theme import Ink  # noqa: E402
 
 STATES = ("idle", "drawing", "answer", "unsure", "close-call", "attract", "frozen", "step",
-          "explain", "help", "panel", "learn", "compare", "cnn", "ablation")
+          "explain", "help", "panel-confirm", "panel", "learn", "compare", "cnn", "ablation")
 SIZES = ((1920, 1080), (1080, 1920), (3840, 2160))
 STEP = 1 / 60  # the fixed clock: seconds per frame
 SETTLE = 2.0  # seconds after the last input: every wave has reached the outputs
@@ -230,6 +226,16 @@ def _attract(kit: Kit, ex: Exhibit) -> None:
     raise ShotError("the attract hand finished no digit within a minute")
 
 
+def _confirm(kit: Kit, ex: Exhibit) -> None:
+    """A long press on panel.open: the first step of opening the panel, panel.confirm shown."""
+    for kind, seconds in ((pygame.MOUSEBUTTONDOWN, ex.cfg.operator.hold_seconds + 0.1),
+                          (pygame.MOUSEBUTTONUP, 0)):
+        ex.handle(pygame.event.Event(kind, pos=panel_geo.corner(ex.layout).center, button=1))
+        frames(ex, seconds)
+    if ex.confirm_left is None:
+        raise ShotError("holding panel.open did not bring up panel.confirm")
+
+
 def _then(*acts: str) -> Callable[[Kit, Exhibit], None]:
     def drive(kit: Kit, ex: Exhibit) -> None:
         _answer(kit, ex)
@@ -246,7 +252,8 @@ DRIVE: dict[str, Callable[[Kit, Exhibit], None]] = {
     "unsure": lambda kit, ex: draw(ex, kit.find("doodle")),
     "close-call": lambda kit, ex: draw(ex, kit.find("close")),
     "attract": _attract, "frozen": _then("freeze"), "step": _then("step", "step"),
-    "explain": _then("explain"), "help": _then("help"), "panel": _then("panel"),
+    "explain": _then("explain"), "help": _then("help"), "panel-confirm": _confirm,
+    "panel": _then("panel"),
     "learn": _learn, "compare": _compare, "cnn": _answer, "ablation": _ablation,
 }
 
