@@ -42,10 +42,10 @@ def signature(surface: pygame.Surface, background: tuple[int, int, int]) -> dict
     step = max(1, w // SAMPLES)
     rgb = pygame.surfarray.pixels3d(surface)  # (w, h, 3) view: no copy of the frame
     try:
-        s = rgb[step // 2::step, step // 2::step].astype(np.int16)  # (w/step, h/step, 3)
+        s = rgb[step // 2::step, step // 2::step].astype(np.int32)  # (w/step, h/step, 3)
     finally:
         del rgb  # unlocks the surface
-    diff = np.abs(s - np.asarray(background, np.int16)).sum(axis=2)
+    diff = np.abs(s - np.asarray(background, np.int32)).sum(axis=2)
     ink = float(np.count_nonzero(diff > INK_DIFF)) / max(1, diff.size)
     luma = float((s[..., 0] * 299 + s[..., 1] * 587 + s[..., 2] * 114).mean()) / 255000
     black = luma < BLACK_LUM and int(s.max(initial=0)) < 64
