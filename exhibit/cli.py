@@ -217,7 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     commands = {"run", "classify", "evaluate", "train", "bench", "soak", "check-config",
-                "out-of-order", "verify", "shots"}
+                "out-of-order", "verify", "shots", "report"}
     if not any(a in commands for a in argv) and not {"-h", "--help", "--version"} & set(argv):
         argv = ["run", *argv]  # plain `digit-exhibit [run options]` starts the exhibit
     if next((a for a in argv if a in commands), None) == "train":

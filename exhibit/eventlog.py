@@ -1,5 +1,8 @@
 """JSON-lines event log for operators (visitor counts) and tests. It never stores drawings.
 
+Each event has ``t`` (seconds since the start, monotonic) and ``time`` (local wall-clock time
+with its UTC offset, for the day's tally and ``digit-exhibit report``).
+
 A log must never stop the exhibit, and must not go silent either:
 
 * each event is one ``write`` of a whole line; a line the disk only took part of is cut off
@@ -22,6 +25,7 @@ import stat
 import sys
 import time
 from collections import Counter, deque
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, TextIO
 
@@ -31,11 +35,20 @@ MAX_BYTES = 5_000_000
 KEEP = 3
 
 
+def local_time(wall: float) -> str:
+    """ISO 8601 local time with its UTC offset, to the second: "2026-12-07T14:03:09+01:00"."""
+    try:
+        return datetime.fromtimestamp(wall).astimezone().isoformat(timespec="seconds")
+    except (OverflowError, OSError, ValueError):  # a clock far off: still one valid line
+        return "invalid"
+
+
 class EventLog:
     def __init__(self, path: str | Path | None, clock: Callable[[], float] = time.monotonic,
                  max_bytes: int = MAX_BYTES, keep: int = KEEP,
-                 stderr: TextIO | None = None) -> None:
+                 stderr: TextIO | None = None, wall: Callable[[], float] = time.time) -> None:
         self.clock = clock
+        self.wall = wall  # seconds since the epoch: each event's local "time" (tests inject it)
         self.t0 = clock()
         self.path = str(path) if path else None
         self.max_bytes = max(1024, int(max_bytes))
@@ -60,7 +73,8 @@ class EventLog:
 
     # --- public -------------------------------------------------------------------------------
     def write(self, event: str, **fields: Any) -> dict[str, Any]:
-        rec = {"t": round(self.clock() - self.t0, 3), "event": event, **fields}
+        rec = {"t": round(self.clock() - self.t0, 3), "time": local_time(self.wall()),
+               "event": event, **fields}
         self.counts[event] += 1
         if event == "mode":
             self.counts[f"mode:{fields.get('mode')}"] += 1

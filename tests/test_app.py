@@ -160,7 +160,7 @@ def test_sample_buttons_load_real_digits(models):
         ex.handle(E(pygame.MOUSEBUTTONUP, pos=r.center, button=1, touch=False))
         surf = render(ex)
         assert ex.snapshot.digit == d
-        assert ex.log.events[-1] | {"t": 0} == {"t": 0, "event": "prediction", "digit": d,
+        assert ex.log.events[-1] | {"t": 0, "time": ""} == {"t": 0, "time": "", "event": "prediction", "digit": d,
                                                  "confidence": ex.log.events[-1]["confidence"],
                                                  "source": "sample", "label": d}
         assert region_pixels(surf, ex.canvas_rect).max() > 200

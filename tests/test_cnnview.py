@@ -7,10 +7,11 @@ import pytest
 
 from support import screen, show
 from exhibit.eventlog import EventLog
-from exhibit.state.exhibit import COMPARED, Exhibit
+from exhibit.state.compare import COMPARED
+from exhibit.state.exhibit import Exhibit
 from exhibit.config import load
 from exhibit.recognize import Recognizer
-from exhibit.views import cnnview, overlays
+from exhibit.views import cnncard, overlays
 from exhibit import strings
 from exhibit.views.screen import title
 
@@ -106,8 +107,8 @@ def test_tapping_a_map_opens_its_card_with_that_maps_kernel(models):
         assert ex.detail == (layer, j)
         show(ex, surf)
         th = screen(ex).theme
-        k_rect, _, _ = cnnview.card_rects(th, lay.canvas.inflate(-th.px(10), -th.px(10)))
-        kernel = cnnview.kernel_of(net, layer, j)
+        k_rect, _, _ = cnncard.card_rects(th, lay.canvas.inflate(-th.px(10), -th.px(10)))
+        kernel = cnncard.kernel_of(net, layer, j)
         if layer == 1:
             np.testing.assert_array_equal(kernel, net.K1[0, :, :, j])
         else:  # the mosaic holds the 16 slices of this map's kernel
@@ -121,7 +122,7 @@ def test_tapping_a_map_opens_its_card_with_that_maps_kernel(models):
             at = img.get_rect(midtop=k_rect.midtop)
             return np.array_equal(pygame.surfarray.array3d(img), drawn[at.x:at.right, at.y:at.bottom])
         assert shows(kernel)
-        assert not shows(cnnview.kernel_of(net, layer, (j + 1) % len(lay.tiles[layer])))
+        assert not shows(cnncard.kernel_of(net, layer, (j + 1) % len(lay.tiles[layer])))
         assert any(b.text == ex.say("map_title", map=j + 1, layer=layer)
                    for b in screen(ex).scene.overlay_text)
     tap(ex, (5, 5))  # a tap elsewhere closes it

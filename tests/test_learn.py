@@ -110,7 +110,7 @@ def test_t_starts_and_t_again_returns_to_the_shipped_network(models, small_subse
     show(ex, surf)
     from support import screen
     assert_exact(ex, screen(ex), surf)
-    ex.detail = (1, 3)  # the neuron card shows the learning weights
+    ex.teach(detail=(1, 3))  # the neuron card shows the learning weights
     show(ex, surf)
     press(ex)
     assert not ex.learn.active

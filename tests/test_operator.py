@@ -37,7 +37,7 @@ def test_a_long_press_in_the_corner_opens_the_touch_panel(models):
                                               for r in screen(ex).scene.overlay_rects]
     release(ex, spot)
     # a press that slides away is a stroke or a slip, not the gesture
-    ex.panel_open = False
+    ex.teach(panel=False)
     press(ex, spot)
     ex.handle(E(pygame.MOUSEMOTION, pos=(spot[0] + 80.0, spot[1] + 80.0), buttons=(1, 0, 0),
                 rel=(0, 0), touch=False))

@@ -93,7 +93,7 @@ def test_installed_layout_works_from_any_folder(wheel, tmp_path):
         "from exhibit import resources",
         "from exhibit.model.store import load_model, MODEL_NAMES",
         "from exhibit import strings",
-        "from exhibit.state.exhibit import load_samples",
+        "from exhibit.state.samples import load_samples",
         "from exhibit.attract.player import load_scripts",
         "from exhibit.config import load",
         "assert exhibit.__file__.startswith(%r), exhibit.__file__" % str(site),

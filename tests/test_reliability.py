@@ -124,7 +124,7 @@ def test_an_exception_in_input_handling_is_survived(runner, monkeypatch):
     def broken(*a, **k):
         raise KeyError("input broke")
 
-    monkeypatch.setattr(runner.ex, "on_key", broken)
+    monkeypatch.setattr(runner.ex.input, "key", broken)
     frames(runner, 1, [E(pygame.KEYDOWN, key=pygame.K_c, mod=0, unicode="c")])
     assert runner.errors == 1 and runner.ex.mode == Mode.FAILSAFE
     monkeypatch.undo()

@@ -184,6 +184,11 @@ SETTINGS: tuple[Setting, ...] = (
         "JSON file with the age and a signature of the last presented frame, rewritten every "
         "10 s for the kiosk's health check. auto: $DIGIT_EXHIBIT_HEALTH_FILE, else health.json "
         "in $RUNTIME_DIRECTORY (the kiosk unit's /run/digit-exhibit), else none; '' = none."),
+    Setting("tally.file", "", "str",
+        "Where the day's tally of visitors' confirmed readings is kept across restarts (a small "
+        "JSON file of counts only; '' = kept in memory, counted afresh at each start)."),
+    Setting("tally.day_starts", 0, "int",
+        "Local hour at which the day's tally starts again (0: midnight).", 0, 23),
     Setting("attract.idle_seconds", 45.0, "float",
         "Seconds without input before the exhibit starts drawing digits by itself (0: never).",
         0.0, 3600.0),

@@ -117,6 +117,12 @@ class Log:
 
 
 @dataclass(frozen=True)
+class Tally:
+    file: str  # Where the day's tally of visitors' confirmed readings is kept across restarts (a …
+    day_starts: int  # Local hour at which the day's tally starts again (0: midnight)
+
+
+@dataclass(frozen=True)
 class Attract:
     idle_seconds: float  # Seconds without input before the exhibit starts drawing digits by itsel…
     speed: float  # Speed of the invisible hand, in pixels per second
@@ -171,6 +177,7 @@ class Sections:
     motion: Motion
     timing: Timing
     log: Log
+    tally: Tally
     attract: Attract
     learn: Learn
     operator: Operator
@@ -257,6 +264,9 @@ def build(values: Mapping[str, Any]) -> Sections:
             max_mb=v["log.max_mb"],
             keep=v["log.keep"],
             health_file=v["log.health_file"]),
+        tally=Tally(
+            file=v["tally.file"],
+            day_starts=v["tally.day_starts"]),
         attract=Attract(
             idle_seconds=v["attract.idle_seconds"],
             speed=v["attract.speed"],
@@ -346,6 +356,10 @@ class Typed:
     @property
     def log(self) -> Log:
         return self._sections.log
+
+    @property
+    def tally(self) -> Tally:
+        return self._sections.tally
 
     @property
     def attract(self) -> Attract:

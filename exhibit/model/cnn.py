@@ -48,6 +48,17 @@ def conv(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray,
     return cols @ kernel.reshape(c * k * k, f) + bias
 
 
+def col2im(dcols: np.ndarray) -> np.ndarray:
+    """The adjoint of :func:`im2col`: (n, h', w', C, k, k) window gradients -> (n, h'+k-1,
+    w'+k-1, C), each window's gradient added back onto the patch it was read from."""
+    n, h, w, c, k, _ = dcols.shape
+    out = np.zeros((n, h + k - 1, w + k - 1, c), dcols.dtype)
+    for i in range(k):
+        for j in range(k):
+            out[:, i:i + h, j:j + w, :] += dcols[..., i, j]
+    return out
+
+
 def maxpool2(a: np.ndarray) -> np.ndarray:
     """(n, H, W, C) -> (n, H/2, W/2, C), the largest value of each 2x2 block."""
     n, h, w, c = a.shape
@@ -233,6 +244,24 @@ class CNN:
     def predict(self, x: np.ndarray) -> np.ndarray:
         return self.forward(x).probs
 
+    def input_gradient(self, x: np.ndarray, digit: int,
+                       masks: Sequence[np.ndarray | None] | None = None) -> np.ndarray:
+        """(28, 28): d score[digit] / d pixel for one picture ``x`` (784,) or (28, 28), where the
+        score is the output's pre-softmax value. Positive pixels push the reading toward
+        ``digit``, negative ones away ("what would make it a 9?")."""
+        m1, m2, m3 = (*(masks if masks is not None else ()), None, None, None)[:3]
+        f = self.forward(np.asarray(x).reshape(1, -1), masks)
+        c1, c2, _ = self.channels
+        dz3 = self.W4[:, digit][None, :] * (f.z3 > 0) * (1 if m3 is None else m3)
+        dp2 = (dz3 @ self.W3.T).reshape(f.p2.shape)
+        dz2 = unpool2(f.a2, f.p2, dp2) * (f.z2 > 0) * (1 if m2 is None else m2)
+        dp1 = col2im((dz2.reshape(-1, c2) @ self.K2.reshape(-1, c2).T).reshape(
+            1, 8, 8, c1, KSIZE, KSIZE))
+        dz1 = unpool2(f.a1, f.p1, dp1) * (f.z1 > 0) * (1 if m1 is None else m1)
+        dcols1 = (dz1.reshape(-1, c1) @ self.K1.reshape(-1, c1).T).reshape(
+            1, SIDE - KSIZE + 1, SIDE - KSIZE + 1, 1, KSIZE, KSIZE)
+        return col2im(dcols1)[0, :, :, 0]
+
     def gradients(self, fwd: CNNForward, dz_out: np.ndarray) -> list[np.ndarray]:
         """Backpropagate dLoss/dz4 (n, 10) of a batched forward pass; returns the gradients in
         :data:`PARAMS` order. For cross-entropy on softmax, dz_out = (probs - targets) / n."""
@@ -250,12 +279,7 @@ class CNN:
         dz2f = dz2.reshape(-1, c2)
         dK2 = (cols2.reshape(-1, cols2.shape[-1]).T @ dz2f).reshape(self.K2.shape)
         db2 = dz2f.sum(axis=0)
-        # col2im: each window's gradient goes back to the 5x5 patch it was read from
-        dcols2 = (dz2f @ self.K2.reshape(-1, c2).T).reshape(n, 8, 8, c1, KSIZE, KSIZE)
-        dp1 = np.zeros_like(fwd.p1)
-        for i in range(KSIZE):
-            for j in range(KSIZE):
-                dp1[:, i:i + 8, j:j + 8, :] += dcols2[..., i, j]
+        dp1 = col2im((dz2f @ self.K2.reshape(-1, c2).T).reshape(n, 8, 8, c1, KSIZE, KSIZE))
         dz1 = unpool2(fwd.a1, fwd.p1, dp1) * (fwd.z1 > 0)
         dz1f = dz1.reshape(-1, c1)
         dK1 = (cols1.reshape(-1, cols1.shape[-1]).T @ dz1f).reshape(self.K1.shape)

@@ -96,6 +96,21 @@ class MLP:
     def predict(self, x: np.ndarray) -> np.ndarray:
         return self.forward(x).probs
 
+    def input_gradient(self, x: np.ndarray, digit: int,
+                       masks: Sequence[np.ndarray | None] | None = None) -> np.ndarray:
+        """(side, side): d score[digit] / d input for one input ``x`` (sizes[0],), where the score
+        is the output's pre-softmax value z. Positive pixels push the reading toward ``digit``,
+        negative ones away ("what would make it a 9?")."""
+        fwd = self.forward(np.asarray(x, np.float32).reshape(1, -1), masks)
+        g = self.weights[-1][:, digit][None, :]  # d z_out[digit] / d a of the last hidden layer
+        for l in range(len(self.weights) - 2, -1, -1):
+            dz = g * (fwd.zs[l] > 0)
+            if masks is not None and masks[l] is not None:
+                dz = dz * masks[l]
+            g = dz @ self.weights[l].T
+        side = int(round(self.sizes[0] ** 0.5))
+        return g.reshape(side, side)
+
     def stages(self) -> list[tuple[str, int]]:
         """The step-through's steps, (what, layer): per hidden layer its weighted sums, then
         ReLU; then the output scores and softmax."""

@@ -23,3 +23,7 @@ class Network(Protocol):
 
     def predict(self, x: np.ndarray) -> np.ndarray: ...  # (n, 10) probabilities
     def stages(self) -> list[tuple[str, int]]: ...  # the step-through's (what, layer) steps
+
+    def input_gradient(self, x: np.ndarray, digit: int,
+                       masks: Sequence[np.ndarray | None] | None = None) -> np.ndarray:
+        """(side, side): how each input pixel moves ``digit``'s pre-softmax score."""

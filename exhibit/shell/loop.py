@@ -147,8 +147,7 @@ class Runner:
             self.screen.invalidate()
             return
         if t in (pygame.WINDOWFOCUSLOST, pygame.WINDOWLEAVE, pygame.WINDOWMINIMIZED):
-            for p in self.ex.pointer.reset():  # a finger lifted while we could not see it
-                self.ex.on_pointer(p)
+            self.ex.release_all()  # a finger lifted while we could not see it
             return
         if t in (pygame.JOYDEVICEADDED, pygame.JOYDEVICEREMOVED, pygame.AUDIODEVICEADDED,
                  pygame.AUDIODEVICEREMOVED):

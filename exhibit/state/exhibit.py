@@ -1,28 +1,30 @@
 """The exhibit's state and its step: everything that decides what the screen shows, and no
-drawing (``exhibit.views.screen`` draws it).
+drawing (``exhibit.views.screen`` draws it through the read-only ``ScreenState``).
 
-Flow, one way: pygame events -> PointerTracker -> Drawing -> (once a frame, only when the
-input changed) Recognizer -> Snapshot. ``handle`` takes events and changes state, ``step(dt)``
-advances time, ``refresh()`` runs the network if its input changed. Modes change only through
-the table in :mod:`exhibit.state.modes`, and each change is logged.
-
-Longer than 300 lines on purpose: this is the one object that holds the screen's state; what
-input does (controls.py) and how readings travel (waves.py) are already kept apart.
+Flow, one way: pygame events -> Input (input.py: events become actions) -> ``apply`` (the
+tables in actions.py) -> Drawing -> (once a frame, only when the input changed) Recognizer ->
+Snapshot. ``step(dt)`` advances time through the mode's own step (``MODE_STEPS``);
+``refresh()`` runs the network if its input changed. Modes change only through the table in
+:mod:`exhibit.state.modes`, and each change is logged. The teacher's layers are one frozen
+value (:class:`exhibit.state.teacher.Teacher`).
 """
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import replace
 
 import numpy as np
 import pygame
 
-from exhibit import resources
 from exhibit.eventlog import EventLog
 from exhibit.layout.viewport import Viewport
-from exhibit.state.controls import Controls
+from exhibit.state import actions
+from exhibit.state.compare import Comparison
+from exhibit.state.input import Action, Input
+from exhibit.state.samples import SampleDeck, load_samples
+from exhibit.state.tally import TallyStore
 from exhibit.state.learning import LearnMode
 from exhibit.state.modes import Mode, ModeMachine
-from exhibit.state.pointer import PointerTracker
+from exhibit.state.teacher import Teacher
 from exhibit.state.waves import Waves
 from exhibit.attract.player import AttractPlayer, Scripts, load_scripts
 from exhibit.config import Config
@@ -35,19 +37,11 @@ from exhibit.layout.cnn import layout_for
 
 STALE_GESTURE = 8.0  # seconds without a word from the finger that owns the stroke
 FAILSAFE_SECONDS = 3.0  # the calm screen after a failure, before attract mode
-SAMPLES = resources.SAMPLES
-COMPARED = ("explainer", "cnn")  # the two networks the compare view (V) sets side by side
 REDUCED_WAVE_INTERVAL = 1.0  # motion.reduced: at most one wave a second
 MIN_WAVE_INTERVAL = 0.34  # nothing flashes more than 3 times a second, whatever the config says
 
 
-def load_samples(path: Path = SAMPLES) -> tuple[np.ndarray, np.ndarray]:
-    """Real MNIST test digits (uint8 (n, 28, 28), labels) that the default network reads right."""
-    with np.load(path, allow_pickle=False) as z:
-        return z["images"], z["labels"]
-
-
-class Exhibit(Controls):
+class Exhibit:
     def __init__(self, cfg: Config, size: tuple[int, int], log: EventLog | None = None,
                  models: dict[str, LoadedModel] | None = None) -> None:
         self.cfg = cfg
@@ -58,7 +52,7 @@ class Exhibit(Controls):
             if name not in self.models:
                 self.models[name] = load_model(name)
         self.viewport = Viewport(size, size)  # window pixels -> logical pixels; set_window
-        self.pointer = PointerTracker()
+        self.input = Input()  # events -> actions; its own gesture state only
         self.drawing = Drawing()
         self.modes = ModeMachine(lambda m: self.log.write("mode", mode=m.value))
         self.resume_mode = Mode.IDLE  # where F returns to
@@ -69,31 +63,17 @@ class Exhibit(Controls):
         self.failsafe_until = 0.0
         self.sample: tuple[np.ndarray, int, int] | None = None  # (picture, label, id)
         self.samples = self._optional("samples", load_samples)
+        self.deck = SampleDeck(self.samples)
         self.scripts: Scripts | None = self._optional("attract strokes", load_scripts)
-        self._sample_cursor = {d: 0 for d in range(10)}
-        self._sample_seq = 0
         self.player: AttractPlayer | None = None
         self._attract_round = 0
-        self.keys = {action: {pygame.key.key_code(n) for n in names}
-                     for action, names in vars(cfg.keys).items()}
+        self.keys = {a: {pygame.key.key_code(n) for n in ns} for a, ns in vars(cfg.keys).items()}
         self.message: tuple[str, float] | None = None  # an operator message, seconds left
-        # teacher state
         self.lang = cfg.language
         self.centring = True
-        self.stage: int | None = None  # step-through position while frozen
-        self.show_help = False
-        self.show_explain = False
-        self.ablating = False
-        self.detail: tuple[int, int] | None = None  # (layer, neuron or map) whose card is open
-        self.comparing = False  # the compare view: the explainer and the CNN side by side
-        self.compare_shown: tuple[Snapshot, ...] = ()  # their readings on screen
-        self._compare_latest: tuple[Snapshot, ...] = ()  # ... and the newest, for the next wave
-        self._compare_recs: dict[str, Recognizer] = {}
-        self.show_about = False
-        self.panel_open = False  # the touch teacher panel
-        self.press: list[float] | None = None  # a press in the operator corner: x, y, seconds
+        self.teacher = Teacher()  # the cards, the step-through, ablation, compare: one value
+        self.comparison = Comparison(self.make_recognizer)
         self.quit_progress: float | None = None  # the quit chord held: 0..1 (set by the Runner)
-        # the network's reading, and the waves that carry it across the screen
         self._seen: tuple = ()
         self._wave_due: float | None = None
         self._last_wave = -1e9
@@ -103,6 +83,7 @@ class Exhibit(Controls):
             self.log.write("error", message=problem[:300])
         self.set_model(cfg.model, log=False)
         self.learn = LearnMode(cfg, self.log)  # watch it learn (key T)
+        self.tally = TallyStore(cfg.tally.file, cfg.tally.day_starts, self.log.wall())
 
     def close(self) -> None:
         """The exhibit ends (or is replaced): no learning process outlives it."""
@@ -121,6 +102,22 @@ class Exhibit(Controls):
     def mode(self) -> Mode:
         return self.modes.mode
 
+    # the teacher's layers, read one by one (ScreenState); changed only through teach()
+    show_help = property(lambda self: self.teacher.help)
+    show_explain = property(lambda self: self.teacher.explain)
+    show_about = property(lambda self: self.teacher.about)
+    panel_open = property(lambda self: self.teacher.panel)
+    stage = property(lambda self: self.teacher.stage)
+    detail = property(lambda self: self.teacher.detail)
+    ablating = property(lambda self: self.teacher.ablating)
+    comparing = property(lambda self: self.teacher.comparing)
+    pointer = property(lambda self: self.input.pointer)
+    compare_shown = property(lambda self: self.comparison.shown)
+
+    def teach(self, **changes: object) -> None:
+        """A new teacher value with ``changes`` (help=True, detail=None, ...)."""
+        self.teacher = replace(self.teacher, **changes)
+
     def make_recognizer(self, name: str) -> Recognizer:
         return Recognizer(self.models[name], stroke_width=self.cfg.ink.stroke_width,
                           min_points=self.cfg.ink.min_points, min_size=self.cfg.ink.min_size_px,
@@ -135,7 +132,7 @@ class Exhibit(Controls):
         self.snapshot = self.recognizer.read_picture(None)
         self.waves = Waves(len(net.sizes), self.cfg.pulses.wave_seconds, self.snapshot)
         self._wave_due = None
-        self.detail = None
+        self.teach(detail=None)
         self._seen = ()
         if log:
             self.log.write("model", model=name)
@@ -196,26 +193,39 @@ class Exhibit(Controls):
         self.drawing.clear()
         self.sample = None
         self.clear_at = None
-        self.detail = None
+        self.teach(detail=None)
         if had:
             self.log.write("clear")
         if self.mode == Mode.DRAWING:
             self.modes.go(Mode.IDLE)
 
     def load_sample(self, digit: int) -> None:
-        if self.samples is None:
+        sample = self.deck.next(digit)
+        if sample is None:
             return
-        idx = np.flatnonzero(self.samples[1] == digit)
-        if len(idx) == 0:
-            return
-        i = int(idx[self._sample_cursor[digit] % len(idx)])
-        self._sample_cursor[digit] += 1
         self.drawing.clear()
-        self._sample_seq += 1
-        self.sample = (self.samples[0][i].astype(np.float32) / 255.0, digit, self._sample_seq)
-        self._touch_timer(force=True)
+        self.sample = sample
+        actions.touch_timer(self, force=True)
         self.refresh()
         self.log_prediction("sample", digit)
+
+    # --- input: events become actions (input.py), applied from the table -------------------
+    def handle(self, ev: pygame.event.Event) -> None:
+        for action in self.input.handle(ev, self):
+            self.apply(action)
+
+    def release_all(self) -> None:
+        """A lost finger or focus, a freeze: the gesture ends as if lifted."""
+        for action in self.input.release_all(self):
+            self.apply(action)
+
+    def apply(self, action: Action) -> None:
+        actions.apply(self, action)
+
+    def act(self, action: str) -> None:
+        """One teacher action, from a key, a clicker or the touch panel (the same names as
+        the ``keys.*`` settings)."""
+        actions.act(self, action)
 
     # --- attract mode, freeze, failsafe, defaults -------------------------------------------
     def start_attract(self) -> None:
@@ -251,13 +261,11 @@ class Exhibit(Controls):
         self.modes.go(Mode.IDLE)
 
     def close_teacher_layers(self) -> None:
-        self.stage = None
-        self.show_help = self.show_explain = self.show_about = self.panel_open = False
-        self.detail = None
+        self.teacher = self.teacher.closed()
 
     def recover(self) -> None:
         """After an error: forget the gesture and the teacher layers; a calm screen, then attract."""
-        self.pointer.reset()
+        self.input.pointer.reset()
         self.close_teacher_layers()
         self.player = None
         self.drawing.clear()
@@ -267,33 +275,16 @@ class Exhibit(Controls):
         self.snapshot = self.recognizer.read_picture(None)
         self.waves.settle(self.snapshot)
         self._wave_due = None
-        self.compare_shown = self._compare_latest = ()
+        self.comparison.forget()
         self.failsafe_until = self.now + FAILSAFE_SECONDS
         self.modes.go(Mode.FAILSAFE)
-
-    def toggle_freeze(self) -> None:
-        if self.mode == Mode.FROZEN:
-            self.stage = None
-            self.modes.go(self.resume_mode)
-            return
-        if self.mode == Mode.FAILSAFE:
-            return
-        for p in self.pointer.reset():  # a stroke in progress ends here
-            self.on_pointer(p)
-        self.resume_mode = Mode.ATTRACT if self.mode == Mode.ATTRACT else Mode.IDLE
-        self.refresh()
-        self.settle()  # a frozen screen shows the numbers the teacher explains
-        self.stage = None
-        self.since_teacher = 0.0
-        self.modes.go(Mode.FROZEN)
 
     def stages(self) -> list[tuple[str, int]]:
         return self.recognizer.model.net.stages()
 
-    def next_stage(self, delta: int = 1) -> None:
-        n = len(self.stages())
-        self.stage = (0 if delta > 0 else n - 1) if self.stage is None else (self.stage + delta) % n
-        self.log.write("step", stage=self.stages()[self.stage][0])
+    def reread(self) -> None:
+        """Read the input again at the next refresh (another network, both networks, ...)."""
+        self._seen = ()
 
     def reset_defaults(self) -> None:
         """After a long idle time: what a visitor may have changed goes back to the defaults."""
@@ -302,69 +293,55 @@ class Exhibit(Controls):
                    or self.comparing)
         if not changed:
             return
-        self.comparing = False
+        self.teacher = Teacher()
         self.lang = self.cfg.language
         self.centring = True
-        self.ablating = False
-        self.close_teacher_layers()
         self.set_model(self.cfg.model, log=False)
         self.log.write("reset")
 
     # --- time -------------------------------------------------------------------------------
     def step(self, dt: float) -> None:
         self.since_input += dt
-        self.hold_press(dt)
+        for action in self.input.step(dt, self):
+            self.apply(action)
         if self.message is not None:
             text, left = self.message
             self.message = (text, left - dt) if left > dt else None
         if self.mode == Mode.FROZEN:
-            self.since_teacher += dt
-            limit = self.cfg.timing.freeze_timeout
-            if limit > 0 and self.since_teacher >= limit:
-                self.stage = None
-                self.log.write("freeze_timeout")
-                self.modes.go(Mode.IDLE)
+            self._step_frozen(dt)
             return  # animation stands still
         self.now += dt
         self.learn.step(self)
-        if self.pointer.busy and self.since_input >= STALE_GESTURE:
+        if self.input.busy and self.since_input >= STALE_GESTURE:
             # the finger's device vanished mid-stroke (its lift never came): let go of it
-            for p in self.pointer.reset():
-                self.on_pointer(p)
+            self.release_all()
             self.log.write("gesture_timeout")
         reset_after = self.cfg.attract.reset_seconds
         if reset_after > 0 and self.since_input >= reset_after:
             self.reset_defaults()
-        if self.mode == Mode.FAILSAFE:
-            if self.now >= self.failsafe_until:
-                self.start_attract()
-        elif self.mode == Mode.ATTRACT and self.player is not None:
-            self._attract_step(dt)
-        else:
-            idle_after = self.cfg.attract.idle_seconds
-            if (self.mode == Mode.IDLE and idle_after > 0 and self.since_input >= idle_after
-                    and not self.pointer.busy and self.scripts is not None):
-                self.start_attract()
-            if self.clear_at is not None and not self.drawing.active and self.now >= self.clear_at:
-                self.clear()
+        self.MODE_STEPS[self.mode](self, dt)
         if self._wave_due is not None and self.now >= self._wave_due:
             self._wave_due = None
             self._last_wave = self.now
             self.waves.launch(self.snapshot, self.now)
-            self.compare_shown = self._compare_latest  # the comparison changes with the wave
+            self.comparison.show_latest()  # the comparison changes with the wave
         self.waves.advance(self.now)
 
-    def settle(self) -> None:
-        """Every layer, and the compare view, show the newest reading now (no wave)."""
-        self.waves.settle(self.snapshot)
-        self.compare_shown = self._compare_latest
-        self._wave_due = None
+    def _step_frozen(self, dt: float) -> None:
+        self.since_teacher += dt
+        limit = self.cfg.timing.freeze_timeout
+        if limit > 0 and self.since_teacher >= limit:
+            self.teach(stage=None)
+            self.log.write("freeze_timeout")
+            self.modes.go(Mode.IDLE)
 
-    def show_message(self, text: str, seconds: float = 30.0) -> None:
-        """An operator message on screen (a config that did not load, ...)."""
-        self.message = (text, seconds)
+    def _step_failsafe(self, dt: float) -> None:
+        if self.now >= self.failsafe_until:
+            self.start_attract()
 
-    def _attract_step(self, dt: float) -> None:
+    def _step_attract(self, dt: float) -> None:
+        if self.player is None:
+            return self._step_idle(dt)
         event = self.player.update(dt, self.drawing)
         if event == "digit_done":
             self.refresh()
@@ -372,6 +349,27 @@ class Exhibit(Controls):
         elif event == "cleared":
             self.drawing.clear()
             self.log.write("clear")
+
+    def _step_idle(self, dt: float) -> None:
+        idle_after = self.cfg.attract.idle_seconds
+        if (self.mode == Mode.IDLE and idle_after > 0 and self.since_input >= idle_after
+                and not self.input.busy and self.scripts is not None):
+            self.start_attract()
+        if self.clear_at is not None and not self.drawing.active and self.now >= self.clear_at:
+            self.clear()
+
+    MODE_STEPS = {Mode.IDLE: _step_idle, Mode.DRAWING: _step_idle, Mode.ATTRACT: _step_attract,
+                  Mode.FROZEN: _step_frozen, Mode.FAILSAFE: _step_failsafe}
+
+    def settle(self) -> None:
+        """Every layer, and the compare view, show the newest reading now (no wave)."""
+        self.waves.settle(self.snapshot)
+        self.comparison.show_latest()
+        self._wave_due = None
+
+    def show_message(self, text: str, seconds: float = 30.0) -> None:
+        """An operator message on screen (a config that did not load, ...)."""
+        self.message = (text, seconds)
 
     def refresh(self) -> None:
         """Run the network if its input changed since the last snapshot (at most once a frame)."""
@@ -385,9 +383,9 @@ class Exhibit(Controls):
         self.snapshot = self.recognizer.read(ink, self.masks, centre=self.centring,
                                              frame=(c.w, c.h), brush=self.layout.brush)
         if self.comparing:
-            self._compare_latest = self.read_compared(ink)
+            self.comparison.read(ink, self.centring, (c.w, c.h), self.layout.brush)
             if self.snapshot.empty:
-                self.compare_shown = self._compare_latest
+                self.comparison.show_latest()
         interval = max(self.cfg.pulses.wave_interval, MIN_WAVE_INTERVAL)
         if self.cfg.motion.reduced:
             interval = max(interval, REDUCED_WAVE_INTERVAL)
@@ -400,22 +398,3 @@ class Exhibit(Controls):
             self._wave_due = self._last_wave + interval
 
     # --- the compare view (V) -----------------------------------------------------------------
-    def read_compared(self, ink) -> tuple[Snapshot, ...]:
-        """The shipped explainer's and CNN's readings of the same input (no ablation), from one
-        preprocessing: both read the same 28x28 picture."""
-        recs = [self._compare_recs.get(n) or self._compare_recs.setdefault(n, self.make_recognizer(n))
-                for n in COMPARED]
-        c = self.canvas_rect
-        pic, pic28 = recs[0].pictures(ink, self.centring, (c.w, c.h), self.layout.brush)
-        return tuple(r.read_picture(pic, None, pic28) for r in recs)
-
-    def toggle_compare(self) -> None:
-        if self.learn.active:
-            self.learn.toggle(self)  # the compare view shows the shipped networks
-        self.comparing = not self.comparing
-        self.detail = None
-        self.stage = None
-        self._seen = ()  # read the input again, with both networks
-        self.refresh()
-        self.compare_shown = self._compare_latest
-        self.log.write("compare", on=self.comparing)

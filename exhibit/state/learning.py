@@ -178,12 +178,9 @@ class LearnMode:
             ex.load_sample(self._digit)
             self._digit = (self._digit + 1) % 10
 
-    def hit(self, ex: Host, x: float, y: float) -> bool:
-        """A visitor's tap on the learn button (only with ``learn.offer``)."""
-        if not (self.cfg.learn.offer and self.available) or ex.comparing:
+    def button_hit(self, layout: "Layout", x: float, y: float, comparing: bool) -> bool:
+        """Whether (x, y) is on the visitors' learn button (shown only with ``learn.offer``)."""
+        if not (self.cfg.learn.offer and self.available) or comparing:
             return False
-        r = button_rect(ex.layout)
-        if r is not None and r.collidepoint(x, y):
-            self.toggle(ex)
-            return True
-        return False
+        r = button_rect(layout)
+        return r is not None and r.collidepoint(x, y)

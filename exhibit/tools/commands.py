@@ -53,6 +53,12 @@ def add_tool_commands(sub: argparse._SubParsersAction, common: argparse.Argument
     p.add_argument("--examples", help="example digits instead of the installed ones")
     p.set_defaults(func=cmd_verify)
 
+    p = sub.add_parser("report", parents=[common],
+                       help="one HTML page for the staff from event logs (counts, charts)")
+    p.add_argument("logs", nargs="+", metavar="LOG")
+    p.add_argument("--out", default="report.html", metavar="FILE")
+    p.set_defaults(func=cmd_report)
+
     p = sub.add_parser("shots", parents=[common],
                        help="every state, headless, to OUT/<state>.png and OUT/inventory.json")
     p.add_argument("out", metavar="OUT")
@@ -169,4 +175,20 @@ def cmd_shots(args: argparse.Namespace, cfg: Config) -> int:
         raise UsageError(str(e)) from None
     w, h = inv["size"]
     print(f"{len(inv['states'])} states at {w}x{h} in {seconds:.1f} s: {args.out}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace, cfg: Config) -> int:
+    from exhibit.tools.report import CHARTS_HINT, write_report
+
+    try:
+        s = write_report(args.logs, Path(args.out), cfg.attract.idle_seconds)
+    except OSError as e:
+        raise UsageError(f"{e.filename or args.out}: {e.strerror or e}") from None
+    print(f"{args.out}: {s.visitors} visitors, {s.predictions} drawings, "
+          f"{sum(s.right)} of {sum(s.answered)} confirmed right")
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        print(CHARTS_HINT)
     return 0

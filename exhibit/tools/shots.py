@@ -255,7 +255,7 @@ DRIVE: dict[str, Callable[[Kit, Exhibit], None]] = {
 
 def live_targets(ex: Exhibit) -> list[tuple[str, pygame.Rect]]:
     """Every rectangle a tap does something in, now, from the geometry the hit tests use
-    (Controls.on_pointer's order); a neuron's is the square around its hit circle."""
+    (Input.point's order); a neuron's is the square around its hit circle."""
     lay = ex.layout
     if ex.panel_open:  # the panel takes every tap; over it, the credits close on any tap
         return [] if ex.show_about else [(f"panel.{a}", r) for a, r in panel_geo.panel_buttons(lay)]

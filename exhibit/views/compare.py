@@ -20,7 +20,7 @@ from exhibit.views.theme import BODY, HEAD, LABEL
 if TYPE_CHECKING:
     from exhibit.state.screenstate import ScreenState
 
-CAPTIONS = ("compare_mlp", "compare_cnn")  # one per network of Exhibit.COMPARED
+CAPTIONS = ("compare_mlp", "compare_cnn")  # one per network of exhibit.state.compare.COMPARED
 
 
 def title(ex: "ScreenState") -> str:

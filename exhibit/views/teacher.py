@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pygame
 
 from exhibit.state.modes import Mode
-from exhibit.views import cnnview, hand, operator, overlays
+from exhibit.views import cnncard, hand, operator, overlays
 from exhibit.views.scene import Scene
 from exhibit.views.theme import Theme
 
@@ -66,7 +66,7 @@ def draw(surf: pygame.Surface, th: Theme, scene: Scene, ex: "ScreenState") -> li
         out += overlays.note(surf, th, ex.message[0], r["buttons"], busy, "message",
                              edge="negative", line_to=False)
     if ex.detail is not None and ex.snapshot.forward is not None and not ex.comparing:
-        out += (cnnview.card if ex.is_cnn else neuron)(surf, th, scene, ex)
+        out += (cnncard.card if ex.is_cnn else neuron)(surf, th, scene, ex)
     if ex.show_help:
         lines = say("help_keys", model=ex.model_name,
                     centring=say("on" if ex.centring else "off")).split("|")
@@ -100,7 +100,7 @@ def stage(surf: pygame.Surface, th: Theme, scene: Scene, ex: "ScreenState",
             text = say(f"step_conv{layer}", k=k, maps=a.shape[-1], active=int((a > 0).sum()),
                        total=a.size)
         elif kind in ("sum", "scores"):
-            z, biases = cnnview.layer_z(net, fwd, layer)
+            z, biases = cnncard.layer_z(net, fwd, layer)
             j = int(z.argmax())
             b = float(biases[j])
             slot = lay.slot_of(ex.shown(), layer, j)
