@@ -307,7 +307,7 @@ def loop(runner: Runner, window: Window, signals: Signals, notifier: Notifier, s
     if signals.quit:
         return 0
     health = Health(health_path(runner.cfg.log.health_file), runner.cfg.window.full_frame_seconds,
-                    tuple(pygame.Color(runner.cfg["colors.background"]))[:3])
+                    tuple(pygame.Color(runner.cfg.colors.background))[:3])
     gc.freeze()  # start-up objects never need collecting: shorter collector pauses
     acc = 0.0
     first = True
