@@ -31,6 +31,7 @@ DEFAULT_PREFIX=/opt/digit-exhibit   # what the units and the tool name; --prefix
 UNITS="digit-exhibit.service digit-exhibit-out-of-order.service digit-exhibit-retry.timer digit-exhibit-health.service digit-exhibit-health.timer"
 KEEP=3
 MIN_UP=120   # seconds the exhibit must have been up, without a restart, to call a release good
+MAX_FRAME_AGE=90  # seconds: an older last frame (health.json) means the screen is stuck
 PACKAGES=yes
 SYSTEMD=yes
 ACTION=install
@@ -180,6 +181,41 @@ now_us() {
   fi
 }
 
+# wall-clock seconds, as the exhibit's health file has them (the tests give their own)
+now_wall() {
+  if [ -n "$TEST_ROOT" ] && [ -n "${DIGIT_EXHIBIT_TEST_NOW:-}" ]; then
+    echo "$DIGIT_EXHIBIT_TEST_NOW"
+  else
+    date +%s
+  fi
+}
+
+# what is wrong with the picture release $1 presents, from the exhibit's health file (its last
+# frame's time and signature); nothing if it looks fine, or if the release writes no such file
+health_problem() {
+  grep -q 'health.json' "$RELEASES/$1/kiosk/exhibit-ctl" 2>/dev/null || return 0  # older release
+  python3 - "$TEST_ROOT/run/digit-exhibit/health.json" "$(now_wall)" "$MAX_FRAME_AGE" <<'EOF'
+import json, sys
+path, now, max_age = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+try:
+    with open(path) as f:
+        rec = json.load(f)
+    frame = rec.get("frame_time")
+except FileNotFoundError:
+    sys.exit(print(f"writing no health file ({path})"))
+except (OSError, ValueError, AttributeError) as e:
+    sys.exit(print(f"writing an unreadable health file ({path}: {e})"))
+if not isinstance(frame, (int, float)):
+    print("presenting no frame (health file)")
+elif now - frame > max_age:
+    print(f"showing a stuck screen: last frame {now - frame:.0f} s ago (more than {max_age:.0f} s)")
+elif rec.get("black"):
+    print(f"showing a black screen (luminance {rec.get('luminance')})")
+elif rec.get("blank"):
+    print(f"showing a blank screen (ink {rec.get('ink')})")
+EOF
+}
+
 # judge the release on probation. Only failures count: the unit down or failed, or restarted by
 # systemd itself (NRestarts counts Restart= restarts; a requested restart or a boot sets it to 0).
 # A release up for less than MIN_UP since a requested restart or a boot stays on probation and
@@ -205,17 +241,22 @@ check() {
     why="restarted by systemd $restarts time(s) after failing (last exit status ${status:-?})"
   elif [ "$state" = active ] && [ "$sub" = running ] && [ "${since:-0}" -gt 0 ]; then
     up=$(( ($(now_us) - since) / 1000000 ))
-    if [ "$up" -ge "$MIN_UP" ]; then
+    bad=
+    [ "$up" -lt "$MIN_UP" ] || bad=$(health_problem "$cur")
+    if [ -n "$bad" ]; then
+      why="up but $bad"
+    elif [ "$up" -ge "$MIN_UP" ]; then
       date -u +%Y-%m-%dT%H:%M:%SZ > "$RELEASES/$cur/GOOD"
       rm -f "$PENDING"
       install_tool "$cur"   # a good release's tool judges the next one
-      log "$cur is good: the exhibit has been up for $up s without a failure"
+      log "$cur is good: the exhibit has been up for $up s without a failure, its picture fresh"
       prune
       return 0
+    else
+      log "$cur has been up for only $up s since a requested restart or a boot (not a failure):" \
+          "still on probation, judged again later"
+      return 0
     fi
-    log "$cur has been up for only $up s since a requested restart or a boot (not a failure):" \
-        "still on probation, judged again later"
-    return 0
   elif [ "$state" = activating ] || [ "$state" = reloading ]; then
     log "$cur is starting (no failure so far): still on probation, judged again later"
     return 0

@@ -1,6 +1,7 @@
 """The kiosk's units, scripts and lock file (kiosk/): static checks, systemd-analyze verify when
 it is there, and exhibit-ctl's signalling and exit-status handling with stand-in processes."""
 import configparser
+import json
 import os
 import re
 import shutil
@@ -294,11 +295,26 @@ class Kiosk:
     def current(self) -> str:
         return os.readlink(self.root / "opt/digit-exhibit/current").rsplit("/", 1)[1]
 
+    WALL = 1_800_000_000.0  # the "now" of the wall clock the health file's times are read by
+
+    def health(self, rec: dict | None) -> None:
+        """The exhibit's health file (None: none), as the running exhibit would write it."""
+        path = self.root / "run/digit-exhibit/health.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)
+        if rec is not None:
+            path.write_text(json.dumps(rec))
+
     def run(self, *args: str, active: str = "active", up: float | None = 300.0,
-            restarts: int = 0, status: int = 0, **extra: str):
+            restarts: int = 0, status: int = 0, health: dict | None | str = "fresh", **extra: str):
         # systemd's monotonic timestamps against a "now" given to install.sh: no test depends
         # on how long this machine has been up
         now = 10_000 * 10**6
+        if health == "fresh":  # a live exhibit presented a normal frame 5 s ago
+            health = {"pid": 1, "version": "t", "frame_time": self.WALL - 5, "frames": 9,
+                      "ink": 0.4, "luminance": 0.1, "black": False, "blank": False}
+        self.health(health)
+        extra.setdefault("DIGIT_EXHIBIT_TEST_NOW", str(self.WALL))
         since = now - int(up * 1e6) if up is not None else 0
         env = dict(os.environ, DIGIT_EXHIBIT_TEST_ROOT=str(self.root), FAKE_LOG=str(self.log),
                    FAKE_ACTIVE=active, FAKE_SUB="running" if active == "active" else "dead",
@@ -627,3 +643,54 @@ def test_the_stop_event_logs_the_real_exit_code(tmp_path, monkeypatch):
         loop.run(cfg, (640, 480), False, 0, str(events), 5.0)
     stops = [e for e in map(json.loads, events.read_text().splitlines()) if e["event"] == "stop"]
     assert len(stops) == 1 and stops[0]["code"] == 2, stops
+
+
+def run_exhibit_for_health(tmp: Path, *overrides: str) -> dict:
+    """A real exhibit (dummy video driver) runs 3 s; its health file, as the kiosk unit's run
+    folder would hold it."""
+    rundir = tmp / "exhibit-run"
+    rundir.mkdir(parents=True)
+    sets = [a for o in overrides for a in ("--set", o)]
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", RUNTIME_DIRECTORY=str(rundir))
+    env.pop("DIGIT_EXHIBIT_HEALTH_FILE", None)
+    r = subprocess.run([sys.executable, "-m", "exhibit", "run", "--windowed", "--size", "640x400",
+                        "--max-seconds", "3", *sets], env=env, capture_output=True, text=True,
+                       timeout=120, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    return json.loads((rundir / "health.json").read_text())
+
+
+def test_the_health_check_fails_a_black_screen_and_a_stuck_one_and_passes_a_normal_one(
+        kiosk, tmp_path):
+    from exhibit.config import TABLE
+    black = [f"{k}=#000000" for k in TABLE if k.startswith("colors.")]
+    normal_rec = run_exhibit_for_health(tmp_path / "normal")
+    black_rec = run_exhibit_for_health(tmp_path / "black", *black)
+    assert not normal_rec["black"] and not normal_rec["blank"] and normal_rec["ink"] > 0.05
+    assert black_rec["black"] and black_rec["luminance"] < 0.02
+    for rec in (normal_rec, black_rec):
+        assert rec["frames"] >= 1 and rec["pid"] > 0 and rec["version"]
+    kiosk.release("20260101-000000-a", good=True)
+    for name in ("20260201-000000-black", "20260301-000000-stuck", "20260401-000000-normal"):
+        kiosk.release(name)
+    # the wall clock the check reads: 5 s after each run's last frame (90 s for the stuck one)
+    cases = [("20260201-000000-black", black_rec, 5, "black screen"),
+             ("20260301-000000-stuck", normal_rec, 200, "last frame 200 s ago")]
+    for name, rec, age, words in cases:
+        (kiosk.root / "opt/digit-exhibit/current").unlink(missing_ok=True)
+        kiosk.switch(name, pending=True)
+        r = kiosk.run("--check", health=rec, DIGIT_EXHIBIT_TEST_NOW=str(rec["frame_time"] + age))
+        assert r.returncode == 1 and words in r.stdout, r.stdout + r.stderr
+        assert (kiosk.releases / name / "BAD").is_file() and kiosk.current == "20260101-000000-a"
+        assert not (kiosk.releases / name / "GOOD").exists()
+    (kiosk.root / "opt/digit-exhibit/current").unlink()
+    kiosk.switch("20260401-000000-normal", pending=True)
+    r = kiosk.run("--check", health=normal_rec, DIGIT_EXHIBIT_TEST_NOW=str(normal_rec["frame_time"] + 5))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (kiosk.releases / "20260401-000000-normal/GOOD").is_file()
+    # and a release that writes no health file at all is not called good either
+    kiosk.release("20260501-000000-nofile")
+    (kiosk.root / "opt/digit-exhibit/current").unlink()
+    kiosk.switch("20260501-000000-nofile", pending=True)
+    r = kiosk.run("--check", health=None)
+    assert r.returncode == 1 and "no health file" in r.stdout, r.stdout

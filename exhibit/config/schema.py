@@ -118,6 +118,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("window.display", 0, "int", "Which monitor to use, counting from 0.", 0, 16),
     Setting("window.fps", 60, "int", "Frame-rate cap when the display offers no vsync.", 20, 240),
     Setting("window.vsync", True, "bool", "Ask for vsync (falls back to the capped clock)."),
+    Setting("window.full_frame_seconds", 30.0, "float",
+        "Seconds between whole-screen presents while the exhibit is idle (it otherwise presents "
+        "only the areas that changed), so that the screen and its health file stay fresh "
+        "(0: never).", 0.0, 3600.0),
     Setting("layout.orientation", "auto", "choice",
         "Which layout to use: auto picks by the screen's shape.",
         choices=("auto", "landscape", "portrait")),
@@ -176,6 +180,10 @@ SETTINGS: tuple[Setting, ...] = (
         "(FILE becomes FILE.1, FILE.1 becomes FILE.2, ...).", 0.01, 1000.0),
     Setting("log.keep", 3, "int", "Old event log files kept after rotating (0: start afresh).",
         0, 20),
+    Setting("log.health_file", "auto", "str",
+        "JSON file with the age and a signature of the last presented frame, rewritten every "
+        "10 s for the kiosk's health check. auto: $DIGIT_EXHIBIT_HEALTH_FILE, else health.json "
+        "in $RUNTIME_DIRECTORY (the kiosk unit's /run/digit-exhibit), else none; '' = none."),
     Setting("tally.file", "", "str",
         "Where the day's tally of visitors' confirmed readings is kept across restarts (a small "
         "JSON file of counts only; '' = kept in memory, counted afresh at each start)."),

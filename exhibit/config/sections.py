@@ -26,6 +26,7 @@ class Window:
     display: int  # Which monitor to use, counting from 0
     fps: int  # Frame-rate cap when the display offers no vsync
     vsync: bool  # Ask for vsync (falls back to the capped clock)
+    full_frame_seconds: float  # Seconds between whole-screen presents while the exhibit is idle (…
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class Log:
     events: str  # Append JSON event lines to this file ('' = no log)
     max_mb: float  # The event log is rotated when it would grow past this size in megabytes (FILE…
     keep: int  # Old event log files kept after rotating (0: start afresh)
+    health_file: str  # JSON file with the age and a signature of the last presented frame, rewrit…
 
 
 @dataclass(frozen=True)
@@ -206,7 +208,8 @@ def build(values: Mapping[str, Any]) -> Sections:
             fullscreen=v["window.fullscreen"],
             display=v["window.display"],
             fps=v["window.fps"],
-            vsync=v["window.vsync"]),
+            vsync=v["window.vsync"],
+            full_frame_seconds=v["window.full_frame_seconds"]),
         layout=Layout(
             orientation=v["layout.orientation"],
             mirror=v["layout.mirror"],
@@ -260,7 +263,8 @@ def build(values: Mapping[str, Any]) -> Sections:
         log=Log(
             events=v["log.events"],
             max_mb=v["log.max_mb"],
-            keep=v["log.keep"]),
+            keep=v["log.keep"],
+            health_file=v["log.health_file"]),
         tally=Tally(
             file=v["tally.file"],
             day_starts=v["tally.day_starts"]),

@@ -26,6 +26,7 @@ import pygame
 
 from exhibit.eventlog import EventLog
 from exhibit.state.exhibit import Exhibit
+from exhibit.shell.health import Health, health_path
 from exhibit.shell.notify import Notifier
 from exhibit.shell.window import FrameStats, NoScreen, Window, check_screen, prefer_dirty_rects
 from exhibit.shell.signals import Signals, Terminated
@@ -210,13 +211,15 @@ class Runner:
         self.notifier.watchdog()
         return areas
 
-    def status(self, uptime: float, stats: FrameStats) -> str:
-        """One line for ``systemctl status``: model, uptime, predictions, frame figures."""
+    def status(self, uptime: float, stats: FrameStats, health: Health | None = None) -> str:
+        """One line for ``systemctl status``: model, uptime, predictions, frame figures, and
+        (after ``health.write``) the last frame's age and signature."""
         h, m = divmod(int(uptime) // 60, 60)
         f = stats.summary()
         return (f"{describe()} · {self.ex.model_name} · {self.ex.mode.value} · up {h}h{m:02d} · "
                 f"{self.log.counts['prediction']} predictions · {self.errors} errors · "
-                f"{stats.moving_fps:.0f} fps while moving, frame p99 {f['p99']} ms")
+                f"{stats.moving_fps:.0f} fps while moving, frame p99 {f['p99']} ms"
+                + (f" · {health.status()}" if health is not None else ""))
 
     def check_chord(self) -> None:
         keys = pygame.key.get_pressed()
@@ -337,6 +340,8 @@ def loop(runner: Runner, window: Window, signals: Signals, notifier: Notifier, s
     signals.polling = True
     if signals.quit:
         return 0
+    health = Health(health_path(runner.cfg.log.health_file), runner.cfg.window.full_frame_seconds,
+                    tuple(pygame.Color(runner.cfg.colors.background))[:3])
     gc.freeze()  # start-up objects never need collecting: shorter collector pauses
     acc = 0.0
     first = True
@@ -365,13 +370,20 @@ def loop(runner: Runner, window: Window, signals: Signals, notifier: Notifier, s
             if steps == MAX_STEPS:
                 acc = 0.0
             areas = runner.advance(steps)
-            if first:
+            full = first or health.full_due()  # idle or not, the whole screen now and then
+            if full:
                 areas = [runner.surface.get_rect()]
             try:
                 window.present(areas)
             except pygame.error as e:  # the display went away: a fresh process will find it
                 runner.log.write("error", message=f"display: {e}"[:300])
                 return EXIT_FAILING
+            if areas:
+                health.presented(full)
+            if signals.screenshot:
+                signals.screenshot = False
+                saved = health.screenshot(runner.surface)
+                runner.log.write("screenshot", saved=saved is not None)
             still = not areas and not events and not runner.chord_since
             if areas:
                 done = time.perf_counter()
@@ -383,7 +395,8 @@ def loop(runner: Runner, window: Window, signals: Signals, notifier: Notifier, s
                 runner.log.write("first_frame", seconds=round(now - t_start, 3))
             if now >= next_status:
                 next_status = now + STATUS_EVERY
-                notifier.status(runner.status(now - t_start, stats))
+                health.write(runner.surface)
+                notifier.status(runner.status(now - t_start, stats, health))
             if max_seconds is not None and now - t_start >= max_seconds:
                 break
     except RepeatedFailure as e:

@@ -1,4 +1,5 @@
-"""SIGTERM and SIGINT end the exhibit, SIGHUP asks it to reload its config.
+"""SIGTERM and SIGINT end the exhibit, SIGHUP asks it to reload its config, SIGUSR1 to save a
+screenshot (exhibit-ctl screenshot). Handlers only set flags; the loop acts on them.
 
 Installed first thing in ``run`` and ``soak`` (before the config, the weights and the display),
 so that no signal is lost or fatal during start-up. SDL's own handlers, which would turn SIGTERM
@@ -22,6 +23,7 @@ class Signals:
     def __init__(self) -> None:
         self.quit = False
         self.reload = False
+        self.screenshot = False
         self.polling = False
 
     def _quit(self, *_: object) -> None:
@@ -31,6 +33,9 @@ class Signals:
 
     def _reload(self, *_: object) -> None:
         self.reload = True
+
+    def _screenshot(self, *_: object) -> None:
+        self.screenshot = True
 
 
 _installed: Signals | None = None
@@ -57,6 +62,8 @@ def early() -> None:
     signal.signal(signal.SIGINT, _early_stop)
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, _early_hup)
+    if hasattr(signal, "SIGUSR1"):
+        signal.signal(signal.SIGUSR1, signal.SIG_IGN)  # a screenshot asked for while starting
 
 
 def default() -> None:
@@ -65,6 +72,8 @@ def default() -> None:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    if hasattr(signal, "SIGUSR1"):
+        signal.signal(signal.SIGUSR1, signal.SIG_DFL)
 
 
 def install() -> Signals:
@@ -78,4 +87,6 @@ def install() -> Signals:
         signal.signal(signal.SIGINT, _installed._quit)
         if hasattr(signal, "SIGHUP"):
             signal.signal(signal.SIGHUP, _installed._reload)
+        if hasattr(signal, "SIGUSR1"):
+            signal.signal(signal.SIGUSR1, _installed._screenshot)
     return _installed
