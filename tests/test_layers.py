@@ -190,3 +190,11 @@ def test_every_network_kind_offers_the_network_interface(models):
         assert len(fwd.columns) == len(net.sizes), name  # one view column per size
         stages = net.stages()
         assert stages[0] == ("pixels", 0) and stages[-1] == ("softmax", len(net.sizes) - 1), name
+
+
+def test_no_runtime_module_is_over_400_lines_and_the_cli_stays_thin():
+    long = {str(p.relative_to(ROOT)): n for p in (ROOT / "exhibit").rglob("*.py")
+            if p.name != "sections.py"  # generated from the settings table
+            and (n := len(p.read_text(encoding="utf-8").splitlines())) > 400}
+    assert long == {}
+    assert len((ROOT / "exhibit/cli.py").read_text(encoding="utf-8").splitlines()) <= 350

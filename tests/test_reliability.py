@@ -337,7 +337,7 @@ def test_a_reload_applies_window_fps_to_the_running_loop(runner, tmp_path, monke
     from exhibit.shell.window import FrameStats
     cfg = tmp_path / "c.yaml"
     cfg.write_text("window:\n  fps: 30\n")
-    signals = SimpleNamespace(quit=False, reload=False, polling=False)
+    signals = SimpleNamespace(quit=False, reload=False, polling=False, screenshot=False)
     caps = []
 
     class Clock:  # each tick records the cap; the second asks for a reload, the fifth quits

@@ -4,15 +4,13 @@ Input and simulation advance in fixed steps from an accumulator (so pulses move 
 60 and 120 Hz panels); a frame that changes nothing is neither composed nor presented, and
 while nothing moves the loop waits for input; catch-up is capped so a stall does not snowball.
 
-The failsafe ladder, one rung after another:
-1. an exception in a frame or in input handling is logged (its traceback once per kind) and
-   the exhibit enters its FAILSAFE state: a calm screen for a moment, then attract mode;
-2. if recovering fails too, a fresh exhibit is built (with the networks already loaded) and
-   enters FAILSAFE; if that fails, or after more than FAILURES_ALLOWED failures within
-   FAILURE_WINDOW seconds, the process exits with EXIT_FAILING (3);
-3. systemd restarts it; past the unit's start limit, the out-of-order screen takes over and a
-   timer tries again later (kiosk/README.md).
-A visitor never sees a traceback; the ``stop`` event logs the real exit code.
+The failsafe ladder: (1) an exception in a frame or in input handling is logged (its traceback
+once per kind) and the exhibit enters FAILSAFE (a calm screen, then attract mode); (2) if
+recovering fails too, a fresh exhibit is built and enters FAILSAFE; if that fails, or after
+more than FAILURES_ALLOWED failures within FAILURE_WINDOW seconds, the process exits with
+EXIT_FAILING (3); (3) systemd restarts it; past the unit's start limit, the out-of-order screen
+takes over and a timer tries again later (kiosk/README.md). A visitor never sees a traceback;
+the ``stop`` event logs the real exit code.
 """
 from __future__ import annotations
 
@@ -100,8 +98,7 @@ class Runner:
         self.quit = False
 
     @property
-    def surface(self) -> pygame.Surface | None:
-        """Where frames are drawn: a plain surface, or the window's display surface."""
+    def surface(self) -> pygame.Surface | None:  # a plain surface, or the display surface
         return self._surface
 
     @surface.setter
@@ -110,9 +107,8 @@ class Runner:
         self._on_display = value is not None and value is _display_surface()
 
     def follow_display(self) -> None:
-        """When the window is resized (a window manager, a mode change), SDL frees the display
-        surface and pygame makes a new one: the old object then points at freed memory, and a
-        blit into it is the resize storm's segfault (issue 23, finding 4). Draw into the new one."""
+        """After a resize SDL frees the display surface and pygame makes a new one; a blit into
+        the old one was the resize storm's segfault (issue 23, finding 4): draw into the new."""
         if not self._on_display:
             return
         current = _display_surface()
@@ -212,8 +208,7 @@ class Runner:
         return areas
 
     def status(self, uptime: float, stats: FrameStats, health: Health | None = None) -> str:
-        """One line for ``systemctl status``: model, uptime, predictions, frame figures, and
-        (after ``health.write``) the last frame's age and signature."""
+        """One line for ``systemctl status``: model, uptime, predictions, frames, last frame."""
         h, m = divmod(int(uptime) // 60, 60)
         f = stats.summary()
         return (f"{describe()} · {self.ex.model_name} · {self.ex.mode.value} · up {h}h{m:02d} · "
