@@ -83,3 +83,25 @@ def test_a_screenshot_request_never_takes_a_path(tmp_path):
     surf = pygame.Surface((10, 10))
     assert h.screenshot(surf) == str(tmp_path / "screenshot.png")
     assert Health(None, 30.0, BG).screenshot(surf) is None
+
+
+def test_under_a_wayland_compositor_frames_present_the_whole_window(monkeypatch, display):
+    """cage trial (issue 22): changed-area presents left parts of the compositor's frame black
+    while animating; `auto` presents whole frames under Wayland, changed areas elsewhere."""
+    import pygame
+
+    from exhibit.shell.window import Window, whole_frames
+
+    assert whole_frames("auto", {"WAYLAND_DISPLAY": "wayland-0"})
+    assert not whole_frames("auto", {"DISPLAY": ":0"}) and not whole_frames("changed", {
+        "WAYLAND_DISPLAY": "wayland-0"}) and whole_frames("whole", {})
+    calls = []
+    monkeypatch.setattr(pygame.display, "update", lambda *a: calls.append(("update", a)))
+    monkeypatch.setattr(pygame.display, "flip", lambda: calls.append(("flip", ())))
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
+    Window((640, 400), False, 0, False, present="auto").present([pygame.Rect(0, 0, 8, 8)])
+    monkeypatch.delenv("WAYLAND_DISPLAY")
+    w = Window((640, 400), False, 0, False, present="auto")
+    w.present([pygame.Rect(0, 0, 8, 8)])
+    w.present([])  # nothing changed: nothing presented
+    assert calls == [("flip", ()), ("update", ([pygame.Rect(0, 0, 8, 8)],))]

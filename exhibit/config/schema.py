@@ -118,6 +118,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("window.display", 0, "int", "Which monitor to use, counting from 0.", 0, 16),
     Setting("window.fps", 60, "int", "Frame-rate cap when the display offers no vsync.", 20, 240),
     Setting("window.vsync", True, "bool", "Ask for vsync (falls back to the capped clock)."),
+    Setting("window.present", "auto", "choice",
+        "How a frame reaches the screen: changed (only the areas that changed, the cheapest), "
+        "whole (the whole window whenever anything changed), or auto: whole under a Wayland "
+        "compositor such as the kiosk's cage, where a trial showed changed-area updates "
+        "leaving parts of the compositor's picture black, changed elsewhere.",
+        choices=("auto", "changed", "whole")),
     Setting("window.full_frame_seconds", 30.0, "float",
         "Seconds between whole-screen presents while the exhibit is idle (it otherwise presents "
         "only the areas that changed), so that the screen and its health file stay fresh "

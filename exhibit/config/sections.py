@@ -26,6 +26,7 @@ class Window:
     display: int  # Which monitor to use, counting from 0
     fps: int  # Frame-rate cap when the display offers no vsync
     vsync: bool  # Ask for vsync (falls back to the capped clock)
+    present: str  # How a frame reaches the screen: changed (only the areas that changed, the chea…
     full_frame_seconds: float  # Seconds between whole-screen presents while the exhibit is idle (…
 
 
@@ -209,6 +210,7 @@ def build(values: Mapping[str, Any]) -> Sections:
             display=v["window.display"],
             fps=v["window.fps"],
             vsync=v["window.vsync"],
+            present=v["window.present"],
             full_frame_seconds=v["window.full_frame_seconds"]),
         layout=Layout(
             orientation=v["layout.orientation"],

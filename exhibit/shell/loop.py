@@ -285,7 +285,7 @@ def run(cfg: Config, size: tuple[int, int] | None, fullscreen: bool, display: in
             check_screen()
             prefer_dirty_rects()
             pygame.font.init()
-            window = Window(size, fullscreen, display, cfg.window.vsync)
+            window = Window(size, fullscreen, display, cfg.window.vsync, present=cfg.window.present)
         except (pygame.error, NoScreen, IndexError) as e:
             print(f"digit-exhibit: cannot open the display: {e}", file=sys.stderr)
             log.write("error", message=f"display: {e}"[:300])
