@@ -1,17 +1,10 @@
-import os
+"""Fixtures only; the shared helpers (and the headless SDL set-up) are in support.py."""
 import sys
-import weakref
-from pathlib import Path
 
-os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+import pytest
 
+from support import ROOT
 
-import pytest  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
 sys.path.insert(0, str(ROOT))
 
 
@@ -42,8 +35,3 @@ def models():
 def explainer():
     from exhibit.model.store import load_model
     return load_model("explainer")
-
-
-_SCREENS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
