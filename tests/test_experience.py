@@ -131,7 +131,8 @@ def test_ghost_card_sequence_gives_a_drawn_predicted_stroke(models):
     assert screen(ex).scene.overlay_rects  # the card is on screen
     frame(ex, surf, 2.5)  # past auto-clear
     assert ex.drawing.empty and ex.detail is None
-    assert not screen(ex).scene.overlay_rects  # no ghost card left over the canvas
+    # no ghost card left over the canvas: only the empty canvas's prompt
+    assert [b.kind for b in screen(ex).scene.overlay_text] == ["prompt"]
     assert ink_on_canvas(surf, ex) == 0
     draw_mouse(ex, 7)
     arrive(ex)

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.usefixtures("display")
 SIZES = [(1920, 1080), (1080, 1920)]
 # text that labels an element may sit on it
 LABELS = {"bars": {"bar label", "percentage"}, "dial": {"dial digit", "percentage"},
-          "button": {"button"}, "network": {"more"}}
+          "button": {"button"}, "network": {"more"}, "canvas": {"prompt"}}
 
 
 def luminance(c):

@@ -149,6 +149,7 @@ def test_every_state_size_and_language(cfg, tmp_path, size, lang):
         [f"{s}.png" for s in shots.STATES] + ["inventory.json"])
     assert problems(inv) == []
     check_answers(inv)
+    check_screen(inv, tmp_path, cfg, lang)
 
 
 @pytest.mark.slow
@@ -160,3 +161,134 @@ def test_the_command_twice_gives_the_same_files(tmp_path, capsys):
     assert f"{len(shots.STATES)} states at 1920x1080" in capsys.readouterr().out
     for p in sorted((tmp_path / "a").iterdir()):
         assert p.read_bytes() == (tmp_path / "b" / p.name).read_bytes(), p.name
+
+
+# --- the screen at museum grade (issue 21): the answer, the prompt, the frozen line ---------
+
+VISITOR = ("idle", "answer", "close-call", "unsure", "attract", "frozen")  # learn: slow sweep
+
+
+def glyph_cap(png, rect, fg=(242, 244, 255)) -> int:
+    """The height of the answer glyph's ink measured in the picture: rows, in and around the
+    inventory's box, holding pixels of the text colour (the glow is another colour)."""
+    px = pygame.surfarray.array3d(pygame.image.load(str(png))).astype(int)  # (w, h, 3)
+    x, y, w, h = rect
+    m = max(4, h // 4)
+    x0, y0 = max(0, x - m), max(0, y - m)
+    area = px[x0:x + w + m, y0:y + h + m]
+    ink = np.abs(area - np.array(fg)).max(axis=2) <= 40
+    rows = np.flatnonzero(ink.any(axis=0))
+    cols = np.flatnonzero(ink.any(axis=1))
+    assert len(rows), f"no glyph ink around {rect}"
+    # the box the inventory gives is the ink the picture holds
+    assert abs(y0 + rows[0] - y) <= 2 and abs(y0 + rows[-1] + 1 - (y + h)) <= 2, (rect, rows[[0, -1]])
+    assert abs(x0 + cols[0] - x) <= 2 and abs(x0 + cols[-1] + 1 - (x + w)) <= 2, (rect, cols[[0, -1]])
+    return int(rows[-1] - rows[0] + 1)
+
+
+def check_screen(inv: dict, d, cfg, lang: str | None = None) -> dict[str, float]:
+    """The measures of issue 21 on one size's shots; returns the glyph's cap height per state
+    as a share of the screen's height."""
+    w, h = inv["size"]
+    least = 0.15 if w > h else 0.08
+    k = min(w, h) / 1080
+    for state, v in inv["states"].items():  # the floors: text, and what a finger taps
+        small = [(t["text"], t["px"]) for t in v["texts"] if t["px"] < 20 * k]
+        assert not small, f"{state}: texts under {20 * k:.0f} px: {small}"
+        tiny = [(t["name"], t["rect"]) for t in v["targets"] if not t["name"].startswith("neuron.")
+                and min(t["rect"][2:]) < 64 * k]
+        assert not tiny, f"{state}: targets under {64 * k:.0f} px: {tiny}"
+    st, say = inv["states"], (lambda k, **kw: strings.text(lang or cfg.language, k, **kw))
+    out = {}
+    for state in ("answer", "close-call", "unsure", "attract", "cnn"):
+        if state not in st:
+            continue
+        (a,) = st[state]["answers"]  # one glyph, the largest text on screen
+        cap = glyph_cap(d / f"{state}.png", a["rect"])
+        out[state] = cap / h
+        assert cap >= least * h, f"{state}: cap height {cap} px < {least:.0%} of {h}"
+        assert a["text"] == ("?" if state == "unsure" else a["text"]) and a["text"] in "0123456789?"
+    if "close-call" in st:  # the runner-up is named
+        glyph = st["close-call"]["answers"][0]["text"]
+        named = [t["text"] for t in st["close-call"]["texts"]
+                 if any(t["text"] == say("or_runner_up", digit=k) for k in range(10) if str(k) != glyph)]
+        assert named, [t["text"] for t in st["close-call"]["texts"]]
+    if "answer" in st:  # a sure reading names no runner-up
+        assert not any(t["text"] == say("or_runner_up", digit=k) for k in range(10)
+                       for t in st["answer"]["texts"])
+    if "idle" in st:  # the prompt lies inside the empty canvas
+        canvas = next(pygame.Rect(t["rect"]) for t in st["idle"]["targets"] if t["name"] == "canvas")
+        (p,) = [t for t in st["idle"]["texts"] if t["text"] == say("canvas_prompt")]
+        assert canvas.contains(p["rect"]), (p, canvas)
+    for state in ("answer", "close-call", "unsure", "attract", "frozen"):
+        if state in st:
+            assert say("canvas_prompt") not in [t["text"] for t in st[state]["texts"]], state
+    if "frozen" in st:
+        texts = [t["text"] for t in st["frozen"]["texts"]]
+        assert say("frozen_title") in texts, texts
+        assert not any(say(k) in t for k in ("draw_prompt", "canvas_prompt", "invite") for t in texts), texts
+    return out
+
+
+@pytest.fixture(scope="module")
+def visitor(cfg, tmp_path_factory):
+    out = {}
+    for size in ((1920, 1080), (1080, 1920), (3840, 2160)):
+        d = tmp_path_factory.mktemp(f"visitor{size[0]}")
+        out[size] = d, shots.shots(cfg, d, size, states=VISITOR if size[0] < 3840 else ("answer",))
+    return out
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920), (3840, 2160)],
+                         ids=["landscape", "portrait", "4k"])
+def test_the_answer_is_the_largest_thing_on_screen(visitor, cfg, size):
+    d, inv = visitor[size]
+    caps = check_screen(inv, d, cfg)
+    print(size, {k: f"{v:.1%}" for k, v in caps.items()})
+    assert set(caps) == ({"answer", "close-call", "unsure", "attract"} if size[0] < 3840
+                         else {"answer"})
+    assert problems(inv) == []
+    check_answers(inv)
+    for state, v in inv["states"].items():  # no other text is as large as the glyph
+        for a in v["answers"]:
+            assert all(t["px"] < pygame.Rect(a["rect"]).h for t in v["texts"] if t["text"] != a["text"]), state
+
+
+def test_the_prompt_leaves_at_the_first_touch(cfg):
+    """The canvas prompt is on the screen while the canvas waits, gone once a finger is down."""
+    kit = shots.Kit(cfg, (1920, 1080), None, None, {})
+    ex = kit.exhibit()
+    scr = Screen(cfg)
+    surf = pygame.Surface(ex.size)
+    prompt = strings.text(ex.lang, "canvas_prompt")
+    scr.draw(surf, ex)
+    assert prompt in [b.text for b in scr.scene.overlay_text]
+    c = ex.canvas_rect
+    shots.finger(ex, "down", c.centerx, c.centery)
+    shots.frames(ex)
+    scr.draw(surf, ex)
+    assert prompt not in [b.text for b in scr.scene.overlay_text]
+    ex.close()
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)], ids=["landscape", "portrait"])
+def test_no_curtain_lines_leave_the_picture_itself(visitor, cfg, size):
+    """Connections from the 28x28 picture start on its edge, at its pixels' rows: in the strip
+    just beside the picture, below it, the answer's frame holds only panel or background (it
+    held a curtain of line starts)."""
+    d, _ = visitor[size]
+    kit = shots.Kit(cfg, size, None, None, {})
+    ex = kit.exhibit()
+    pic = ex.layout.picture_rect
+    net = ex.layout.inner_network
+    ex.close()
+    px = pygame.surfarray.array3d(pygame.image.load(str(d / "answer.png"))).astype(int)
+    theme_c = {k: np.array(pygame.Color(v)[:3]) for k, v in vars(cfg.colors).items()}
+    strip = px[pic.right + 1:pic.right + 11, pic.bottom + 40:net.bottom]  # (10, rows, 3)
+    plain = np.zeros(strip.shape[:2], bool)
+    for c in ("panel", "background"):
+        plain |= np.abs(strip - theme_c[c]).max(axis=2) <= 2
+    assert plain.mean() == 1.0, f"{(~plain).sum()} line pixels beside and below the picture"
+    # and the lines are there: along the picture's edge, beside it
+    edge = px[pic.right + 6:pic.right + 11, pic.y:pic.bottom]
+    assert (np.abs(edge - theme_c["panel"]).max(axis=2) > 2).mean() > 0.2

@@ -210,7 +210,8 @@ def test_help_and_explain_overlays_draw(models):
     assert pygame.image.tobytes(render(ex), "RGB") != base
     key(ex, pygame.K_h)
     key(ex, pygame.K_e)
-    assert len(screen(ex).scene.overlay_rects) == 4
+    assert screen(ex).scene.overlay_rects
+    assert [b.kind for b in screen(ex).scene.overlay_text] == ["explain"] * 4  # four notes
 
 
 def test_long_idle_returns_to_defaults(models):

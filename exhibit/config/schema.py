@@ -61,17 +61,20 @@ REGIONS = {
     "preview": "What the network sees (the 28x28 picture)",
     "network": "Hidden layers and outputs",
     "bars": "The ten probabilities",
+    "answer": "The answer: one large digit, or '?', with its glow",
 }
 LOWER_REGIONS = ("title", "canvas", "buttons")  # in portrait: below layout.portrait.split
 LAYOUTS = {
-    "landscape": {"title": [0.02, 0.01, 0.96, 0.11], "canvas": [0.02, 0.13, 0.31, 0.70],
+    "landscape": {"title": [0.02, 0.01, 0.83, 0.11], "canvas": [0.02, 0.13, 0.31, 0.70],
                   "buttons": [0.02, 0.84, 0.31, 0.15], "preview": [0.35, 0.13, 0.22, 0.36],
-                  "network": [0.59, 0.13, 0.26, 0.85], "bars": [0.865, 0.13, 0.115, 0.85]},
+                  "network": [0.59, 0.13, 0.26, 0.85], "bars": [0.865, 0.35, 0.115, 0.63],
+                  "answer": [0.865, 0.01, 0.115, 0.32]},
     # y and h of title, canvas and buttons: fractions of the part below the split; of the
     # others: fractions of the part above it
-    "portrait": {"title": [0.03, 0.0, 0.94, 0.12], "canvas": [0.05, 0.13, 0.90, 0.70],
-                 "buttons": [0.05, 0.85, 0.90, 0.13], "preview": [0.03, 0.03, 0.30, 0.38],
-                 "network": [0.35, 0.03, 0.41, 0.94], "bars": [0.78, 0.03, 0.20, 0.94]},
+    "portrait": {"title": [0.03, 0.0, 0.94, 0.08], "canvas": [0.05, 0.09, 0.90, 0.70],
+                 "buttons": [0.05, 0.80, 0.90, 0.19], "preview": [0.03, 0.03, 0.30, 0.38],
+                 "network": [0.35, 0.03, 0.41, 0.94], "bars": [0.78, 0.35, 0.20, 0.62],
+                 "answer": [0.78, 0.03, 0.20, 0.30]},
 }
 
 
@@ -100,6 +103,9 @@ SETTINGS: tuple[Setting, ...] = (
         "digit: no prediction.", 0.0, 500.0),
     Setting("answer.min_confidence", 0.5, "float",
         "Below this top probability the answer shows '?' instead of a digit.", 0.0, 1.0),
+    Setting("answer.close_margin", 0.25, "float",
+        "When the runner-up's probability is within this of the top one, a second, smaller "
+        "line names it ('... or 1?'): a close call is not drawn like a sure reading.", 0.0, 1.0),
     Setting("answer.style", "bars", "choice",
         "How the ten probabilities are shown: bars (a row per digit, with its percentage) or "
         "dial (the ten digits around a ring, each glowing by its probability, the winner "

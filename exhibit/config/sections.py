@@ -16,6 +16,7 @@ class Ink:
 @dataclass(frozen=True)
 class Answer:
     min_confidence: float  # Below this top probability the answer shows '?' instead of a digit
+    close_margin: float  # When the runner-up's probability is within this of the top one, a secon…
     style: str  # How the ten probabilities are shown: bars (a row per digit, with its percentage)…
 
 
@@ -38,6 +39,7 @@ class LayoutLandscape:
     preview: tuple[float, float, float, float]  # What the network sees (the 28x28 picture) in the…
     network: tuple[float, float, float, float]  # Hidden layers and outputs in the landscape layou…
     bars: tuple[float, float, float, float]  # The ten probabilities in the landscape layout: x, y…
+    answer: tuple[float, float, float, float]  # The answer: one large digit, or '?', with its glo…
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class LayoutPortrait:
     preview: tuple[float, float, float, float]  # What the network sees (the 28x28 picture) in the…
     network: tuple[float, float, float, float]  # Hidden layers and outputs in the portrait layout…
     bars: tuple[float, float, float, float]  # The ten probabilities in the portrait layout: x, y,…
+    answer: tuple[float, float, float, float]  # The answer: one large digit, or '?', with its glo…
     split: float  # Portrait: where the screen splits, as a fraction of its height from the top
 
 
@@ -201,6 +204,7 @@ def build(values: Mapping[str, Any]) -> Sections:
             min_size_px=v["ink.min_size_px"]),
         answer=Answer(
             min_confidence=v["answer.min_confidence"],
+            close_margin=v["answer.close_margin"],
             style=v["answer.style"]),
         language=v["language"],
         languages=v["languages"],
@@ -221,7 +225,8 @@ def build(values: Mapping[str, Any]) -> Sections:
                 buttons=v["layout.landscape.buttons"],
                 preview=v["layout.landscape.preview"],
                 network=v["layout.landscape.network"],
-                bars=v["layout.landscape.bars"]),
+                bars=v["layout.landscape.bars"],
+                answer=v["layout.landscape.answer"]),
             portrait=LayoutPortrait(
                 title=v["layout.portrait.title"],
                 canvas=v["layout.portrait.canvas"],
@@ -229,6 +234,7 @@ def build(values: Mapping[str, Any]) -> Sections:
                 preview=v["layout.portrait.preview"],
                 network=v["layout.portrait.network"],
                 bars=v["layout.portrait.bars"],
+                answer=v["layout.portrait.answer"],
                 split=v["layout.portrait.split"])),
         colors=Colors(
             background=v["colors.background"],

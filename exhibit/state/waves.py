@@ -29,10 +29,15 @@ class Waves:
         self.in_flight: list[Wave] = []
         self.last_id = 0
         self.shown: list[Snapshot] = []
+        # when the outputs last began to show a different reading (another digit, or none):
+        # the answer's glow fades in from then; -inf: it is fully there (nothing travelled)
+        self.changed_at = float("-inf")
         self.settle(snapshot)
 
     def settle(self, snapshot: Snapshot) -> None:
         """Every layer shows ``snapshot`` now (an empty canvas, a new network, a freeze)."""
+        if self.shown and _reading(self.shown[-1]) != _reading(snapshot):
+            self.changed_at = float("-inf")
         self.shown = [snapshot] * self.n
         self.in_flight = []
 
@@ -52,6 +57,8 @@ class Waves:
         for wave in self.in_flight:
             for l in range(self.n):
                 if now >= self.arrival(wave, l):
+                    if l == self.n - 1 and _reading(self.shown[l]) != _reading(wave.snapshot):
+                        self.changed_at = self.arrival(wave, l)
                     self.shown[l] = wave.snapshot
         self.in_flight = [w for w in self.in_flight if now < self.arrival(w, self.n - 1)]
 
@@ -59,3 +66,7 @@ class Waves:
     def output(self) -> Snapshot:
         """What the bars, the answer ring and the title show."""
         return self.shown[-1]
+
+
+def _reading(s: Snapshot) -> tuple[bool, int]:
+    return s.empty, -1 if s.digit is None else int(s.digit)

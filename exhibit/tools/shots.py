@@ -8,9 +8,9 @@ the inventory lists what that drawing put on screen:
 
 ``texts`` (every text fully shown: its ink box, the size its font was opened at), ``targets``
 (the hit-test rectangles live in that state, :func:`live_targets`, less those under a card)
-and ``answers`` (the answer glyph's ink box, one per reading the answer line names).
-Deterministic: a fixed clock, seeds and strokes; waves settled; live learning rehearsed in
-this process (:class:`Rehearsal`). Two runs write byte-identical files.
+and ``answers`` (the answer glyph's ink box, one per reading shown: the answer region's large
+glyph; in compare, each half's answer line). Deterministic: a fixed clock, seeds and strokes;
+waves settled; live learning rehearsed in this process (:class:`Rehearsal`). Byte-identical.
 """
 from __future__ import annotations
 
@@ -341,7 +341,7 @@ def answers(ex: Exhibit, scene, texts: list[Ink]) -> list[dict]:
     """The glyph of each reading that an answer line names ("7", or "?" when unsure)."""
     if ex.comparing:
         reads, kind = list(ex.compare_shown), "compare answer"
-    elif ex.mode in (Mode.ATTRACT, Mode.FAILSAFE):
+    elif ex.mode == Mode.FAILSAFE or ex.inviting:
         return []  # the line invites, or calms: it names no reading
     else:
         reads, kind = [ex.waves.output], "answer"

@@ -10,7 +10,7 @@ import pygame
 from exhibit.layout.learnbox import box_rect, button_rect
 from exhibit.layout.regions import Layout
 from exhibit.views.panels import panel
-from exhibit.views.theme import Theme
+from exhibit.views.theme import BODY, SMALLEST, Theme
 
 if TYPE_CHECKING:
     from exhibit.state.screenstate import ScreenState
@@ -44,13 +44,23 @@ def draw(surface: pygame.Surface, th: Theme, layout: Layout, ex: "ScreenState") 
             if curve else say("learn_starting")
     else:
         head = say("learn_invite")
-    t = fit(th, head, 26, box.w - 2 * pad, "text", bold=True)
-    th.blit(surface, t, t.get_rect(midtop=(box.centerx, box.y + pad)), "learn head")
+    t = fit(th, head, BODY, box.w - 2 * pad, "text", bold=True)
+    if t.get_width() > box.w - 2 * pad:  # too long even at the floor size: two lines or more
+        y = box.y + pad
+        for line in th.wrap(head, SMALLEST, box.w - 2 * pad, bold=True):
+            t = th.text(line, SMALLEST, "text", bold=True)
+            th.blit(surface, t, t.get_rect(midtop=(box.centerx, y)), "learn head")
+            y += t.get_height()
+        head_bottom = y
+    else:
+        th.blit(surface, t, t.get_rect(midtop=(box.centerx, box.y + pad)), "learn head")
+        head_bottom = box.y + pad + t.get_height()
     if lm.active:
         seen = say("learn_seen", seen=f"{lm.seen:,}".replace(",", "\u202f"))
-        s = fit(th, seen, 22, box.w - 2 * pad, "muted")
+        s = fit(th, seen, SMALLEST, box.w - 2 * pad, "muted")
         th.blit(surface, s, s.get_rect(midbottom=(box.centerx, bottom)), "learn seen")
-        plot = pygame.Rect(box.x + pad + th.px(34), box.y + pad + t.get_height() + th.px(10), 0, 0)
+        axis_w = th.text("100%", SMALLEST, "muted").get_width() + th.px(8)
+        plot = pygame.Rect(box.x + pad + axis_w, head_bottom + th.px(10), 0, 0)
         plot.width = box.right - pad - plot.x
         plot.height = bottom - s.get_height() - th.px(8) - plot.y
         if plot.h > th.px(30):
@@ -58,7 +68,7 @@ def draw(surface: pygame.Surface, th: Theme, layout: Layout, ex: "ScreenState") 
     if button is not None:
         pygame.draw.rect(surface, th.c["button"], button, border_radius=th.px(12))
         label = say("learn_back") if lm.active else say("learn_start")
-        b = fit(th, label, 30, button.w - 2 * pad, "text", bold=True)
+        b = fit(th, label, BODY, button.w - 2 * pad, "text", bold=True)
         th.blit(surface, b, b.get_rect(center=button.center), "learn button")
 
 
@@ -66,7 +76,7 @@ def fit(th: Theme, text: str, size: int, width: int, colour: str, bold: bool = F
         ) -> pygame.Surface:
     """Text at ``size``, smaller until it fits ``width`` (long translations)."""
     t = th.text(text, size, colour, bold=bold)
-    while t.get_width() > width and size > 12:
+    while t.get_width() > width and size > SMALLEST:
         size -= 2
         t = th.text(text, size, colour, bold=bold)
     return t
@@ -74,12 +84,14 @@ def fit(th: Theme, text: str, size: int, width: int, colour: str, bold: bool = F
 
 def chart(surface: pygame.Surface, th: Theme, r: pygame.Rect, curve: Sequence[tuple[float, float]]
           ) -> None:
-    """Accuracy (0-100 %) over seconds; grid lines at 50 % and 90 %."""
+    """Accuracy (0-100 %) over seconds; grid lines at 50 %, 90 % and 100 % (labelled: 50, 100)."""
     grid = th.c["panel"].lerp(th.c["muted"], 0.35)
     for level in (0.5, 0.9, 1.0):
         y = r.bottom - level * r.h
         pygame.draw.line(surface, grid, (r.x, y), (r.right, y), 1)
-        lab = th.text(f"{level * 100:.0f}%", 18, "muted")
+        if level == 0.9:
+            continue  # its line only: a label at the floor size would touch 100 %'s
+        lab = th.text(f"{level * 100:.0f}%", SMALLEST, "muted")
         th.blit(surface, lab, lab.get_rect(midright=(r.x - th.px(4), y)), "learn axis")
     pygame.draw.line(surface, th.c["muted"], (r.x, r.bottom), (r.right, r.bottom), 1)
     if not curve:

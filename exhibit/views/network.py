@@ -115,6 +115,14 @@ class Wiring:
             out.append(np.divmod(flat, n_out))
         return out
 
+    def from_picture(self, p0: np.ndarray) -> np.ndarray:
+        """Where lines from the picture's pixels ((n, 2) centres) start: on the picture's edge
+        facing the network, clear of its frame, at each pixel's own row, so they fan out of
+        the picture itself (never out of the empty space beside or below it)."""
+        pic = self.layout.picture_rect
+        edge = pic.x - LINE_GAP if self.layout.mirror else pic.right + LINE_GAP
+        return np.stack([np.full(len(p0), float(edge)), np.asarray(p0, np.float64)[:, 1]], 1)
+
     def select(self, activations: list[np.ndarray], per_neuron: int, cap: int,
                shown: list[np.ndarray] | None = None) -> list[Lines]:
         """Per target neuron the ``per_neuron`` strongest incoming |w*a|, at most ``cap`` a layer;
@@ -130,15 +138,8 @@ class Wiring:
             strongest = float(m.max()) if len(m) else 1.0
             pos = self.layout.pos
             p0, p1 = pos[l][src], pos[l + 1][dst]
-            if l == 0:  # lines from the picture start clear of its frame (and their width)
-                pic = self.layout.picture_rect
-                if self.layout.mirror:  # the network is on the picture's left
-                    edge = pic.x - LINE_GAP
-                    t = np.clip((p0[:, 0] - edge) / np.maximum(p0[:, 0] - p1[:, 0], 1e-6), 0, 1)
-                else:
-                    edge = pic.right + LINE_GAP
-                    t = np.clip((edge - p0[:, 0]) / np.maximum(p1[:, 0] - p0[:, 0], 1e-6), 0, 1)
-                p0 = p0 + (p1 - p0) * t[:, None]
+            if l == 0:
+                p0 = self.from_picture(p0)
             out.append(Lines(l + 1, p0, p1, m / strongest, w[src, dst] > 0, contrib[src, dst]))
         return out
 
@@ -284,7 +285,8 @@ class NetworkView:
         faint = {s: th.c["panel"].lerp(th.c["positive" if s else "negative"], 0.22) for s in (True, False)}
         for l, (src, dst) in enumerate(self.wiring.background):
             sign = self.wiring.net.weights[l][ids[l][src], ids[l + 1][dst]] > 0
-            for a, b, sg in zip(w.pos[l][src].tolist(), w.pos[l + 1][dst].tolist(), sign.tolist()):
+            starts = self.wiring.from_picture(w.pos[0][src]) if l == 0 else w.pos[l][src]
+            for a, b, sg in zip(starts.tolist(), w.pos[l + 1][dst].tolist(), sign.tolist()):
                 pygame.draw.aaline(surface, faint[sg], a, b)
         off = th.c["panel"].lerp(th.c["muted"], 0.35)
         last = len(w.pos) - (w.dial is not None)  # a dial draws the outputs itself

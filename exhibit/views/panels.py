@@ -13,7 +13,7 @@ import pygame
 from exhibit.ink.drawing import Drawing
 from exhibit.recognize import Snapshot
 from exhibit.layout.regions import Layout
-from exhibit.views.theme import BODY, LABEL, TITLE, Theme
+from exhibit.views.theme import BODY, HEAD, LABEL, Theme
 
 
 def panel(surface: pygame.Surface, theme: Theme, rect: pygame.Rect, colour: str = "panel") -> None:
@@ -214,7 +214,8 @@ class ButtonsView:
 
 
 class TitleView:
-    """The prompt, or the answer: the biggest text on screen."""
+    """The title line: small and calm. It says what is happening (the mode, or the answer as a
+    sentence); the answer itself is the large glyph in its own region (views/answer.py)."""
 
     def __init__(self, theme: Theme, rect: pygame.Rect) -> None:
         self.theme = theme
@@ -222,8 +223,8 @@ class TitleView:
 
     def draw(self, surface: pygame.Surface, line: str, colour: str = "text") -> None:
         th = self.theme
-        size = TITLE
-        while th.font(size).size(line)[0] > self.rect.w and size > 90:
-            size -= 4  # a long translation: smaller, but never below 6 % of the screen
-        th.put(surface, line, size, colour, "background", "answer", self.rect, bold=True,
+        size = HEAD
+        while th.font(size).size(line)[0] > self.rect.w and size > BODY:
+            size -= 2  # a long translation: smaller, but never below the body text
+        th.put(surface, line, size, colour, "background", "title", self.rect,
                width=self.rect.w, center=self.rect.center)

@@ -22,6 +22,7 @@ import pygame
 from exhibit.ink.drawing import Drawing
 from exhibit.model.mlp import MLP
 from exhibit.recognize import Snapshot
+from exhibit.views.answer import AnswerView, Look
 from exhibit.views.dial import DialView
 from exhibit.views.hand import HandView
 from exhibit.layout.regions import Layout
@@ -107,6 +108,8 @@ class Scene:
         self.canvas = CanvasView(theme, layout.canvas, layout.brush)
         self.buttons = ButtonsView(theme, layout)
         self.title = TitleView(theme, r["title"])
+        self.answer = AnswerView(theme, r["answer"])
+        self.answer_text: list[TextBox] = []  # the answer region's texts (painted on their own)
         self.pulses = Pulses(theme, theme.px(cfg.pulses.size_px), cfg.pulses.max)
         self.hand = HandView(theme, theme.px(HAND_PX))
         self.hand_place: tuple[pygame.Surface, tuple[int, int]] | None = None  # set per frame
@@ -222,6 +225,12 @@ class Scene:
         self.preview.draw(self.composed, picture)
         self._pending.append(self.pic_area)
 
+    def compose_answer(self, look: Look) -> None:
+        """Paint the answer region again (a new answer, or the next step of its glow)."""
+        self.theme.record = self.answer_text = []
+        self.repaint(self.rects["answer"], lambda surf: self.answer.draw(surf, look))
+        self.theme.record = None
+
     def repaint(self, rect: pygame.Rect, paint: Callable[[pygame.Surface], None]) -> None:
         """Redraw one area of the composed layer: the static layer, then ``paint`` over it."""
         self.composed.blit(self.static, rect, rect)
@@ -290,7 +299,7 @@ class Scene:
     @property
     def text_boxes(self) -> list[TextBox]:
         """Every text on screen now, in the order painted."""
-        return self.static_text + self.composed_text + self.overlay_text
+        return self.static_text + self.composed_text + self.answer_text + self.overlay_text
 
     @property
     def connections_drawn(self) -> int:

@@ -15,7 +15,7 @@ from exhibit.state.modes import Mode
 from exhibit.config import Config
 from exhibit.recognize import Snapshot
 from exhibit.model.cnn import CNN
-from exhibit.views import compare, learncurve, teacher
+from exhibit.views import answer, compare, learncurve, teacher
 from exhibit import strings
 from exhibit.views.cnnview import CNNScene
 from exhibit.views.network import Lines
@@ -29,13 +29,15 @@ if TYPE_CHECKING:
 def title(ex: "ScreenState") -> str:
     if ex.mode == Mode.FAILSAFE:
         return ex.say("failsafe")
-    if ex.mode == Mode.ATTRACT:
+    if ex.mode == Mode.ATTRACT and (ex.inviting or ex.waves.output.empty):
         return ex.say("invite")
+    if ex.mode == Mode.FROZEN:
+        return ex.say("frozen_title")  # drawing does nothing now: say so, and why
     if ex.comparing:
         return compare.title(ex)
     out = ex.waves.output  # the answer changes when the wave reaches the outputs
     if out.empty:
-        return ex.say("draw_prompt")
+        return ex.say("title")  # the prompt itself lives inside the empty canvas
     return strings.answer(ex.lang, out.digit) if ex.sure(out) else ex.say("unsure")
 
 
@@ -64,6 +66,7 @@ class Screen:
         self._now = ex.now
         self._lines: dict[tuple, tuple[Snapshot, list[Lines]]] = {}
         self._learn: tuple | None = None
+        self._answer: answer.Look | None = None  # what the answer region shows
 
     def lines(self, snap: Snapshot, subset: list | None = None) -> list[Lines]:
         """The strong connections for a snapshot, per layer, among the neurons in view
@@ -97,12 +100,17 @@ class Screen:
         net = ex.recognizer.model.net  # live learning swaps weights without a new layout
         if not ex.comparing and scene.wiring.net is not net and scene.follow(net):
             self._look = ()  # the composed layer starts again from the new static layer
+            self._answer = None
         scene.pulses.update(max(0.0, ex.now - self._now))
         self._now = ex.now
         if ex.comparing:
             self._update_compare(ex)
         else:
             self._update_network(ex)
+            look = answer.look(ex)
+            if look != self._answer:
+                self._answer = look
+                scene.compose_answer(look)
         scene.hand_place = scene.hand.place(ex)
         over = teacher.overlay_key(ex)
         if over != self._over:

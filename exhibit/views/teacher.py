@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pygame
 
 from exhibit.state.modes import Mode
-from exhibit.views import cnncard, hand, operator, overlays
+from exhibit.views import cnncard, hand, operator, overlays, prompt
 from exhibit.views.scene import Scene
 from exhibit.views.theme import Theme
 
@@ -23,13 +23,14 @@ def overlay_key(ex: "ScreenState") -> tuple:
     return (ex.mode, ex.stage, ex.show_help, ex.show_explain, ex.ablating, ex.centring, ex.detail,
             ex.comparing,
             ex.lang, ex.model_name, id(ex.snapshot), tuple(m.tobytes() for m in ex.masks),
-            None if ex.message is None else ex.message[0], ex.inviting, operator.key(ex))
+            None if ex.message is None else ex.message[0], ex.inviting, operator.key(ex),
+            prompt.shown(ex))
 
 
 def occupied(scene: Scene) -> list[pygame.Rect]:
     """What overlay notes must not cover: the labelled elements and every text already there."""
     return [r for r, _ in scene.elements()] + [b.rect for b in scene.static_text
-                                                      + scene.composed_text]
+                                                      + scene.composed_text + scene.answer_text]
 
 
 def draw(surf: pygame.Surface, th: Theme, scene: Scene, ex: "ScreenState") -> list[pygame.Rect]:
@@ -47,6 +48,8 @@ def draw(surf: pygame.Surface, th: Theme, scene: Scene, ex: "ScreenState") -> li
         off = int(sum((m == 0).sum() for m in ex.masks))
         out.append(overlays.badge(surf, th, say("ablation_on", off=off), r["network"], busy,
                                   colour="positive"))
+    if prompt.shown(ex):
+        out.append(prompt.draw(surf, th, r["canvas"], say("canvas_prompt")))
     if ex.inviting:
         out.append(hand.invitation(surf, th, r["canvas"], say("your_turn")))
     if ex.show_explain and (ex.comparing or ex.is_cnn):  # no free space: a card over the canvas

@@ -21,6 +21,7 @@ from exhibit import resources
 from exhibit.config import Config
 
 # text sizes, for a 1080-line screen (pygame's default font: line height about 0.75 x size)
+SMALLEST = 30  # no text smaller: opened at 20 px per 1080 lines of the short side (issue 21)
 BODY = 34  # the least a visitor or teacher must read from 3 m: 26 px lines at 1080
 LABEL = 40
 HEAD = 48
