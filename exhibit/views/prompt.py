@@ -27,6 +27,8 @@ def dashed(surface: pygame.Surface, colour: pygame.Color, rect: pygame.Rect, wid
     for (x0, y0), (x1, y1) in ((rect.topleft, rect.topright), (rect.topright, rect.bottomright),
                                (rect.bottomright, rect.bottomleft), (rect.bottomleft, rect.topleft)):
         length = max(abs(x1 - x0), abs(y1 - y0))
+        if length <= 0 or dash <= 0:  # a degenerate box (a tiny hostile layout): no outline
+            continue
         n = max(1, length // (2 * dash))
         for i in range(n + 1):
             a, b = i * 2 * dash / length, min(1.0, (i * 2 * dash + dash) / length)
@@ -39,6 +41,8 @@ def dashed(surface: pygame.Surface, colour: pygame.Color, rect: pygame.Rect, wid
 def draw(surface: pygame.Surface, th: Theme, canvas: pygame.Rect, text: str) -> pygame.Rect:
     """Paint the prompt into ``canvas``; returns the area painted."""
     box = canvas.inflate(-2 * th.px(28), -2 * th.px(28))
+    if box.w <= 0 or box.h <= 0:  # a canvas too small for an outline and a line of text
+        return canvas
     dashed(surface, th.c["muted"], box, max(2, th.px(3)), th.px(22))
     width = box.w - 2 * th.px(24)
     th.put(surface, text, HEAD, "muted", "canvas", "prompt", box, width=width, center=box.center)

@@ -110,6 +110,7 @@ class Scene:
         self.title = TitleView(theme, r["title"])
         self.answer = AnswerView(theme, r["answer"])
         self.answer_text: list[TextBox] = []  # the answer region's texts (painted on their own)
+        self.answer_look: Look | None = None  # what the answer region shows now
         self.pulses = Pulses(theme, theme.px(cfg.pulses.size_px), cfg.pulses.max)
         self.hand = HandView(theme, theme.px(HAND_PX))
         self.hand_place: tuple[pygame.Surface, tuple[int, int]] | None = None  # set per frame
@@ -217,6 +218,7 @@ class Scene:
         self.title.draw(c, title)
         self.theme.record = None
         self._pending += self.dynamic
+        self._keep_answer(self.dynamic)
 
     def compose_picture(self, picture: Snapshot) -> None:
         """Only the 28x28 picture changed (a new reading whose wave has not left yet): redraw
@@ -224,9 +226,17 @@ class Scene:
         self.composed.blit(self.static, self.pic_area, self.pic_area)
         self.preview.draw(self.composed, picture)
         self._pending.append(self.pic_area)
+        self._keep_answer([self.pic_area])
+
+    def _keep_answer(self, cleared: list[pygame.Rect]) -> None:
+        """Areas just cleared to the static layer may reach into the answer region (merged
+        areas do, in some layouts): paint the answer again over them, as a full redraw would."""
+        if self.answer_look is not None and self.rects["answer"].collidelist(cleared) >= 0:
+            self.compose_answer(self.answer_look)
 
     def compose_answer(self, look: Look) -> None:
         """Paint the answer region again (a new answer, or the next step of its glow)."""
+        self.answer_look = look
         self.theme.record = self.answer_text = []
         self.repaint(self.rects["answer"], lambda surf: self.answer.draw(surf, look))
         self.theme.record = None
