@@ -110,6 +110,7 @@ class Exhibit:
     show_about = property(lambda self: self.teacher.about)
     panel_open = property(lambda self: self.teacher.panel)
     confirm_left = property(lambda self: self.input.confirm_left)  # panel.confirm shown
+    hold_progress = property(lambda self: self.input.hold_progress)  # panel.open held: 0..1
     stage = property(lambda self: self.teacher.stage)
     detail = property(lambda self: self.teacher.detail)
     ablating = property(lambda self: self.teacher.ablating)

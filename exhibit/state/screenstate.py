@@ -84,6 +84,9 @@ class ScreenState(Protocol):
     def message(self) -> tuple[str, float] | None: ...  # an operator message, seconds left
     @property
     def quit_progress(self) -> float | None: ...
+
+    @property
+    def hold_progress(self) -> float | None: ...
     @property
     def learn(self) -> "LearnMode": ...
 
