@@ -111,8 +111,8 @@ def stage(surf: pygame.Surface, th: Theme, scene: Scene, ex: "ScreenState",
                 x, y = col[slot]
                 out.append(pygame.draw.circle(surf, th.c["answer"], (x, y), lay.radius[layer] * 1.8,
                                               width=max(3, th.px(4))))
-            # w·a = z - b; no-break spaces: a formula is never split across lines
-            formula = f"{z[j] - b:.2f}\u00a0+\u00a0({b:.2f})\u00a0=\u00a0{z[j]:.2f}"
+            # w·a = z - b; no-break spaces: a formula breaks only before an "="
+            formula = f"{z[j] - b:.2f}\u00a0+\u00a0({b:.2f}) =\u00a0{z[j]:.2f}"
             if kind == "sum":
                 text = say("step_sum", k=k, layer=layer, neuron=j + 1, z=formula)
             else:
