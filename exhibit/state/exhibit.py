@@ -149,6 +149,7 @@ class Exhibit:
             self._seen = ()  # refresh() reads the input again with the new weights
         else:  # the same picture, read by the new weights: no preprocessing again
             self.snapshot = rec.read_picture(s.picture, self.masks)
+            self._send_wave()  # the bars follow the learning network, never stale
 
     def set_window(self, window: tuple[int, int]) -> None:
         """Where the logical surface sits in the window (for mouse and finger mapping)."""
@@ -370,13 +371,19 @@ class Exhibit:
             self.comparison.read(ink, self.centring, (c.w, c.h), self.layout.brush)
             if self.snapshot.empty:
                 self.comparison.show_latest()
-        interval = max(self.cfg.pulses.wave_interval, MIN_WAVE_INTERVAL)
-        if self.cfg.motion.reduced:
-            interval = max(interval, REDUCED_WAVE_INTERVAL)
         if self.snapshot.empty:  # nothing to carry: every layer goes dark at once
             self._wave_due = None
             self.waves.settle(self.snapshot)
-        elif self.now - self._last_wave >= interval:
+        else:
+            self._send_wave()
+
+    def _send_wave(self) -> None:
+        """Carry the newest snapshot to the outputs: now, or when the last wave is far enough
+        behind (nothing flashes more than 3 times a second)."""
+        interval = max(self.cfg.pulses.wave_interval, MIN_WAVE_INTERVAL)
+        if self.cfg.motion.reduced:
+            interval = max(interval, REDUCED_WAVE_INTERVAL)
+        if self.now - self._last_wave >= interval:
             self._wave_due = self.now
         elif self._wave_due is None:
             self._wave_due = self._last_wave + interval
