@@ -41,9 +41,11 @@ def leader(surface: pygame.Surface, theme: Theme, box: pygame.Rect, target: pyga
 
 def note(surface: pygame.Surface, theme: Theme, text: str, target: pygame.Rect,
          occupied: list[pygame.Rect], kind: str, size: int = BODY, edge: str = "muted",
-         line_to: bool = True, fill: str | None = None) -> list[pygame.Rect]:
+         line_to: bool = True, fill: str | None = None, above: bool = False) -> list[pygame.Rect]:
     """A card holding ``text`` in the free space nearest ``target``, joined to it by a line
-    (``fill``: a coloured badge instead, text in the background colour)."""
+    (``fill``: a coloured badge instead, text in the background colour; ``above``: right
+    above the target if it is free there, so that it sits in the same place in every
+    language)."""
     pad, gap = theme.px(12), theme.px(14)
     bounds = surface.get_rect().inflate(-2 * gap, -2 * gap)
     lh = theme.font(size).get_linesize()
@@ -53,6 +55,7 @@ def note(surface: pygame.Surface, theme: Theme, text: str, target: pygame.Rect,
     # the widest unbreakable run (a formula is joined by no-break spaces): no shape splits it
     longest = 0 if any(ord(c) > 0x2e80 for c in text) else max(
         f.size(word)[0] for word in text.replace("\n", " ").split(" "))
+    taken = [o.inflate(2 * gap, 2 * gap) for o in occupied]
     for width in range(220, 940, 40):  # the nearest spot over a sweep of shapes
         w = min(theme.px(width), bounds.w)
         if longest > w - 2 * pad and w < bounds.w:
@@ -60,8 +63,15 @@ def note(surface: pygame.Surface, theme: Theme, text: str, target: pygame.Rect,
         lines = theme.wrap(text, size, w - 2 * pad, bold)
         inner_w = max(f.size(l)[0] for l in lines)
         box_w, box_h = inner_w + 2 * pad, lh * len(lines) + 2 * pad
-        spot = free_spot([o.inflate(2 * gap, 2 * gap) for o in occupied], bounds, box_w, box_h,
-                         target, max(4, theme.px(8)))
+        if above and best is None:
+            spot = pygame.Rect(0, 0, box_w, box_h)
+            spot.midbottom = (target.centerx, target.y - gap)
+            spot.clamp_ip(pygame.Rect(bounds.x, bounds.y, bounds.w, max(0, target.y - bounds.y)))
+            if (bounds.contains(spot) and spot.bottom <= target.y and len(lines) <= 2
+                    and spot.collidelist(taken) < 0):
+                best = (-1.0, spot, w - 2 * pad)  # right above: nothing nearer replaces it
+                break
+        spot = free_spot(taken, bounds, box_w, box_h, target, max(4, theme.px(8)))
         if spot is None:
             continue
         # near its target, and not a tall thin column of words (that would crowd the others)

@@ -64,7 +64,8 @@ def draw(surf: pygame.Surface, th: Theme, scene: Scene, ex: "ScreenState") -> li
                              "explain_unsure" if ex.snapshot.unsure else "explain_bars"),
                             (scene.layout.inner_network, "explain_network"),
                             (r["canvas"], "explain_canvas")):
-            out += overlays.note(surf, th, say(key), target, busy, "explain")
+            out += overlays.note(surf, th, say(key), target, busy, "explain",
+                                 above=key == "explain_canvas")
     if ex.message is not None:
         out += overlays.note(surf, th, ex.message[0], r["buttons"], busy, "message",
                              edge="negative", line_to=False)
