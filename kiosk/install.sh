@@ -311,6 +311,11 @@ uninstall() {
     rm -f "$UDEV_RULE"
     command -v udevadm >/dev/null 2>&1 && [ -z "$TEST_ROOT" ] && udevadm control --reload 2>/dev/null || true
   fi
+  # what kiosk/fleet adds: the journal upload's drop-ins and its copies of release folders
+  rm -f "$TEST_ROOT/etc/systemd/journal-upload.conf.d/digit-exhibit.conf" \
+        "$UNITS_DIR/systemd-journal-upload.service.d/digit-exhibit.conf"
+  rmdir "$UNITS_DIR/systemd-journal-upload.service.d" 2>/dev/null || true
+  rm -rf "$TEST_ROOT/var/lib/digit-exhibit-fleet"
   have_systemd && systemctl daemon-reload && systemctl reset-failed 2>/dev/null || true
   have_systemd && systemctl enable getty@tty1.service 2>/dev/null || true
   rm -rf "${PREFIX:?}"

@@ -346,6 +346,15 @@ def test_a_rollout_goes_host_by_host_changes_nothing_the_second_time_and_stops_a
     assert all(line in r.stdout for line in table)  # and printed
     assert recap(r.stdout)["kiosk-1"]["changed"] == 0
 
+    # uninstall removes what the fleet added too
+    root3 = fleet.roots["kiosk-3"]
+    u = subprocess.run(["sh", str(KIOSK / "install.sh"), "--uninstall", "--no-systemd"], capture_output=True,
+                       text=True, env=dict(os.environ, DIGIT_EXHIBIT_TEST_ROOT=str(root3)), timeout=60)
+    assert u.returncode == 0, u.stderr
+    assert not (root3 / "etc/systemd/journal-upload.conf.d/digit-exhibit.conf").exists()
+    assert not (root3 / "etc/systemd/system/systemd-journal-upload.service.d").exists()
+    assert not (root3 / "var/lib/digit-exhibit-fleet").exists() and not (root3 / "opt").exists()
+
 
 @pytest.mark.slow
 @needs_ansible
