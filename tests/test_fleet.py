@@ -152,6 +152,28 @@ class Fleet:
                 if (p.is_file() or p.is_symlink()) and "stand-in" not in p.relative_to(root).parts}
 
 
+def verify_units(root: Path, units: Path) -> None:
+    """systemd-analyze verify (where installed) of a stand-in kiosk's units as installed, with
+    the drop-ins and the closing timer kiosk/fleet wrote: clean, no warning at all."""
+    if shutil.which("systemd-analyze") is None or not Path("/usr/lib/systemd/system").is_dir():
+        return
+    shutil.copytree("/usr/lib/systemd/system", root / "usr/lib/systemd/system", symlinks=True)
+    shutil.copytree(units, root / "etc/systemd/system")
+    execs = re.findall(r"^Exec\w*=[-@+!]*(/\S+)", "\n".join(
+        p.read_text() for p in (root / "etc/systemd/system").rglob("*") if p.is_file()), re.M)
+    for prog in set(execs):  # the programs they name, as stand-ins
+        p = root / prog.lstrip("/")
+        if not p.exists():
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text("#!/bin/sh\n")
+            p.chmod(0o755)
+    names = ["digit-exhibit.service", "digit-exhibit-out-of-order.service", "exhibit-closing.service",
+             "exhibit-closing.timer"]
+    r = subprocess.run(["systemd-analyze", "verify", f"--root={root}", *names], cwd=root / "etc/systemd/system",
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stdout.strip() == "" and r.stderr.strip() == "", r.stderr
+
+
 def recap(out: str) -> dict[str, dict[str, int]]:
     rows = re.findall(r"^(\S+)\s+: ((?:\w+=\d+\s*)+)$", out, re.M)
     return {h: {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", counts)} for h, counts in rows}
@@ -242,6 +264,7 @@ def test_a_rollout_goes_host_by_host_changes_nothing_the_second_time_and_stops_a
         assert not (units[h] / "exhibit-closing.timer").exists()
     assert "daemon-reload" in (fleet.roots["kiosk-2"] / "stand-in/systemctl.log").read_text()
     assert not list((tmp_path / "scratch").iterdir())  # the packed release is cleaned up
+    verify_units(tmp_path / "verify", units["kiosk-2"])
 
     # the closing unit, run with rtcwake stood in for: it wakes the PC at the next opening day
     closing = (units["kiosk-2"] / "exhibit-closing.service").read_text()
@@ -353,7 +376,7 @@ def test_a_rollout_goes_host_by_host_changes_nothing_the_second_time_and_stops_a
     assert u.returncode == 0, u.stderr
     assert not (root3 / "etc/systemd/journal-upload.conf.d/digit-exhibit.conf").exists()
     assert not (root3 / "etc/systemd/system/systemd-journal-upload.service.d").exists()
-    assert not (root3 / "var/lib/digit-exhibit-fleet").exists() and not (root3 / "opt").exists()
+    assert not (root3 / "var/lib/digit-exhibit-fleet").exists() and not (root3 / "opt/digit-exhibit").exists()
 
 
 @pytest.mark.slow
