@@ -221,6 +221,53 @@ def test_ansible_is_only_a_test_tool():
     assert "fleet" not in (KIOSK / "wheelhouse.sh").read_text()  # no playbook in a release
 
 
+def load_module(path: Path):
+    import importlib.util
+    pytest.importorskip("ansible", reason="ansible-core is not installed (pip install -e '.[test]' brings it)")
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_the_kiosk_side_check_names_the_file_that_does_not_match(tmp_path):
+    info = load_module(FLEET / "roles/digit_exhibit/library/digit_exhibit_info.py")
+    d = make_release(tmp_path, "1.0-x")
+    assert info.sums_problem(str(d)) == ""
+    fp = info.fingerprint(str(d))
+    flip_byte(d / "wheels/weights/deep.npz", 10)
+    assert info.sums_problem(str(d)).endswith("wheels/weights/deep.npz does not match SHA256SUMS "
+                                              "(changed after the release was made, or damaged in the copy)")
+    assert info.fingerprint(str(d)) == fp  # the wheels' own hashes are in install.lock
+    flip_byte(d / "wheels/weights/deep.npz", 10)
+    (d / "kiosk/extra.sh").write_text("echo\n")
+    assert info.sums_problem(str(d)).endswith("kiosk/extra.sh is not in SHA256SUMS")
+    assert info.fingerprint(str(d)) != fp  # another kiosk file: another release
+    (d / "kiosk/extra.sh").unlink()
+    (d / "RELEASE").unlink()
+    assert info.sums_problem(str(d)).endswith("RELEASE is missing (it is listed in SHA256SUMS)")
+    (d / "SHA256SUMS").write_text("not a checksum\n")
+    assert info.sums_problem(str(d)).endswith("SHA256SUMS:1 is not a checksum line")
+    (d / "SHA256SUMS").unlink()
+    assert "SHA256SUMS is missing" in info.sums_problem(str(d))
+
+
+def test_the_status_table_lines_up_and_names_a_kiosk_that_did_not_answer():
+    table = load_module(FLEET / "filter_plugins/fleet_table.py").digit_exhibit_table
+    st = {"current": "20261207-1-0.2", "current_state": "good", "running_version": "0.2",
+          "uptime_s": 90061, "unit": {"ActiveState": "active", "NRestarts": "0",
+                                      "ActiveEnterTimestamp": "Mon 2026-12-07 15:02:14 CET"},
+          "errors_24h": 3, "releases": [{"name": "20261101-1-0.1", "good": True},
+                                        {"name": "20261207-1-0.2", "current": True, "good": True}]}
+    lines = table([{"digit_exhibit_status": st}, {}], ["hall-1", "hall-2"])
+    assert len(lines) == 4 and set(lines[1]) == {"-", " "}
+    rows = table_rows(lines)
+    assert rows[0] == {"kiosk": "hall-1", "release": "20261207-1-0.2", "state": "good", "running": "0.2",
+                       "up": "1d 1h", "exhibit since": "Mon 2026-12-07 15:02:14 CET", "restarts": "0",
+                       "errors 24h": "3", "releases": "2 installed, 1 older good"}
+    assert rows[1]["release"] == "no answer"
+
+
 @pytest.mark.slow
 @needs_ansible
 def test_a_rollout_goes_host_by_host_changes_nothing_the_second_time_and_stops_at_host_1_on_a_broken_network_or_a_failed_health_check(tmp_path):
