@@ -6,6 +6,9 @@
 #                                         e.g. on a USB stick): no network needed
 #   sudo kiosk/install.sh                 in a checkout: build such a folder first (needs network)
 #   sudo kiosk/install.sh --from DIR      install the release folder DIR
+#   sudo kiosk/install.sh --from DIR --config FILE   ... with FILE (- : standard input) as its
+#                                         config.yaml: checked by the new release first, put in
+#                                         place with the switch
 #   sudo digit-exhibit-release --status   releases, which one runs, which are good
 #   sudo digit-exhibit-release --rollback back to the newest good release before this one
 #   sudo digit-exhibit-release --check    judge a release on probation now (the health timer's job;
@@ -36,6 +39,7 @@ PACKAGES=yes
 SYSTEMD=yes
 ACTION=install
 FROM=
+CONFIG_FROM=   # --config: the settings to install with the release (kiosk/fleet renders them)
 PURGE=no
 # for tests/test_kiosk.py only: every path under this folder, systemctl from PATH, no root needed
 TEST_ROOT=${DIGIT_EXHIBIT_TEST_ROOT:-}
@@ -53,12 +57,14 @@ while [ $# -gt 0 ]; do
     --purge) PURGE=yes ;;
     --from) [ $# -ge 2 ] || { echo "install.sh: --from needs a folder" >&2; exit 2; }; FROM=$2; shift ;;
     --from=*) FROM=${1#--from=} ;;
+    --config) [ $# -ge 2 ] || { echo "install.sh: --config needs a file" >&2; exit 2; }; CONFIG_FROM=$2; shift ;;
+    --config=*) CONFIG_FROM=${1#--config=} ;;
     --no-packages) PACKAGES=no ;;
     --no-systemd) SYSTEMD=no ;;
     --prefix=*) PREFIX=${1#--prefix=}
       case "$PREFIX" in /*) ;; *) echo "install.sh: --prefix needs an absolute folder" >&2; exit 2 ;; esac
       case "$PREFIX" in *[!A-Za-z0-9/._-]*) echo "install.sh: --prefix may hold only letters, digits and / . _ -" >&2; exit 2 ;; esac ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -305,6 +311,11 @@ uninstall() {
     rm -f "$UDEV_RULE"
     command -v udevadm >/dev/null 2>&1 && [ -z "$TEST_ROOT" ] && udevadm control --reload 2>/dev/null || true
   fi
+  # what kiosk/fleet adds: the journal upload's drop-ins and its copies of release folders
+  rm -f "$TEST_ROOT/etc/systemd/journal-upload.conf.d/digit-exhibit.conf" \
+        "$UNITS_DIR/systemd-journal-upload.service.d/digit-exhibit.conf"
+  rmdir "$UNITS_DIR/systemd-journal-upload.service.d" 2>/dev/null || true
+  rm -rf "$TEST_ROOT/var/lib/digit-exhibit-fleet"
   have_systemd && systemctl daemon-reload && systemctl reset-failed 2>/dev/null || true
   have_systemd && systemctl enable getty@tty1.service 2>/dev/null || true
   rm -rf "${PREFIX:?}"
@@ -335,6 +346,7 @@ SAID=   # set once a refusal has said what changed (one line, not two)
 # removes only a folder this run created, and only while it is not current
 cleanup() {
   rm -rf "$TMP"
+  rm -f "$ETC/.config.yaml.new"
   if [ -n "$REL" ]; then
     rm -rf "$REL"
     [ -n "$SAID" ] ||
@@ -357,6 +369,14 @@ if [ -z "$FROM" ]; then
   fi
 fi
 FROM=$(cd "$FROM" && pwd)
+CONFIG_NAME=$CONFIG_FROM   # what a refusal calls it
+if [ "$CONFIG_FROM" = - ]; then
+  cat > "$TMP/config.yaml" && CONFIG_FROM=$TMP/config.yaml CONFIG_NAME="config.yaml (standard input)"
+fi
+if [ -n "$CONFIG_FROM" ]; then
+  [ -f "$CONFIG_FROM" ] || { echo "install.sh: --config $CONFIG_FROM: no such file" >&2; exit 2; }
+  CONFIG_FROM=$(cd "$(dirname "$CONFIG_FROM")" && pwd)/$(basename "$CONFIG_FROM")
+fi
 [ -f "$FROM/install.lock" ] && [ -d "$FROM/wheels" ] && [ -d "$FROM/kiosk" ] || {
   echo "install.sh: $FROM is not a release folder (no install.lock, wheels/ or kiosk/)" >&2; exit 2; }
 [ -f "$FROM/SHA256SUMS" ] || {
@@ -425,22 +445,35 @@ chmod 755 "$REL/kiosk/install.sh" "$REL/kiosk/exhibit-ctl"
 chmod -R go-w "$REL"
 
 mkdir -p "$ETC"
-if [ ! -f "$ETC/config.yaml" ]; then
+CONF=$ETC/config.yaml
+if [ -n "$CONFIG_FROM" ]; then
+  CONF=$CONFIG_FROM   # checked here, put in place with the switch below
+  log "config: $CONFIG_FROM (to become $ETC/config.yaml with this release)"
+  if ! why=$("$REL/venv/bin/digit-exhibit" check-config "$CONF" 2>&1); then
+    why=$(echo "$why" | grep -v ': OK$' | head -n 1 | sed 's/^digit-exhibit: //')
+    case "$why" in "$CONF:"*) why="$CONFIG_NAME:${why#"$CONF:"}" ;; esac
+    cur=$(current_name || true)
+    echo "install.sh: refused: $why; nothing was changed (current: ${cur:-none})" >&2
+    SAID=yes
+    exit 2
+  fi
+elif [ ! -f "$ETC/config.yaml" ]; then
   default=$("$REL/venv/bin/python" -c 'from exhibit import resources; print(resources.DEFAULT_CONFIG)')
   install -m 644 "$default" "$ETC/config.yaml"
   log "config: $ETC/config.yaml (new)"
 else
   log "config: $ETC/config.yaml (kept)"
 fi
-if ! "$REL/venv/bin/digit-exhibit" check-config "$ETC/config.yaml"; then
+if [ -z "$CONFIG_FROM" ] && ! "$REL/venv/bin/digit-exhibit" check-config "$CONF"; then
   echo "install.sh: fix $ETC/config.yaml first (the new release refuses it)" >&2
   exit 2
 fi
 # every network (not only the configured one), asset and font checks out, and each network
 # reads the release's own examples, before anything is switched; the refusal names the file
-if ! why=$(SDL_VIDEODRIVER=dummy "$REL/venv/bin/digit-exhibit" verify --config "$ETC/config.yaml" 2>&1 >/dev/null); then
+if ! why=$(SDL_VIDEODRIVER=dummy "$REL/venv/bin/digit-exhibit" verify --config "$CONF" 2>&1 >/dev/null); then
   why=$(echo "${why:-the new release failed its check}" | tail -n 1)
-  echo "install.sh: refused: ${why#digit-exhibit: verify: }; nothing was changed (current: $(current_name || true))" >&2
+  cur=$(current_name || true)
+  echo "install.sh: refused: ${why#digit-exhibit: verify: }; nothing was changed (current: ${cur:-none})" >&2
   SAID=yes
   exit 2
 fi
@@ -453,12 +486,18 @@ if [ -n "$prev" ] && ! is_good "$prev" && [ ! -f "$RELEASES/$prev/BAD" ] \
   date -u +%Y-%m-%dT%H:%M:%SZ > "$RELEASES/$prev/GOOD"
 fi
 echo "$name" > "$PENDING.new"
+# the new settings staged beside the old ones (a full disk fails here, before the switch)
+[ -z "$CONFIG_FROM" ] || install -m 644 "$CONFIG_FROM" "$ETC/.config.yaml.new" || {
+  rm -f "$PENDING.new"; exit 2; }
 if ! activate "$name"; then
   rm -f "$PENDING.new"
   exit 2   # the trap removes the new folder; the link did not move (activate stages first)
 fi
 REL=   # switched: from here on the release stays, even if starting it fails
 mv "$PENDING.new" "$PENDING"
+if [ -n "$CONFIG_FROM" ]; then
+  mv "$ETC/.config.yaml.new" "$ETC/config.yaml" || log "warning: $name is current but $ETC/config.yaml could not be replaced"
+fi
 [ -x "$TOOL" ] || install_tool "$name"  # the first install brings the tool; later, good ones do
 log "installed $name (previous: ${prev:-none})"
 restart_exhibit
