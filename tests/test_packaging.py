@@ -21,8 +21,12 @@ def data_files() -> list[str]:
     for top in ("weights", "assets"):
         files += [p.relative_to(ROOT).as_posix() for p in sorted((ROOT / top).rglob("*"))
                   if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")
-                  and not p.name.endswith(".tmp.npz")]  # .gitignore'd scratch files
+                  and not p.name.endswith(".tmp.npz")  # .gitignore'd scratch files
+                  and not p.relative_to(ROOT).as_posix().startswith(README_PICTURES)]
     return files
+
+
+README_PICTURES = "assets/screens/"  # the README's shots: not run-time data, not in the wheel
 
 
 def test_every_package_is_in_pyproject():
@@ -79,7 +83,7 @@ def test_wheel_carries_weights_assets_and_config(wheel):
     stray = [n for n in names if n.startswith("exhibit/data/")
              and n[len("exhibit/data/"):].split("/")[0] not in DATA]
     assert not stray, stray
-    assert not [n for n in names if n.startswith(("tests/", "kiosk/"))]
+    assert not [n for n in names if n.startswith(("tests/", "kiosk/", "exhibit/data/" + README_PICTURES))]
 
 
 def test_installed_layout_works_from_any_folder(wheel, tmp_path):
