@@ -40,6 +40,7 @@ class LayoutLandscape:
     network: tuple[float, float, float, float]  # Hidden layers and outputs in the landscape layou…
     bars: tuple[float, float, float, float]  # The ten probabilities in the landscape layout: x, y…
     answer: tuple[float, float, float, float]  # The answer: one large digit, or '?', with its glo…
+    talk: tuple[float, float, float, float]  # Talk-back: 'Was I right?', the digit meant, fool me…
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class LayoutPortrait:
     network: tuple[float, float, float, float]  # Hidden layers and outputs in the portrait layout…
     bars: tuple[float, float, float, float]  # The ten probabilities in the portrait layout: x, y,…
     answer: tuple[float, float, float, float]  # The answer: one large digit, or '?', with its glo…
+    talk: tuple[float, float, float, float]  # Talk-back: 'Was I right?', the digit meant, fool me…
     split: float  # Portrait: where the screen splits, as a fraction of its height from the top
 
 
@@ -226,7 +228,8 @@ def build(values: Mapping[str, Any]) -> Sections:
                 preview=v["layout.landscape.preview"],
                 network=v["layout.landscape.network"],
                 bars=v["layout.landscape.bars"],
-                answer=v["layout.landscape.answer"]),
+                answer=v["layout.landscape.answer"],
+                talk=v["layout.landscape.talk"]),
             portrait=LayoutPortrait(
                 title=v["layout.portrait.title"],
                 canvas=v["layout.portrait.canvas"],
@@ -235,6 +238,7 @@ def build(values: Mapping[str, Any]) -> Sections:
                 network=v["layout.portrait.network"],
                 bars=v["layout.portrait.bars"],
                 answer=v["layout.portrait.answer"],
+                talk=v["layout.portrait.talk"],
                 split=v["layout.portrait.split"])),
         colors=Colors(
             background=v["colors.background"],

@@ -166,6 +166,23 @@ def train(opts: dict, send: Callable[[dict], None], should_stop: Callable[[], bo
     return net
 
 
+def teach_task(opts: dict, send: Callable[[dict], None]) -> None:
+    """``task: teach``: one job from the pipe ``job_fd`` (weights, the visitor's picture, the
+    digit meant), fine-tuned with a replay of the training subset; the copy goes back."""
+    from multiprocessing.connection import Connection
+
+    from exhibit.learn import data, teach
+
+    with Connection(int(opts["job_fd"]), writable=False) as conn:
+        job = conn.recv()
+    net = MLP([np.asarray(w, np.float32) for w in job["weights"]],
+              [np.asarray(b, np.float32) for b in job["biases"]])
+    rx, ry = data.load_subset(opts["path"])
+    copy = teach.teach(net, np.asarray(job["picture"], np.float32), int(job["meant"]), rx, ry,
+                       seed=int(opts.get("seed", 0)))
+    send({"kind": "taught", "weights": copy.weights, "biases": copy.biases})
+
+
 def _lifeline() -> None:
     """End this process when the exhibit goes away: its stdin reaches EOF."""
     def watch() -> None:
@@ -206,7 +223,7 @@ def main(argv: list[str]) -> int:
             os._exit(0)  # nobody listens any more
 
     try:
-        train(opts, send)
+        (teach_task if opts.get("task") == "teach" else train)(opts, send)
     except Exception as e:  # noqa: BLE001 - reported, then this process ends
         send({"kind": "error", "message": f"{type(e).__name__}: {e}"[:300]})
         return 1
