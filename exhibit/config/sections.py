@@ -126,6 +126,7 @@ class Log:
 class Tally:
     file: str  # Where the day's tally of visitors' confirmed readings is kept across restarts (a …
     day_starts: int  # Local hour at which the day's tally starts again (0: midnight)
+    hold_seconds: float  # While the talk region asks 'Was I right?' (or shows a fool-me or teach-…
 
 
 @dataclass(frozen=True)
@@ -279,7 +280,8 @@ def build(values: Mapping[str, Any]) -> Sections:
             health_file=v["log.health_file"]),
         tally=Tally(
             file=v["tally.file"],
-            day_starts=v["tally.day_starts"]),
+            day_starts=v["tally.day_starts"],
+            hold_seconds=v["tally.hold_seconds"]),
         attract=Attract(
             idle_seconds=v["attract.idle_seconds"],
             speed=v["attract.speed"],

@@ -14,8 +14,8 @@ import pygame
 
 from exhibit.layout.regions import Layout
 
-LINE = 40  # px at 1080 lines kept for the panel's one line of text above its buttons
-GAP = 8
+LINE = 34  # px at 1080 lines kept for the panel's one line of text above its buttons
+GAP = 6
 
 
 class Panel(NamedTuple):

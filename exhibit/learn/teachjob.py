@@ -84,7 +84,7 @@ class TeachJob:
         finally:
             self.ended = True
             self.conn.close()
-            self.stop()
+            self.stop(kill=self._result is None)  # done: it ends by itself
 
     @property
     def ended_without_result(self) -> bool:
@@ -99,13 +99,14 @@ class TeachJob:
                 self._taken = True
         return net
 
-    def stop(self) -> None:
+    def stop(self, kill: bool = True) -> None:
+        """End the child (``kill`` False: let it finish on its own, then reap it)."""
         try:
             if self.proc.stdin:
                 self.proc.stdin.close()  # the lifeline: the child ends by itself
         except OSError:
             pass
-        if self.proc.poll() is None:
+        if kill and self.proc.poll() is None:
             try:
                 self.proc.terminate()
             except OSError:

@@ -1,5 +1,6 @@
 """The learning process: trains the explainer's shape (784-25-25-10) from random weights with
-mini-batch Adam and reports to the exhibit. numpy only: this module never imports pygame.
+mini-batch Adam and reports to the exhibit; or (``task: teach``) fine-tunes a copy of a network
+on one visitor's digit (:func:`teach_task`). numpy only: this module never imports pygame.
 
 Started by :mod:`exhibit.learn.session` as ``python -m exhibit.learn.worker JSON`` with one BLAS
 thread, a pipe to write to (fd in the JSON) and its stdin as a lifeline: when the exhibit goes
@@ -222,12 +223,14 @@ def main(argv: list[str]) -> int:
         except (BrokenPipeError, OSError):
             os._exit(0)  # nobody listens any more
 
+    code = 0
     try:
         (teach_task if opts.get("task") == "teach" else train)(opts, send)
     except Exception as e:  # noqa: BLE001 - reported, then this process ends
         send({"kind": "error", "message": f"{type(e).__name__}: {e}"[:300]})
-        return 1
-    return 0
+        code = 1
+    conn.close()
+    os._exit(code)  # at once: the lifeline thread still reads stdin (a shutdown would abort)
 
 
 if __name__ == "__main__":

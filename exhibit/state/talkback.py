@@ -36,7 +36,6 @@ PROMPTS = ("prompt_tiny", "prompt_flag", "prompt_fool", "prompt_slant")  # attra
 FOOL_SURE = 0.5  # a misreading more confident than this is "You fooled me!"
 THIN = 0.08  # fewer inked pixels than this share of the picture: thin strokes
 OFF_CENTRE = 0.22  # the drawing's centre this far (share of the canvas) from the middle
-HOLD = 10.0  # seconds a question or a result keeps the canvas from clearing itself
 HOLDS = ("talk_ask", "meant", "fool_meant", "teach", "teaching", "after", "fooled", "not_fooled",
          "fool_draw")
 
@@ -156,8 +155,9 @@ class Talk:
             self.taught = None  # another network came in (M, learning, a reset)
         v = self.view(ex)
         held = None if v is None or v.say not in HOLDS else (v.say, ex.drawing.version)
+        hold = max(ex.cfg.tally.hold_seconds, 1.0 if self.job else 0.0)  # a run: always
         if held is not None and ex.clear_at is not None and (held != self._held or self.job):
-            ex.clear_at = max(ex.clear_at, ex.now + HOLD)  # time to read and answer
+            ex.clear_at = max(ex.clear_at, ex.now + hold)  # time to read and answer
         self._held = held
         job = self.job
         if job is None:
@@ -184,6 +184,8 @@ class Talk:
                           min_size=base.min_size, gate=base.gate,
                           min_confidence=base.min_confidence)
         ex.install(copy)
+        ex.reread()
+        ex.refresh()  # it reads the drawing again, with the copy
         ex.settle()
         after = np.asarray(ex.snapshot.probs, np.float64).copy()
         self.taught = Taught(meant, self.job_before, after, copy, base)
@@ -245,8 +247,7 @@ def tap(ex, name: str) -> None:
         t.meant_open = False
     elif family == "fool":
         ex.clear()
-        t.fool = True
-        ex.log.write("fool", state="start")
+        t.fool = True  # the round is logged when it ends (one fool event, counts only)
     elif family == "teach" and t.corrected is not None and t.job is None and teachable(ex):
         from exhibit.learn.data import SUBSET
         from exhibit.learn.teachjob import TeachJob

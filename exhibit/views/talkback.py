@@ -86,7 +86,7 @@ def button(surf: pygame.Surface, th: Theme, r: pygame.Rect, label: str, colour: 
     size = LABEL
     while th.font(size, True).size(label)[0] > r.w - th.px(16) and size > SMALLEST:
         size -= 2
-    th.put(surf, label, size, "text", th.c[colour], "button", r, bold=True,
+    th.put(surf, label, size, "text", th.c[colour], "talk button", r, bold=True,
            width=r.w - th.px(12), center=r.center)
     return r
 
