@@ -69,7 +69,7 @@ LAYOUTS = {
     "landscape": {"title": [0.02, 0.01, 0.83, 0.11], "canvas": [0.02, 0.13, 0.31, 0.70],
                   "buttons": [0.02, 0.84, 0.31, 0.15], "preview": [0.35, 0.13, 0.22, 0.36],
                   "network": [0.59, 0.13, 0.26, 0.85], "bars": [0.865, 0.35, 0.115, 0.63],
-                  "answer": [0.865, 0.01, 0.115, 0.32], "talk": [0.35, 0.83, 0.22, 0.16]},
+                  "answer": [0.865, 0.01, 0.115, 0.32], "talk": [0.35, 0.83, 0.18, 0.16]},
     # y and h of title, canvas and buttons: fractions of the part below the split; of the
     # others: fractions of the part above it
     "portrait": {"title": [0.03, 0.0, 0.94, 0.08], "canvas": [0.05, 0.09, 0.90, 0.57],

@@ -33,7 +33,8 @@ def panel(layout: Layout, kind: str) -> Panel:
     gap = layout.px(GAP)
     if kind == "text":
         return Panel(pygame.Rect(r), ())
-    line = pygame.Rect(r.x, r.y, r.w, min(layout.px(LINE), r.h // 3))
+    lines = 2 if kind == "one" else 1  # a single button leaves room for a longer question
+    line = pygame.Rect(r.x, r.y, r.w, min(layout.px(LINE) * lines, r.h // 2 if lines > 1 else r.h // 3))
     room = pygame.Rect(r.x, line.bottom + gap // 2, r.w, max(1, r.bottom - line.bottom - gap // 2))
     if kind == "one":
         return Panel(line, (room,))

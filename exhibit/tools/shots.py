@@ -208,11 +208,12 @@ def live_targets(ex: Exhibit) -> list[tuple[str, pygame.Rect]]:
     lay = ex.layout
     if ex.panel_open:  # the panel takes every tap; over it, the credits close on any tap
         return [] if ex.show_about else [(f"panel.{a}", r) for a, r in panel_geo.panel_buttons(lay)]
-    out = ex.talk.targets(ex)  # talk-back's buttons (hit first, frozen or not)
+    out = []
     if ex.cfg.operator.hold_seconds > 0:
         out.append(("panel.open", panel_geo.corner(lay)))
     if ex.confirm_left is not None:  # after the hold: its tap opens the panel
         out.append(("panel.confirm", panel_geo.confirm_rect(lay)))
+    out += ex.talk.targets(ex)  # talk-back's buttons (hit before the rest, frozen or not)
     frozen = ex.mode == Mode.FROZEN
     if not frozen:
         from exhibit.views.learncurve import button_rect
