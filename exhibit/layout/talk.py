@@ -16,6 +16,7 @@ from exhibit.layout.regions import Layout
 
 LINE = 34  # px at 1080 lines kept for the panel's one line of text above its buttons
 GAP = 6
+WIDE = 5  # a region this many times wider than tall puts the text beside one or two buttons
 
 
 class Panel(NamedTuple):
@@ -33,6 +34,14 @@ def panel(layout: Layout, kind: str) -> Panel:
     gap = layout.px(GAP)
     if kind == "text":
         return Panel(pygame.Rect(r), ())
+    if kind in ("one", "two") and r.w >= WIDE * r.h:  # a long strip: the text beside them
+        line = pygame.Rect(r.x, r.y, int(r.w * 0.38), r.h)
+        room = pygame.Rect(line.right + gap, r.y, r.right - line.right - gap, r.h)
+        if kind == "one":
+            return Panel(line, (room,))
+        w = max(1, (room.w - gap) // 2)
+        return Panel(line, (pygame.Rect(room.x, room.y, w, room.h),
+                            pygame.Rect(room.right - w, room.y, w, room.h)))
     lines = 2 if kind == "one" else 1  # a single button leaves room for a longer question
     line = pygame.Rect(r.x, r.y, r.w, min(layout.px(LINE) * lines, r.h // 2 if lines > 1 else r.h // 3))
     room = pygame.Rect(r.x, line.bottom + gap // 2, r.w, max(1, r.bottom - line.bottom - gap // 2))
