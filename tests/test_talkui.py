@@ -293,3 +293,21 @@ def test_the_talk_panels_buttons_are_finger_sized_and_apart(models, size):
         for name, rect in lay.rects.items():
             if name != "talk":
                 assert not rect.colliderect(lay.rects["talk"]), name
+
+
+def test_a_paused_screen_shows_the_teacher_the_tally_digit_by_digit(models, tmp_path):
+    from exhibit.state.exhibit import Exhibit
+    cfg = load(None, [f"tally.file={tmp_path / 't.json'}"])
+    ex = Exhibit(cfg, (1920, 1080), EventLog(None), models=dict(models))
+    wall = ex.log.wall()
+    for meant, right in ((7, False), (7, True), (1, True)):
+        ex.tally.add(wall, meant, right)
+    draw_mouse(ex, 3)
+    arrive(ex, 1.5)
+    ex.act("freeze")
+    assert ex.talk_view.say == "per_digit" and ex.talk.targets(ex) == []
+    scr = Screen(cfg)
+    scr.draw(pygame.Surface(ex.size), ex)
+    texts = " ".join(b.text for b in scr.scene.overlay_text if b.kind == "talk")
+    assert "1: 1/1" in texts and "7: 1/2" in texts and "3: 0/0" in texts, texts
+    ex.close()

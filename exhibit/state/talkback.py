@@ -80,8 +80,9 @@ class Talk:
         if ex.mode == Mode.ATTRACT:
             if not ex.inviting:
                 return None
-            k = self.rounds % (len(PROMPTS) + 1)
-            return View("text", "", "tally") if k == 0 else View("text", "", PROMPTS[k - 1])
+            if self.rounds % 2:  # the tally and an invitation in turn
+                return View("text", "", "tally")
+            return View("text", "", PROMPTS[self.rounds // 2 % len(PROMPTS)])
         s = ex.snapshot
         if (ex.show_explain or (ex.mode == Mode.FROZEN and ex.stage is not None)) and not s.empty:
             return View("ten", "whatif", "whatif")
