@@ -196,7 +196,7 @@ def test_attract_mode_rotates_the_tally_and_the_invitations(models, tmp_path):
     assert set(seen) <= {"tally", *PROMPTS}, seen
     assert len(set(seen)) >= 3 and all(a != b for a, b in zip(seen, seen[1:])), seen
     scr = Screen(cfg)
-    ex.talk.rounds = 0
+    ex.talk.rounds = 1  # a round that shows the tally (they alternate with invitations)
     scr.draw(pygame.Surface(ex.size), ex)  # the tally, between digits, in the talk region
     while not ex.inviting:
         ex.step(1 / 60)

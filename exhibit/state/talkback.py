@@ -200,14 +200,14 @@ def own_drawing(ex) -> bool:
 
 
 def teachable(ex) -> bool:
-    """Teach-it works on an MLP reading pictures as the replay digits are prepared, while no
-    network learns live."""
-    from exhibit.learn.data import SPEC
+    """Teach-it works on an MLP reading pictures as the replay digits (the shipped training
+    subset) are prepared, while no network learns live."""
+    from exhibit.learn.data import SPEC, SUBSET
     from exhibit.model.mlp import MLP
 
     m = ex.recognizer.model
     return (isinstance(m.net, MLP) and m.spec == SPEC and not ex.learn.active
-            and ex.learn.source is not None)
+            and SUBSET.is_file())  # the replay digits
 
 
 def hint(ex) -> str:
