@@ -149,6 +149,8 @@ def test_step_through_banner_shows_the_real_numbers(models, monkeypatch):
     inked = int((ex.snapshot.picture > 0.05).sum())
     assert f"{inked} of them hold ink" in texts[0]
     j = int(zs[0].argmax())
+    texts = [t.replace("\xa0", " ") for t in texts]  # formulas are joined by no-break spaces
+    assert "\n" in texts[1]  # the formula on a line of its own (English)
     assert f"neuron {j + 1}:" in texts[1] and texts[1].endswith(f"= {zs[0][j]:.2f}")
     assert f"{int((zs[0] > 0).sum())} of 25 neurons are active" in texts[2]
     d = int(zs[2].argmax())

@@ -36,6 +36,19 @@ def load_scripts(path: Path = ATTRACT) -> Scripts:
                  for d in doc["digits"]]
 
 
+
+def hand_profile(t: float) -> float:
+    """How far along a stroke a hand is (0..1) at ``t`` (0..1) of its time: the minimum-jerk
+    profile of a real hand's reach, slow at both ends and fastest in the middle."""
+    t = min(max(t, 0.0), 1.0)
+    return t * t * t * (10 - 15 * t + 6 * t * t)
+
+
+def stroke_seconds(length: float, speed: float) -> float:
+    """How long a stroke of ``length`` px takes at a mean of 0.8 x ``speed`` (its peak is
+    1.5 x ``speed``); a dot still takes a moment."""
+    return max(0.12, length / max(speed * 0.8, 1e-6))
+
 class AttractPlayer:
     """Writes one digit after another: strokes at ``speed`` px/s, a short lift between strokes,
     a pause on the answer, then the next digit, cycling so that all ten come round."""
@@ -76,6 +89,7 @@ class AttractPlayer:
                       for st in self.script.strokes]
         self.stroke = 0
         self.dist = 0.0  # along the current stroke
+        self.elapsed = 0.0  # seconds into it
         self.wait = self.approach = 0.6  # the hand glides in before the first stroke
         self._from = self.pen.copy()
         self.pen_down = False
@@ -122,10 +136,11 @@ class AttractPlayer:
         if not self.pen_down:
             drawing.begin(float(pts[0, 0]), float(pts[0, 1]))
             self.pen_down = True
-            self.dist = 0.0
+            self.dist = self.elapsed = 0.0
             self.pen = pts[0].copy()
         before = self.dist
-        self.dist = min(cum[-1], self.dist + self.speed * dt)
+        self.elapsed += dt
+        self.dist = cum[-1] * hand_profile(self.elapsed / stroke_seconds(cum[-1], self.speed))
         passed = np.flatnonzero((cum > before) & (cum <= self.dist))
         for i in passed:
             drawing.extend(float(pts[i, 0]), float(pts[i, 1]))

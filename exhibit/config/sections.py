@@ -74,8 +74,8 @@ class Colors:
     muted: str  # Captions and inactive things
     positive: str  # Positive weights (orange; with blue a colour-blind-safe pair)
     negative: str  # Negative weights (blue)
-    neuron: str  # A fully active neuron's glow
-    answer: str  # Ring around the top digit
+    neuron: str  # Activation: how strongly a neuron (or a feature map) is on
+    answer: str  # The answer: its glow and ring, the learning curve, and what a teacher selects
     button: str  # Buttons
 
 

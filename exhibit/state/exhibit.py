@@ -112,6 +112,7 @@ class Exhibit:
     show_about = property(lambda self: self.teacher.about)
     panel_open = property(lambda self: self.teacher.panel)
     confirm_left = property(lambda self: self.input.confirm_left)  # panel.confirm shown
+    hold_progress = property(lambda self: self.input.hold_progress)  # panel.open held: 0..1
     stage = property(lambda self: self.teacher.stage)
     detail = property(lambda self: self.teacher.detail)
     ablating = property(lambda self: self.teacher.ablating)
@@ -120,10 +121,7 @@ class Exhibit:
     compare_shown = property(lambda self: self.comparison.shown)
     talk_view = property(lambda self: self.talk.view(self))  # what the talk region shows
     tally_today = property(lambda self: self.tally.today(self.log.wall()))
-    fooled_today = property(lambda self: self.talk.fooled_today(self.log.wall(), self.tally.starts))
-
-    def talk_hit(self, x: float, y: float) -> str | None:
-        return self.talk.hit(self, x, y)
+    talk_hit = lambda self, x, y: self.talk.hit(self, x, y)  # noqa: E731 - input's hit test
 
     def teach(self, **changes: object) -> None:
         """A new teacher value with ``changes`` (help=True, detail=None, ...)."""
@@ -156,6 +154,7 @@ class Exhibit:
             self._seen = ()  # refresh() reads the input again with the new weights
         else:  # the same picture, read by the new weights: no preprocessing again
             self.snapshot = rec.read_picture(s.picture, self.masks)
+            self._send_wave()  # the bars follow the learning network, never stale
 
     def set_window(self, window: tuple[int, int]) -> None:
         """Where the logical surface sits in the window (for mouse and finger mapping)."""
@@ -341,7 +340,6 @@ class Exhibit:
             self.refresh()
             self.log_prediction("attract", self.player.label)
         elif event == "cleared":
-            self.talk.rounds += 1  # the invitations between digits rotate
             self.drawing.clear()
             self.log.write("clear")
 
@@ -381,13 +379,19 @@ class Exhibit:
             self.comparison.read(ink, self.centring, (c.w, c.h), self.layout.brush)
             if self.snapshot.empty:
                 self.comparison.show_latest()
-        interval = max(self.cfg.pulses.wave_interval, MIN_WAVE_INTERVAL)
-        if self.cfg.motion.reduced:
-            interval = max(interval, REDUCED_WAVE_INTERVAL)
         if self.snapshot.empty:  # nothing to carry: every layer goes dark at once
             self._wave_due = None
             self.waves.settle(self.snapshot)
-        elif self.now - self._last_wave >= interval:
+        else:
+            self._send_wave()
+
+    def _send_wave(self) -> None:
+        """Carry the newest snapshot to the outputs: now, or when the last wave is far enough
+        behind (nothing flashes more than 3 times a second)."""
+        interval = max(self.cfg.pulses.wave_interval, MIN_WAVE_INTERVAL)
+        if self.cfg.motion.reduced:
+            interval = max(interval, REDUCED_WAVE_INTERVAL)
+        if self.now - self._last_wave >= interval:
             self._wave_due = self.now
         elif self._wave_due is None:
             self._wave_due = self._last_wave + interval

@@ -31,6 +31,8 @@ Action = tuple  # (name, *arguments); the names are the keys of Exhibit.ACTIONS
 PRESS_SLOP = 30  # px (at 1080 lines) a long press may wander and still count
 
 
+HOLD_CUE_SECONDS = 0.4  # a press held this long on panel.open shows its progress ring
+
 class InputView(Protocol):
     """What input reads of the exhibit to decide what a touch means."""
     cfg: "Config"
@@ -54,6 +56,7 @@ class Input:
         self.pointer = PointerTracker()
         self.press: list[float] | None = None  # a press in the operator corner: x, y, seconds
         self.confirm_left: float | None = None  # after the hold: seconds panel.confirm waits
+        self.hold_seconds = 0.0  # operator.hold_seconds, as of the last step
 
     @property
     def busy(self) -> bool:
@@ -160,6 +163,14 @@ class Input:
             c = st.layout.canvas
             yield ("stroke_begin", p.x - c.x, p.y - c.y)
 
+    @property
+    def hold_progress(self) -> float | None:
+        """How far a hold on ``panel.open`` has come (0..1), once it is clearly a hold (a tap
+        shows nothing); None when no such hold is under way."""
+        if self.press is None or self.press[2] < HOLD_CUE_SECONDS or self.hold_seconds <= 0:
+            return None
+        return min(1.0, self.press[2] / self.hold_seconds)
+
     def step(self, dt: float, st: InputView) -> Iterator[Action]:
         """Time a press held on ``panel.open`` (the operator corner); long enough brings up
         ``panel.confirm``, whose tap within CONFIRM_SECONDS opens the teacher panel (on the
@@ -169,6 +180,7 @@ class Input:
         if self.press is None:
             return
         self.press[2] += dt
+        self.hold_seconds = st.cfg.operator.hold_seconds
         if self.press[2] >= st.cfg.operator.hold_seconds:
             self.press = None
             self.confirm_left = panel.CONFIRM_SECONDS

@@ -86,6 +86,9 @@ class ScreenState(Protocol):
     def message(self) -> tuple[str, float] | None: ...  # an operator message, seconds left
     @property
     def quit_progress(self) -> float | None: ...
+
+    @property
+    def hold_progress(self) -> float | None: ...
     @property
     def learn(self) -> "LearnMode": ...
 
@@ -96,8 +99,6 @@ class ScreenState(Protocol):
     def talk(self) -> "Talk": ...
     @property
     def tally_today(self) -> "Tally": ...  # counts only
-    @property
-    def fooled_today(self) -> int: ...
 
     # attract mode's hand
     @property

@@ -71,6 +71,7 @@ class Talk:
         self.whatif: int | None = None
         self.rounds = 0  # attract digits seen: the invitations rotate with them
         self._fooled: tuple[str, int] = ("", 0)  # (day, fooled today)
+        self._inviting = False
         self._held: tuple | None = None  # the question or result the canvas was last held for
 
     # --- what the region shows ----------------------------------------------------------------
@@ -118,10 +119,6 @@ class Talk:
         v = self.view(ex)
         return None if v is None else geo.hit(ex.layout, v.kind, v.family, x, y)
 
-    def fooled_today(self, wall: float, starts: int) -> int:
-        day = day_of(wall, starts)
-        return self._fooled[1] if self._fooled[0] == day else 0
-
     # --- what changes it ------------------------------------------------------------------
     def stroke(self, ex) -> None:
         """A new stroke: a result shown goes; the question will be asked of the new reading."""
@@ -152,6 +149,9 @@ class Talk:
 
     def step(self, ex) -> None:
         """Once a step: a finished teach job's copy goes in (never waiting for it)."""
+        if ex.inviting != self._inviting:  # between attract digits: the next invitation
+            self._inviting = ex.inviting
+            self.rounds += ex.inviting
         if self.taught is not None and ex.recognizer is not self.taught.copy:
             self.taught = None  # another network came in (M, learning, a reset)
         v = self.view(ex)

@@ -63,11 +63,11 @@ def map_card(surface: pygame.Surface, th: Theme, rect: pygame.Rect, title: str,
              ) -> pygame.Rect:
     """A map's card: its kernel in signed colours (orange +, blue -) beside its response to
     this drawing (glowing as on its tile); an opaque card like the neuron card."""
-    overlays.card(surface, th, rect, "neuron")
+    overlays.card(surface, th, rect, "answer")
     th.note(rect, "cover", "text", "background", None, 0)
     pad = th.px(24)
     inner = rect.w - 2 * pad
-    th.put(surface, title, HEAD, "neuron", "background", "card title", rect, bold=True,
+    th.put(surface, title, HEAD, "answer", "background", "card title", rect, bold=True,
            width=inner, midtop=(rect.centerx, rect.y + pad))
     k_rect, r_rect, top = card_rects(th, rect)
     half = (inner - pad) // 2
@@ -95,11 +95,11 @@ def card(surf: pygame.Surface, th: Theme, scene: Scene, ex: "ScreenState") -> li
     box = lay.canvas.inflate(-th.px(10), -th.px(10))
     if slot is not None:
         if layer in lay.tiles:
-            out.append(pygame.draw.rect(surf, th.c["neuron"], lay.tiles[layer][slot].inflate(
+            out.append(pygame.draw.rect(surf, th.c["answer"], lay.tiles[layer][slot].inflate(
                 th.px(14), th.px(14)), width=max(3, th.px(4)), border_radius=th.px(6)))
         else:
             x, y = lay.pos[layer][slot]
-            out.append(pygame.draw.circle(surf, th.c["neuron"], (x, y), lay.radius[layer] * 1.9,
+            out.append(pygame.draw.circle(surf, th.c["answer"], (x, y), lay.radius[layer] * 1.9,
                                           width=max(3, th.px(5))))
     if layer in lay.tiles:
         resp = response_of(fwd, layer, j)

@@ -102,7 +102,8 @@ class CNNNetworkView(NetworkView):
         return self.theme.c["panel"].lerp(self.theme.c["muted"], 0.12)
 
     def draw_static(self, surface: pygame.Surface, caption: Callable[[int, int], str],
-                    panel_rect: pygame.Rect) -> None:
+                    panel_rect: pygame.Rect, shown_of: Callable[[int, int], str] | None = None
+                    ) -> None:
         th, w, wiring = self.theme, self.layout, self.wiring
         panel(surface, th, w.maps_panel)  # the conv1 maps' own panel, under the picture
         ids = w.subset(None)

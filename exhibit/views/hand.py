@@ -45,7 +45,7 @@ def hand_sprite(theme: Theme, size: int, down: bool) -> tuple[pygame.Surface, tu
     shape((*edge[:3], 230), 0.03)
     shape((*skin[:3], 240), 0.0)
     if down:  # the fingertip presses: a soft contact ring in the ink's colour
-        pygame.draw.circle(surf, (*theme.c["neuron"][:3], 255), tip, 0.075 * S, width=max(2, S // 45))
+        pygame.draw.circle(surf, (*theme.c["answer"][:3], 255), tip, 0.075 * S, width=max(2, S // 45))
     small = pygame.transform.smoothscale(surf, (size, size))
     return small, (round(tip[0] / SS), round(tip[1] / SS))
 

@@ -278,7 +278,8 @@ class NetworkView:
         return self._pal
 
     def draw_static(self, surface: pygame.Surface, caption: Callable[[int, int], str],
-                    panel_rect: pygame.Rect) -> None:
+                    panel_rect: pygame.Rect,
+                    shown_of: Callable[[int, int], str] = lambda k, n: f"{k} / {n}") -> None:
         """Faint fixed wiring, the empty neurons and the column labels: what never changes."""
         th, w = self.theme, self.layout
         ids = w.subset(None)
@@ -295,8 +296,12 @@ class NetworkView:
             for x, y in w.pos[l].tolist():
                 ring(surface, off, (x, y), r, max(1, round(r / 5)))
         bg = th.c["panel"]
-        for l, (x, y) in w.more_at.items():  # a subset layer says how many it does not show
-            th.put(surface, f"+{w.sizes[l] - len(w.pos[l])}", BODY, "muted", bg, "more",
+        room = round(w.colw) - th.px(8)
+        for l, (x, y) in w.more_at.items():  # a subset layer says how many of how many it shows
+            text = shown_of(len(w.pos[l]), w.sizes[l])
+            if th.font(BODY).size(text)[0] > room:  # a narrow column: the figures alone
+                text = f"{len(w.pos[l])}/{w.sizes[l]}"
+            th.put(surface, text, BODY, "muted", bg, "more",
                    panel_rect, center=(x, y))
         self.draw_labels(surface, caption, panel_rect)
 
@@ -308,7 +313,7 @@ class NetworkView:
         labels = [caption(l, len(w.pos) - 1) for l in range(1, last)]
         width = round(w.colw) - th.px(8)
         # labels too wide for their column alternate between two rows, each twice as wide
-        stagger = any(len(th.wrap(t, BODY, width)) > 2 for t in labels)
+        stagger = any(len(th.wrap(t, BODY, width)) > 1 for t in labels)
         lh = th.font(BODY).get_linesize()
         for i, text in enumerate(labels):
             th.put(surface, text, BODY, "muted", bg, "column label", panel_rect,

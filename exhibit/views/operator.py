@@ -25,8 +25,9 @@ RING_STEPS = 24  # the chord ring is redrawn at most this many times while it fi
 
 def key(ex: "ScreenState") -> tuple:
     q = ex.quit_progress
+    h = ex.hold_progress
     return (ex.panel_open, ex.show_about, None if q is None else int(q * RING_STEPS),
-            ex.confirm_left is not None)
+            ex.confirm_left is not None, None if h is None else int(h * RING_STEPS))
 
 
 def draw(surf: pygame.Surface, th: Theme, layout: Layout, ex: "ScreenState") -> list[pygame.Rect]:
@@ -40,6 +41,9 @@ def draw(surf: pygame.Surface, th: Theme, layout: Layout, ex: "ScreenState") -> 
         out.append(about_card(surf, th, ex.say("about_title"), lines))
     if ex.quit_progress is not None:
         out.append(chord_ring(surf, th, ex.quit_progress, ex.say("quit_hold")))
+    if ex.hold_progress is not None and not ex.panel_open:  # the corner hold: how far it is
+        corner = panel_geo.corner(layout)
+        out.append(ring(surf, th, ex.hold_progress, corner.center, max(8, corner.w - th.px(16))))
     return out
 
 
@@ -52,14 +56,14 @@ def panel(surf: pygame.Surface, th: Theme, layout: Layout, ex: "ScreenState") ->
                      border_radius=th.px(16))
     surf.blit(card, rect)
     th.cover(surf, rect)
-    head = th.text(ex.say("panel_title"), 44, "neuron", bold=True)
+    head = th.text(ex.say("panel_title"), 44, "answer", bold=True)
     th.blit(surf, head, head.get_rect(midtop=(rect.centerx, rect.y + th.px(28))), "panel title")
     on = {"freeze": ex.mode == Mode.FROZEN, "explain": ex.show_explain, "help": ex.show_help,
           "about": ex.show_about, "ablation": ex.ablating, "centring": ex.centring,
           "compare": ex.comparing}
     for action, r in panel_buttons(layout):
         lit = on.get(action, False)
-        pygame.draw.rect(surf, th.c["neuron"] if lit else th.c["button"], r, border_radius=th.px(12))
+        pygame.draw.rect(surf, th.c["answer"] if lit else th.c["button"], r, border_radius=th.px(12))
         t = th.text(ex.say(f"panel_{action}"), 34, "background" if lit else "text", bold=lit)
         if t.get_width() > r.w - th.px(10):
             t = th.shrink(t, r.w - th.px(10))
@@ -70,7 +74,7 @@ def panel(surf: pygame.Surface, th: Theme, layout: Layout, ex: "ScreenState") ->
 def confirm(surf: pygame.Surface, th: Theme, layout: Layout, ex: "ScreenState") -> pygame.Rect:
     """``panel.confirm``: the gesture's second step, a button to tap within CONFIRM_SECONDS."""
     r = panel_geo.confirm_rect(layout)
-    pygame.draw.rect(surf, th.c["neuron"], r, border_radius=th.px(12))
+    pygame.draw.rect(surf, th.c["answer"], r, border_radius=th.px(12))
     t = th.text(ex.say("panel_title"), 34, "background", bold=True)
     if t.get_width() > r.w - th.px(10):
         t = pygame.transform.smoothscale_by(t, (r.w - th.px(10)) / t.get_width())
@@ -84,9 +88,22 @@ def about_card(surf: pygame.Surface, th: Theme, title: str, lines: list[str]) ->
 
 
 def chord_ring(surf: pygame.Surface, th: Theme, progress: float, text: str) -> pygame.Rect:
-    """A ring that fills while Ctrl+Shift+Q is held (anti-aliased by drawing it 3x and
+    """A ring that fills while Ctrl+Shift+Q is held, with what holding it does."""
+    sw, sh = surf.get_size()
+    rect = ring(surf, th, progress, (sw // 2, sh // 2), th.px(180))
+    t = th.text(text, 36, "text", bold=True)
+    label = t.get_rect(midtop=(rect.centerx, rect.bottom + th.px(12)))
+    pygame.draw.rect(surf, (*th.c["background"][:3], 235), label.inflate(th.px(24), th.px(12)),
+                     border_radius=th.px(10))
+    th.cover(surf, label.inflate(th.px(24), th.px(12)))
+    th.blit(surf, t, label, "quit ring")
+    return rect.union(label.inflate(th.px(24), th.px(12)))
+
+
+def ring(surf: pygame.Surface, th: Theme, progress: float, center: tuple[int, int],
+         size: int) -> pygame.Rect:
+    """A progress ring of ``size`` px around ``center`` (anti-aliased by drawing it 3x and
     smoothing it down)."""
-    size = th.px(180)
     ss = 3
     big = pygame.Surface((size * ss, size * ss), pygame.SRCALPHA)
     c = size * ss / 2
@@ -98,19 +115,12 @@ def chord_ring(surf: pygame.Surface, th: Theme, progress: float, text: str) -> p
         n = max(2, int(90 * p))
         pts = [(c + (c - width * 1.2) * math.sin(2 * math.pi * p * i / n),
                 c - (c - width * 1.2) * math.cos(2 * math.pi * p * i / n)) for i in range(n + 1)]
-        col = th.c["negative"]
+        col = th.c["text"]  # not an accent: the four accents each mean one thing
         pygame.draw.lines(big, col, False, pts, width)
         for x, y in (pts[0], pts[-1]):
             pygame.draw.circle(big, col, (x, y), width / 2)
-    ring = pygame.transform.smoothscale(big, (size, size))
-    sw, sh = surf.get_size()
-    rect = ring.get_rect(center=(sw // 2, sh // 2))
-    surf.blit(ring, rect)
+    out = pygame.transform.smoothscale(big, (size, size))
+    rect = out.get_rect(center=center)
+    surf.blit(out, rect)
     th.cover(surf, rect)
-    t = th.text(text, 36, "text", bold=True)
-    label = t.get_rect(midtop=(rect.centerx, rect.bottom + th.px(12)))
-    pygame.draw.rect(surf, (*th.c["background"][:3], 235), label.inflate(th.px(24), th.px(12)),
-                     border_radius=th.px(10))
-    th.cover(surf, label.inflate(th.px(24), th.px(12)))
-    th.blit(surf, t, label, "quit ring")
-    return rect.union(label.inflate(th.px(24), th.px(12)))
+    return rect

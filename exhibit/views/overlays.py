@@ -50,8 +50,13 @@ def note(surface: pygame.Surface, theme: Theme, text: str, target: pygame.Rect,
     bold = fill is not None
     f = theme.font(size, bold, theme.face_of(text))  # the font put() will set it in
     best = None
+    # the widest unbreakable run (a formula is joined by no-break spaces): no shape splits it
+    longest = 0 if any(ord(c) > 0x2e80 for c in text) else max(
+        f.size(word)[0] for word in text.replace("\n", " ").split(" "))
     for width in range(220, 940, 40):  # the nearest spot over a sweep of shapes
         w = min(theme.px(width), bounds.w)
+        if longest > w - 2 * pad and w < bounds.w:
+            continue
         lines = theme.wrap(text, size, w - 2 * pad, bold)
         inner_w = max(f.size(l)[0] for l in lines)
         box_w, box_h = inner_w + 2 * pad, lh * len(lines) + 2 * pad
@@ -88,13 +93,13 @@ def note(surface: pygame.Surface, theme: Theme, text: str, target: pygame.Rect,
 
 
 def badge(surface: pygame.Surface, theme: Theme, text: str, target: pygame.Rect,
-          occupied: list[pygame.Rect], colour: str = "neuron") -> pygame.Rect:
+          occupied: list[pygame.Rect], colour: str = "answer") -> pygame.Rect:
     """A short coloured label (PAUSED, centring off) in free space near ``target``."""
     return note(surface, theme, text, target, occupied, "badge", LABEL, fill=colour)[0]
 
 
 def highlight(surface: pygame.Surface, theme: Theme, rect: pygame.Rect) -> pygame.Rect:
-    pygame.draw.rect(surface, theme.c["neuron"], rect, width=max(3, theme.px(5)),
+    pygame.draw.rect(surface, theme.c["answer"], rect, width=max(3, theme.px(5)),
                      border_radius=theme.px(14))
     return rect
 
@@ -115,7 +120,7 @@ def help_card(surface: pygame.Surface, theme: Theme, title: str, lines: list[str
     card(surface, theme, rect)
     theme.note(rect, "cover", "text", "background", None, 0)
     y = rect.y + pad
-    theme.put(surface, title, HEAD, "neuron", "background", "help", rect, bold=True,
+    theme.put(surface, title, HEAD, "answer", "background", "help", rect, bold=True,
               width=width - 2 * pad, midtop=(rect.centerx, y))
     y += head_h + theme.px(18)
     for l in lines:
@@ -165,11 +170,11 @@ def neuron_card(surface: pygame.Surface, theme: Theme, rect: pygame.Rect, title:
                 side: int | None) -> pygame.Rect:
     """``side``: the input picture's side for a first-layer neuron (weights shown as images),
     None for deeper ones (weights shown as bars)."""
-    card(surface, theme, rect, "neuron")
+    card(surface, theme, rect, "answer")
     theme.note(rect, "cover", "text", "background", None, 0)
     pad = theme.px(24)
     inner = rect.w - 2 * pad
-    head = theme.put(surface, title, HEAD, "neuron", "background", "card title", rect, bold=True,
+    head = theme.put(surface, title, HEAD, "answer", "background", "card title", rect, bold=True,
                      width=inner, midtop=(rect.centerx, rect.y + pad))
     lh = theme.font(BODY).get_linesize()
     vals_h = theme.font(LABEL).get_linesize()
@@ -198,7 +203,7 @@ def neuron_card(surface: pygame.Surface, theme: Theme, rect: pygame.Rect, title:
 
 
 def explain_card(surface: pygame.Surface, theme: Theme, canvas: pygame.Rect, texts: list[str],
-                 kind: str = "explain", edge: str = "neuron") -> pygame.Rect:
+                 kind: str = "explain", edge: str = "answer") -> pygame.Rect:
     """Texts on one card over the middle of the canvas, as tall as they need, for views whose
     panels leave no free space for notes beside them (the CNN's, the compare view)."""
     pad = theme.px(28)

@@ -192,7 +192,8 @@ class Scene:
         for name, key in (("preview", "sees"), ("network", "network"), ("bars", "probabilities")):
             th.put(s, self.say(key), BODY, "muted", "panel", "caption", r[name], bold=True,
                    width=r[name].w - th.px(16), midtop=(r[name].centerx, r[name].y + th.px(12)))
-        self.network.draw_static(s, self._column_caption, r["network"])
+        self.network.draw_static(s, self._column_caption, r["network"],
+                                 lambda k, n: self.say("shown_of", shown=k, total=n))
         self.buttons.draw(s, self.say("clear"))
         th.record = None
 

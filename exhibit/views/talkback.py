@@ -39,7 +39,7 @@ def key(ex: "ScreenState") -> tuple:
                                            t.taught.after.tobytes())
     tally = ex.tally_today
     return (v, t.whatif, t.result, taught, t.corrected, tuple(tally.right), tuple(tally.answered),
-            ex.fooled_today, ex.lang, ex.model_name, id(ex.snapshot) if v.family == "whatif" else 0)
+            ex.lang, ex.model_name, id(ex.snapshot) if v.family == "whatif" else 0)
 
 
 def lines(ex: "ScreenState", what: str) -> list[str]:

@@ -40,10 +40,10 @@ def draw(surf: pygame.Surface, th: Theme, scene: Scene, ex: "ScreenState") -> li
     talk = talkback.draw(surf, th, scene, ex)  # the talk region first: notes keep clear of it
     out += talk
     busy += talk
+    if ex.mode == Mode.FROZEN:  # first, so that it stays put while the steps change
+        out.append(overlays.badge(surf, th, say("paused"), r["title"], busy))
     if ex.mode == Mode.FROZEN and ex.stage is not None and not ex.comparing:
         out += stage(surf, th, scene, ex, busy)
-    if ex.mode == Mode.FROZEN:
-        out.append(overlays.badge(surf, th, say("paused"), r["title"], busy))
     if not ex.centring:
         out.append(overlays.badge(surf, th, say("centring_off"), scene.layout.picture_rect, busy,
                                   colour="negative"))
@@ -112,9 +112,10 @@ def stage(surf: pygame.Surface, th: Theme, scene: Scene, ex: "ScreenState",
             slot = lay.slot_of(ex.shown(), layer, j)
             if slot is not None:
                 x, y = col[slot]
-                out.append(pygame.draw.circle(surf, th.c["neuron"], (x, y), lay.radius[layer] * 1.8,
+                out.append(pygame.draw.circle(surf, th.c["answer"], (x, y), lay.radius[layer] * 1.8,
                                               width=max(3, th.px(4))))
-            formula = f"{z[j] - b:.2f} + ({b:.2f}) = {z[j]:.2f}"  # w·a = z - b
+            # w·a = z - b; no-break spaces: a formula breaks only before an "="
+            formula = f"{z[j] - b:.2f}\u00a0+\u00a0({b:.2f}) =\u00a0{z[j]:.2f}"
             if kind == "sum":
                 text = say("step_sum", k=k, layer=layer, neuron=j + 1, z=formula)
             else:
@@ -130,7 +131,7 @@ def stage(surf: pygame.Surface, th: Theme, scene: Scene, ex: "ScreenState",
     if ex.is_cnn:  # its panels leave no room beside them; the canvas waits while frozen
         out.append(overlays.explain_card(surf, th, scene.rects["canvas"], [text], "step"))
     else:
-        out += overlays.note(surf, th, text, target, busy, "step", edge="neuron")
+        out += overlays.note(surf, th, text, target, busy, "step", edge="answer")
     return out
 
 
@@ -147,7 +148,7 @@ def neuron(surf: pygame.Surface, th: Theme, scene: Scene, ex: "ScreenState") -> 
     slot = lay.slot_of(ex.shown(), layer, j)
     if slot is not None:
         x, y = lay.pos[layer][slot]
-        out.append(pygame.draw.circle(surf, th.c["neuron"], (x, y), lay.radius[layer] * 1.9,
+        out.append(pygame.draw.circle(surf, th.c["answer"], (x, y), lay.radius[layer] * 1.9,
                                       width=max(3, th.px(5))))
     card = lay.canvas.inflate(-th.px(10), -th.px(10))
     out.append(overlays.neuron_card(

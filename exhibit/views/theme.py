@@ -184,9 +184,17 @@ class _Font(pygame.font.Font):
         return out
 
 
+ACCENTS = {"positive": "positive weight", "negative": "negative weight", "neuron": "activation",
+           "answer": "the answer, the learning curve, the selection"}
+
+
 class Theme:
     """Colours by name (``c["ink"]``), and text rendered at sizes given for a 1080-line screen
-    in the fonts for ``lang``."""
+    in the fonts for ``lang``.
+
+    Four colours are not neutral, each with one meaning (``ACCENTS``): ``positive`` and
+    ``negative`` weights, ``neuron`` (activation) and ``answer`` (the answer, the learning curve
+    and a teacher's selection). Everything else is background, panel, text or muted."""
 
     def __init__(self, cfg: Config, scale: float, lang: str = "en") -> None:
         self.c = {k: pygame.Color(v) for k, v in vars(cfg.colors).items()}
