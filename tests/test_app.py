@@ -131,7 +131,7 @@ def test_probabilities_resettle_during_the_stroke(models):
 
 
 def test_clear_button_key_and_timeout(models):
-    ex = make(models, "timing.clear_after=2")
+    ex = make(models, "timing.clear_after=2", "tally.hold_seconds=0")  # no talk-back hold
     draw_mouse(ex, 4)
     ex.handle(E(pygame.KEYDOWN, key=pygame.K_c, mod=0, unicode="c"))
     assert ex.drawing.empty and ex.log.events[-1]["event"] == "clear"

@@ -122,7 +122,7 @@ def test_reduced_motion_has_no_pulses_but_keeps_the_order(models):
 # --- the ghost card, frozen taps, the clear timer ----------------------------------------------
 def test_ghost_card_sequence_gives_a_drawn_predicted_stroke(models):
     """Tap a neuron, wait past auto-clear, draw: the stroke is drawn and read."""
-    ex = make(models, "timing.clear_after=2", "attract.idle_seconds=0")
+    ex = make(models, "timing.clear_after=2", "attract.idle_seconds=0", "tally.hold_seconds=0")
     surf = pygame.Surface(SIZE)
     draw_mouse(ex, 4)
     tap(ex, ex.layout.pos[1][2])
@@ -132,7 +132,8 @@ def test_ghost_card_sequence_gives_a_drawn_predicted_stroke(models):
     frame(ex, surf, 2.5)  # past auto-clear
     assert ex.drawing.empty and ex.detail is None
     # no ghost card left over the canvas: only the empty canvas's prompt
-    assert [b.kind for b in screen(ex).scene.overlay_text] == ["prompt"]
+    assert [b.kind for b in screen(ex).scene.overlay_text  # (and talk-back's fool me)
+            if not b.kind.startswith("talk")] == ["prompt"]
     assert ink_on_canvas(surf, ex) == 0
     draw_mouse(ex, 7)
     arrive(ex)

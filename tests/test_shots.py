@@ -17,6 +17,7 @@ from exhibit import strings
 from exhibit.views.screen import Screen
 
 FEW = ("idle", "answer", "help", "panel", "compare")
+TALK_FAMILIES = ("feedback", "meant", "fool", "teach", "whatif")
 
 
 def problems(inv: dict) -> list[str]:
@@ -105,6 +106,8 @@ def test_targets_are_what_the_hit_tests_hit(twice, cfg):
     for t in inv["states"]["answer"]["targets"]:
         x, y = pygame.Rect(t["rect"]).center
         kind, *rest = t["name"].split(".")
+        if kind in TALK_FAMILIES:  # talk-back's, in their states: test_the_talk_states_*
+            continue
         if kind == "panel":
             assert panel_geo.corner(ex.layout).collidepoint(x, y)
             continue
@@ -292,3 +295,44 @@ def test_no_curtain_lines_leave_the_picture_itself(visitor, cfg, size):
     # and the lines are there: along the picture's edge, beside it
     edge = px[pic.right + 6:pic.right + 11, pic.y:pic.bottom]
     assert (np.abs(edge - theme_c["panel"]).max(axis=2) > 2).mean() > 0.2
+
+
+# --- talk-back (issue 24): its states, their targets, the same measures -----------------------
+
+TALK_TARGETS = {"idle": ["fool"], "feedback": ["feedback.right", "feedback.wrong"],
+                "feedback-meant": [f"meant.{d}" for d in range(10)], "teach": ["teach"],
+                "teach-after": [], "fooled": [], "what-if": [f"whatif.{d}" for d in range(10)]}
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)], ids=["landscape", "portrait"])
+def test_the_talk_states_pass_the_screen_measures(cfg, tmp_path, size):
+    inv = shots.shots(cfg, tmp_path, size, states=("idle",) + shots.TALK_STATES)
+    assert problems(inv) == []
+    check_screen(inv, tmp_path, cfg)
+    check_answers(inv)
+    ex = shots.Kit(cfg, size, None, None, {}).exhibit()
+    region = pygame.Rect(ex.layout.rects["talk"])
+    ex.close()
+    for state, want in TALK_TARGETS.items():
+        v = inv["states"][state]
+        names = [t["name"] for t in v["targets"] if t["name"].split(".")[0] in TALK_FAMILIES]
+        assert names == want, (state, names)
+        for t in v["targets"]:
+            if t["name"] in want:
+                assert region.contains(t["rect"]), t
+        assert any(region.contains(t["rect"]) for t in v["texts"]), state  # it says something
+    say = lambda k, **kw: strings.text(cfg.language, k, **kw)  # noqa: E731
+    texts = {s: " ".join(t["text"] for t in v["texts"]) for s, v in inv["states"].items()}
+    assert say("talk_ask") in texts["feedback"] and say("meant") in texts["feedback-meant"]
+    assert say("fooled", n=1) in texts["fooled"]
+    assert say("teach_button", digit=0)[:-1] in texts["teach"]
+    assert say("teach_before") in texts["teach-after"] and say("whatif_note", digit=9) in texts["what-if"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", strings.languages())
+def test_the_talk_states_in_every_language(cfg, tmp_path, lang):
+    for size in ((1920, 1080), (1080, 1920)):
+        inv = shots.shots(cfg, tmp_path / f"{size[0]}", size, lang=lang, states=shots.TALK_STATES)
+        assert problems(inv) == []
+        check_screen(inv, tmp_path / f"{size[0]}", cfg, lang)

@@ -62,19 +62,20 @@ REGIONS = {
     "network": "Hidden layers and outputs",
     "bars": "The ten probabilities",
     "answer": "The answer: one large digit, or '?', with its glow",
+    "talk": "Talk-back: 'Was I right?', the digit meant, fool me, teach it, what would make it",
 }
-LOWER_REGIONS = ("title", "canvas", "buttons")  # in portrait: below layout.portrait.split
+LOWER_REGIONS = ("title", "canvas", "buttons", "talk")  # in portrait: below layout.portrait.split
 LAYOUTS = {
     "landscape": {"title": [0.02, 0.01, 0.83, 0.11], "canvas": [0.02, 0.13, 0.31, 0.70],
                   "buttons": [0.02, 0.84, 0.31, 0.15], "preview": [0.35, 0.13, 0.22, 0.36],
                   "network": [0.59, 0.13, 0.26, 0.85], "bars": [0.865, 0.35, 0.115, 0.63],
-                  "answer": [0.865, 0.01, 0.115, 0.32]},
+                  "answer": [0.865, 0.01, 0.115, 0.32], "talk": [0.35, 0.83, 0.18, 0.16]},
     # y and h of title, canvas and buttons: fractions of the part below the split; of the
     # others: fractions of the part above it
-    "portrait": {"title": [0.03, 0.0, 0.94, 0.08], "canvas": [0.05, 0.09, 0.90, 0.70],
+    "portrait": {"title": [0.03, 0.0, 0.94, 0.08], "canvas": [0.05, 0.09, 0.90, 0.57],
                  "buttons": [0.05, 0.80, 0.90, 0.19], "preview": [0.03, 0.03, 0.30, 0.38],
                  "network": [0.35, 0.03, 0.41, 0.94], "bars": [0.78, 0.35, 0.20, 0.62],
-                 "answer": [0.78, 0.03, 0.20, 0.30]},
+                 "answer": [0.78, 0.03, 0.20, 0.30], "talk": [0.05, 0.67, 0.90, 0.12]},
 }
 
 
@@ -201,6 +202,10 @@ SETTINGS: tuple[Setting, ...] = (
         "JSON file of counts only; '' = kept in memory, counted afresh at each start)."),
     Setting("tally.day_starts", 0, "int",
         "Local hour at which the day's tally starts again (0: midnight).", 0, 23),
+    Setting("tally.hold_seconds", 8.0, "float",
+        "While the talk region asks 'Was I right?' (or shows a fool-me or teach-it result), the "
+        "canvas waits at least this many seconds after the question came up before it clears "
+        "itself (0: only timing.clear_after). A teach-it run always holds it.", 0.0, 600.0),
     Setting("attract.idle_seconds", 45.0, "float",
         "Seconds without input before the exhibit starts drawing digits by itself (0: never).",
         0.0, 3600.0),

@@ -40,6 +40,7 @@ class LayoutLandscape:
     network: tuple[float, float, float, float]  # Hidden layers and outputs in the landscape layou…
     bars: tuple[float, float, float, float]  # The ten probabilities in the landscape layout: x, y…
     answer: tuple[float, float, float, float]  # The answer: one large digit, or '?', with its glo…
+    talk: tuple[float, float, float, float]  # Talk-back: 'Was I right?', the digit meant, fool me…
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class LayoutPortrait:
     network: tuple[float, float, float, float]  # Hidden layers and outputs in the portrait layout…
     bars: tuple[float, float, float, float]  # The ten probabilities in the portrait layout: x, y,…
     answer: tuple[float, float, float, float]  # The answer: one large digit, or '?', with its glo…
+    talk: tuple[float, float, float, float]  # Talk-back: 'Was I right?', the digit meant, fool me…
     split: float  # Portrait: where the screen splits, as a fraction of its height from the top
 
 
@@ -124,6 +126,7 @@ class Log:
 class Tally:
     file: str  # Where the day's tally of visitors' confirmed readings is kept across restarts (a …
     day_starts: int  # Local hour at which the day's tally starts again (0: midnight)
+    hold_seconds: float  # While the talk region asks 'Was I right?' (or shows a fool-me or teach-…
 
 
 @dataclass(frozen=True)
@@ -226,7 +229,8 @@ def build(values: Mapping[str, Any]) -> Sections:
                 preview=v["layout.landscape.preview"],
                 network=v["layout.landscape.network"],
                 bars=v["layout.landscape.bars"],
-                answer=v["layout.landscape.answer"]),
+                answer=v["layout.landscape.answer"],
+                talk=v["layout.landscape.talk"]),
             portrait=LayoutPortrait(
                 title=v["layout.portrait.title"],
                 canvas=v["layout.portrait.canvas"],
@@ -235,6 +239,7 @@ def build(values: Mapping[str, Any]) -> Sections:
                 network=v["layout.portrait.network"],
                 bars=v["layout.portrait.bars"],
                 answer=v["layout.portrait.answer"],
+                talk=v["layout.portrait.talk"],
                 split=v["layout.portrait.split"])),
         colors=Colors(
             background=v["colors.background"],
@@ -275,7 +280,8 @@ def build(values: Mapping[str, Any]) -> Sections:
             health_file=v["log.health_file"]),
         tally=Tally(
             file=v["tally.file"],
-            day_starts=v["tally.day_starts"]),
+            day_starts=v["tally.day_starts"],
+            hold_seconds=v["tally.hold_seconds"]),
         attract=Attract(
             idle_seconds=v["attract.idle_seconds"],
             speed=v["attract.speed"],

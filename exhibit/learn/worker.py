@@ -1,5 +1,6 @@
 """The learning process: trains the explainer's shape (784-25-25-10) from random weights with
-mini-batch Adam and reports to the exhibit. numpy only: this module never imports pygame.
+mini-batch Adam and reports to the exhibit; or (``task: teach``) fine-tunes a copy of a network
+on one visitor's digit (:func:`teach_task`). numpy only: this module never imports pygame.
 
 Started by :mod:`exhibit.learn.session` as ``python -m exhibit.learn.worker JSON`` with one BLAS
 thread, a pipe to write to (fd in the JSON) and its stdin as a lifeline: when the exhibit goes
@@ -166,6 +167,23 @@ def train(opts: dict, send: Callable[[dict], None], should_stop: Callable[[], bo
     return net
 
 
+def teach_task(opts: dict, send: Callable[[dict], None]) -> None:
+    """``task: teach``: one job from the pipe ``job_fd`` (weights, the visitor's picture, the
+    digit meant), fine-tuned with a replay of the training subset; the copy goes back."""
+    from multiprocessing.connection import Connection
+
+    from exhibit.learn import data, teach
+
+    with Connection(int(opts["job_fd"]), writable=False) as conn:
+        job = conn.recv()
+    net = MLP([np.asarray(w, np.float32) for w in job["weights"]],
+              [np.asarray(b, np.float32) for b in job["biases"]])
+    rx, ry = data.load_subset(opts["path"])
+    copy = teach.teach(net, np.asarray(job["picture"], np.float32), int(job["meant"]), rx, ry,
+                       seed=int(opts.get("seed", 0)))
+    send({"kind": "taught", "weights": copy.weights, "biases": copy.biases})
+
+
 def _lifeline() -> None:
     """End this process when the exhibit goes away: its stdin reaches EOF."""
     def watch() -> None:
@@ -205,12 +223,14 @@ def main(argv: list[str]) -> int:
         except (BrokenPipeError, OSError):
             os._exit(0)  # nobody listens any more
 
+    code = 0
     try:
-        train(opts, send)
+        (teach_task if opts.get("task") == "teach" else train)(opts, send)
     except Exception as e:  # noqa: BLE001 - reported, then this process ends
         send({"kind": "error", "message": f"{type(e).__name__}: {e}"[:300]})
-        return 1
-    return 0
+        code = 1
+    conn.close()
+    os._exit(code)  # at once: the lifeline thread still reads stdin (a shutdown would abort)
 
 
 if __name__ == "__main__":

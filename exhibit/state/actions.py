@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable, Protocol
 
 from exhibit.model.store import MODEL_NAMES
+from exhibit.state import talkback
 from exhibit.state.modes import Mode, ModeMachine
 from exhibit.state.teacher import Teacher
 
@@ -57,6 +58,7 @@ class Host(Protocol):
     snapshot: "Snapshot"
     player: object | None
     tally: "TallyStore"
+    talk: "talkback.Talk"
 
     def sure(self, s: "Snapshot | None" = None) -> bool: ...
     def teach(self, **changes: object) -> None: ...
@@ -123,6 +125,7 @@ def stroke_begin(ex: Host, x: float, y: float) -> None:
         ex.sample = None
         ex.drawing.clear()
     ex.drawing.begin(x, y)
+    ex.talk.stroke(ex)  # drawing again simply goes on: a shown result goes
     ex.clear_at = None
     ex.modes.go(Mode.DRAWING)
 
@@ -313,5 +316,5 @@ INPUT: dict[str, Callable[..., None]] = {
     "close_panel": lambda ex: ex.teach(panel=False),
     "close_detail": lambda ex: ex.teach(detail=None),
     "log": lambda ex, event: ex.log.write(event),
-    "feedback": feedback,
+    "feedback": feedback, "talk": talkback.tap,
 }

@@ -22,6 +22,7 @@ from exhibit.state.compare import Comparison
 from exhibit.state.input import Action, Input
 from exhibit.state.samples import SampleDeck, load_samples
 from exhibit.state.tally import TallyStore
+from exhibit.state.talkback import Talk
 from exhibit.state.learning import LearnMode
 from exhibit.state.modes import Mode, ModeMachine
 from exhibit.state.teacher import Teacher
@@ -86,6 +87,7 @@ class Exhibit:
         self.set_model(cfg.model, log=False)
         self.learn = LearnMode(cfg, self.log)  # watch it learn (key T)
         self.tally = TallyStore(cfg.tally.file, cfg.tally.day_starts, self.log.wall())
+        self.talk = Talk()  # talk-back: the talk region's question, fool me, teach it
 
     def close(self) -> None:
         """The exhibit ends (or is replaced): no learning process outlives it."""
@@ -117,6 +119,9 @@ class Exhibit:
     comparing = property(lambda self: self.teacher.comparing)
     pointer = property(lambda self: self.input.pointer)
     compare_shown = property(lambda self: self.comparison.shown)
+    talk_view = property(lambda self: self.talk.view(self))  # what the talk region shows
+    tally_today = property(lambda self: self.tally.today(self.log.wall()))
+    talk_hit = lambda self, x, y: self.talk.hit(self, x, y)  # noqa: E731 - input's hit test
 
     def teach(self, **changes: object) -> None:
         """A new teacher value with ``changes`` (help=True, detail=None, ...)."""
@@ -199,6 +204,7 @@ class Exhibit:
         self.sample = None
         self.clear_at = None
         self.teach(detail=None)
+        self.talk.forget(self)  # the next visitor: the taught copy and the answers go
         if had:
             self.log.write("clear")
         if self.mode == Mode.DRAWING:
@@ -281,6 +287,7 @@ class Exhibit:
         self.waves.settle(self.snapshot)
         self._wave_due = None
         self.comparison.forget()
+        self.talk.forget(self)
         self.failsafe_until = self.now + FAILSAFE_SECONDS
         self.modes.go(Mode.FAILSAFE)
 
@@ -305,6 +312,7 @@ class Exhibit:
             return  # animation stands still
         self.now += dt
         self.learn.step(self)
+        self.talk.step(self)
         if self.input.busy and self.since_input >= STALE_GESTURE:
             # the finger's device vanished mid-stroke (its lift never came): let go of it
             self.release_all()

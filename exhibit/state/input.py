@@ -48,6 +48,7 @@ class InputView(Protocol):
     detail: tuple[int, int] | None
 
     def shown(self) -> "list[np.ndarray]": ...
+    def talk_hit(self, x: float, y: float) -> str | None: ...
 
 
 class Input:
@@ -134,6 +135,10 @@ class Input:
         hold = st.cfg.operator.hold_seconds
         self.press = ([p.x, p.y, 0.0] if hold > 0 and panel.corner(st.layout).collidepoint(p.x, p.y)
                       else None)
+        talk = st.talk_hit(p.x, p.y)  # talk-back's buttons (whatif works while frozen)
+        if talk is not None:
+            yield ("talk", talk)
+            return
         hit = st.layout.hit(p.x, p.y, st.shown())
         if st.comparing and hit is not None and hit[0] == "neuron":
             hit = None  # the compare view shows no neurons

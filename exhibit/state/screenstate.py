@@ -19,6 +19,8 @@ from exhibit.state.modes import Mode
 if TYPE_CHECKING:
     from exhibit.layout.regions import Layout
     from exhibit.state.learning import LearnMode
+    from exhibit.state.talkback import Talk, View
+    from exhibit.state.tally import Tally
     from exhibit.state.waves import Waves
 
 
@@ -89,6 +91,14 @@ class ScreenState(Protocol):
     def hold_progress(self) -> float | None: ...
     @property
     def learn(self) -> "LearnMode": ...
+
+    # talk-back (issue 24): what the talk region shows, its state and the day's tally
+    @property
+    def talk_view(self) -> "View | None": ...
+    @property
+    def talk(self) -> "Talk": ...
+    @property
+    def tally_today(self) -> "Tally": ...  # counts only
 
     # attract mode's hand
     @property

@@ -31,79 +31,21 @@ from exhibit.eventlog import EventLog  # noqa: E402
 from exhibit.state.exhibit import Exhibit  # noqa: E402
 from exhibit.state.modes import Mode  # noqa: E402
 from exhibit.config import Config  # noqa: E402
-from exhibit.ink.strokes import fit_box  # noqa: E402
 from exhibit.model.store import LoadedModel, load_model, MODEL_NAMES  # noqa: E402
 from exhibit.tools.rehearsal import Rehearsal  # noqa: E402
+from exhibit.tools.drive import (SETTLE, STEP, ShotError, Strokes, draw, finger,  # noqa: E402,F401
+                                 frames, read, scripts, tap)
+from exhibit.tools.talkshots import TALK_DRIVE, TALK_STATES  # noqa: E402
 from exhibit import strings  # noqa: E402
 from exhibit.layout import panel as panel_geo  # noqa: E402
 from exhibit.views.screen import Screen  # noqa: E402
 from exhibit.views.theme import Ink  # noqa: E402
 
 STATES = ("idle", "drawing", "answer", "unsure", "close-call", "attract", "frozen", "step",
-          "explain", "help", "panel-confirm", "panel", "learn", "compare", "cnn", "ablation")
+          "explain", "help", "panel-confirm", "panel", "learn", "compare", "cnn", "ablation"
+          ) + TALK_STATES  # talk-back's (tools/talkshots.py)
 SIZES = ((1920, 1080), (1080, 1920), (3840, 2160))
-STEP = 1 / 60  # the fixed clock: seconds per frame
-SETTLE = 2.0  # seconds after the last input: every wave has reached the outputs
 CLOSE = 0.15  # a close call: the top two probabilities at most this far apart
-Strokes = list[np.ndarray]  # each (n, 2) in canvas pixels
-
-
-class ShotError(Exception):
-    """A state could not be reached honestly (no stroke reads as it must)."""
-
-
-# --- driving the exhibit --------------------------------------------------------------------
-
-def frames(ex: Exhibit, seconds: float = STEP) -> None:
-    for _ in range(max(1, round(seconds / STEP))):
-        ex.step(STEP)
-        ex.refresh()
-
-
-def finger(ex: Exhibit, kind: str, x: float, y: float) -> None:
-    t = {"down": pygame.FINGERDOWN, "move": pygame.FINGERMOTION, "up": pygame.FINGERUP}[kind]
-    w, h = ex.size
-    ex.handle(pygame.event.Event(t, x=x / w, y=y / h, dx=0.0, dy=0.0, finger_id=0, touch_id=1,
-                                 pressure=1.0))
-
-
-def draw(ex: Exhibit, strokes: Strokes, lift: bool = True) -> None:
-    """Each stroke as one finger writes it (canvas pixels), a frame after each point."""
-    c = ex.canvas_rect
-    for i, st in enumerate(strokes):
-        for j, (x, y) in enumerate(st.tolist()):
-            finger(ex, "down" if j == 0 else "move", c.x + x, c.y + y)
-            frames(ex)
-        if lift or i < len(strokes) - 1:
-            finger(ex, "up", c.x + st[-1, 0], c.y + st[-1, 1])
-            frames(ex)
-
-
-def tap(ex: Exhibit, x: float, y: float) -> None:
-    finger(ex, "down", x, y)
-    frames(ex)
-    finger(ex, "up", x, y)
-    frames(ex)
-
-
-def read(ex: Exhibit, strokes: Strokes):
-    """The settled reading of ``strokes`` on a clear canvas."""
-    ex.clear()
-    draw(ex, strokes)
-    frames(ex, SETTLE)
-    return ex.snapshot
-
-
-# --- the strokes: real handwriting, and searched for where a state needs it ----------------
-
-def scripts(ex: Exhibit, label: int | None = None) -> list[Strokes]:
-    """Attract mode's pen trajectories, placed in the canvas as its hand places them."""
-    box, digits = ex.scripts
-    w, h = ex.canvas_rect.size
-    m = 0.12 * min(w, h)
-    s, (ox, oy) = fit_box(box, (w - 2 * m, h - 2 * m))
-    return [[st * s + np.array([ox + m, oy + m], np.float32) for st in d.strokes]
-            for d in digits if label is None or d.label == label]
 
 
 def resample(st: np.ndarray, n: int = 32) -> np.ndarray:
@@ -254,7 +196,7 @@ DRIVE: dict[str, Callable[[Kit, Exhibit], None]] = {
     "attract": _attract, "frozen": _then("freeze"), "step": _then("step", "step"),
     "explain": _then("explain"), "help": _then("help"), "panel-confirm": _confirm,
     "panel": _then("panel"),
-    "learn": _learn, "compare": _compare, "cnn": _answer, "ablation": _ablation,
+    "learn": _learn, "compare": _compare, "cnn": _answer, "ablation": _ablation, **TALK_DRIVE,
 }
 
 
@@ -271,6 +213,7 @@ def live_targets(ex: Exhibit) -> list[tuple[str, pygame.Rect]]:
         out.append(("panel.open", panel_geo.corner(lay)))
     if ex.confirm_left is not None:  # after the hold: its tap opens the panel
         out.append(("panel.confirm", panel_geo.confirm_rect(lay)))
+    out += ex.talk.targets(ex)  # talk-back's buttons (hit before the rest, frozen or not)
     frozen = ex.mode == Mode.FROZEN
     if not frozen:
         from exhibit.views.learncurve import button_rect

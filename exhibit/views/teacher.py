@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pygame
 
 from exhibit.state.modes import Mode
-from exhibit.views import cnncard, hand, operator, overlays, prompt
+from exhibit.views import cnncard, hand, operator, overlays, prompt, talkback
 from exhibit.views.scene import Scene
 from exhibit.views.theme import Theme
 
@@ -24,7 +24,7 @@ def overlay_key(ex: "ScreenState") -> tuple:
             ex.comparing,
             ex.lang, ex.model_name, id(ex.snapshot), tuple(m.tobytes() for m in ex.masks),
             None if ex.message is None else ex.message[0], ex.inviting, operator.key(ex),
-            prompt.shown(ex))
+            prompt.shown(ex), talkback.key(ex))
 
 
 def occupied(scene: Scene) -> list[pygame.Rect]:
@@ -37,6 +37,9 @@ def draw(surf: pygame.Surface, th: Theme, scene: Scene, ex: "ScreenState") -> li
     """Paint the overlay for this state onto ``surf``; returns the rects painted."""
     r, say, out = scene.rects, ex.say, []
     busy = occupied(scene)
+    talk = talkback.draw(surf, th, scene, ex)  # the talk region first: notes keep clear of it
+    out += talk
+    busy += talk
     if ex.mode == Mode.FROZEN:  # first, so that it stays put while the steps change
         out.append(overlays.badge(surf, th, say("paused"), r["title"], busy))
     if ex.mode == Mode.FROZEN and ex.stage is not None and not ex.comparing:
