@@ -129,19 +129,3 @@ def test_a_subset_column_says_how_many_it_shows(models):
     assert not any(t.startswith("+") for t in texts)
     ex.close()
 
-
-@pytest.mark.parametrize("lang", ["en", "de", "fr", "es", "nl", "ja"])
-def test_the_canvas_caption_sits_above_the_canvas_in_every_language(models, lang):
-    """It jumped to another side in Japanese."""
-    from exhibit import strings
-    ex = make_exhibit(models, f"language={lang}", size=(1920, 1080))
-    draw_mouse(ex, 7)
-    arrive(ex)
-    key(ex, pygame.K_e)
-    surf = pygame.Surface(ex.size)
-    show(ex, surf)
-    c = ex.canvas_rect
-    (box,) = [b for b in screen(ex).scene.overlay_text
-              if b.text == strings.text(lang, "explain_canvas")]
-    assert box.rect.bottom <= c.y and c.x <= box.rect.centerx <= c.right, (box.rect, c)
-    ex.close()
