@@ -660,6 +660,7 @@ def run_exhibit_for_health(tmp: Path, *overrides: str) -> dict:
     return json.loads((rundir / "health.json").read_text())
 
 
+@pytest.mark.slow  # real exhibit runs, one per case
 def test_the_health_check_fails_a_black_screen_and_a_stuck_one_and_passes_a_normal_one(
         kiosk, tmp_path):
     from exhibit.config import TABLE

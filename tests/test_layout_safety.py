@@ -104,6 +104,7 @@ def test_check_layout_refuses_the_red_teams_layout_naming_the_key():
         check_layout(load(None, SMALL[0]))
 
 
+@pytest.mark.slow  # every model x style x small region: the fast random sweep stays everyday
 def test_views_degrade_in_a_region_too_small_for_them():
     """(a): past the check (a tiny network region the check would refuse), nothing raises."""
     for sets in SMALL:

@@ -304,7 +304,8 @@ TALK_TARGETS = {"idle": ["fool"], "feedback": ["feedback.right", "feedback.wrong
                 "teach-after": [], "fooled": [], "what-if": [f"whatif.{d}" for d in range(10)]}
 
 
-@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)], ids=["landscape", "portrait"])
+@pytest.mark.parametrize("size", [(1920, 1080), pytest.param((1080, 1920), marks=pytest.mark.slow)],
+                         ids=["landscape", "portrait"])
 def test_the_talk_states_pass_the_screen_measures(cfg, tmp_path, size):
     inv = shots.shots(cfg, tmp_path, size, states=("idle",) + shots.TALK_STATES)
     assert problems(inv) == []
