@@ -79,6 +79,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pen-elastic", type=NONNEG, default=0.0, metavar="SHARE",
                    help="smooth random bending of the pen digits' copies, a share of the "
                         "digit's size (other writers' proportions)")
+    p.add_argument("--pen-styles", type=SHARE, default=0.0, metavar="SHARE",
+                   help="share of the warped copies of pen 1s, 4s, 7s and 9s redrawn in a "
+                        "continental style (crossed 7, flagged 1, open-top and one-stroke 4, "
+                        "straight-stemmed 9)")
     p.add_argument("--dropout", type=number(float, 0, 1, high_open=True), default=0.0, metavar="SHARE",
                    help="share of hidden neurons switched off per batch in training")
     p.add_argument("--label-smoothing", type=number(float, 0, 1, high_open=True), default=0.0, metavar="SHARE",
@@ -226,7 +230,7 @@ def add_pendigits(data, args, log):
     tr, va = pendigits.split(pen, val_writers)
     spec = InputSpec(28, True)
     x, y = pendigits.cached_inputs(tr, spec, args.seed + 100, args.pen_copies, args.pen_rotation,
-                                   elastic=args.pen_elastic)
+                                   elastic=args.pen_elastic, styles=args.pen_styles)
     log(f"  {len(tr)} pen digits by {len(set(tr.writers))} writers x {args.pen_copies} copies; "
         f"{len(va)} by {len(set(va.writers))} validation writers kept apart")
     xv, yv = pendigits.inputs(va, spec) if len(va) else (np.zeros((0, 784), np.float32),
@@ -238,7 +242,7 @@ def add_pendigits(data, args, log):
                       "training_writers": sorted(set(tr.writers.tolist())),
                       "validation_writers": sorted(set(va.writers.tolist())),
                       "copies": args.pen_copies, "max_rotation": args.pen_rotation,
-                      "elastic": args.pen_elastic,
+                      "elastic": args.pen_elastic, "styles": args.pen_styles,
                       "credit": pendigits.CREDIT},
     }, va.writers
 
