@@ -100,6 +100,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="gate: generated non-digit drawings to train on")
     p.add_argument("--gate-mnist", type=NONNEG_INT, default=40000,
                    help="gate: MNIST training digits among its real digits")
+    p.add_argument("--gate-rasters", type=SHARE, default=0.0,
+                   help="gate: share of its non-digits that are pictures (all ink, grey, a "
+                        "digit on grey, filled blocks)")
     p.add_argument("--gate-reject", type=SHARE, default=0.01,
                    help="gate: share of the validation writers' digits left unsure")
 
@@ -281,7 +284,7 @@ def train_gate(args: argparse.Namespace) -> int:
                                      epochs=args.epochs, hidden=hidden,
                                      n_negatives=args.gate_negatives, reject=args.gate_reject,
                                      val_writers=val_writers, log=log,
-                                     n_mnist=args.gate_mnist)
+                                     n_mnist=args.gate_mnist, raster_share=args.gate_rasters)
     pen = pendigits.load(args.pendigits)
     manifest = wio.save_gate(net.weights, net.biases, Path(args.out), th, {
         "architecture": "→".join(str(s) for s in [784, *hidden, 1]),
