@@ -11,6 +11,7 @@ and for what the exhibit shows (receptive-field roughness, dead first-layer neur
     python -m exhibit_training.folds run --pendigits FILE --dir DIR --fold I [--k 5] -- \\
         --mnist M --arch explainer --epochs 80 ... (the recipe's train options)
     python -m exhibit_training.folds summary DIR [DIR ...]
+    python -m exhibit_training.folds sheet --pendigits FILE OUT.png   (the styles, to check by eye)
 
 What the folds share: the MNIST training set is built once (cached, keyed by ``--seed``), and
 a teacher or ``--init`` network that has seen no pen writer (an MNIST-only pre-training) serves
@@ -169,6 +170,35 @@ def _table(name: str, s: dict) -> str:
             f"{100 * min(m for m in s['mnist_test_accuracy'] if m is not None):.2f} % |")
 
 
+def contact_sheet(path, pen_file: str, per_row: int = 16, seed: int = 0, scale: int = 3) -> None:
+    """A PNG to check the styles by eye: for each style, a row of writers' digits as written
+    (the network's 28x28 input) and below it the same digits in the style."""
+    import os
+
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    import pygame
+
+    pen = pendigits.load(pen_file)
+    rng = np.random.default_rng(seed)
+    rows = []
+    for name, (lab, _) in styles.STYLES.items():
+        idx = rng.permutation(np.flatnonzero(pen.labels == lab))[:per_row]
+        pairs = [(pen.strokes[i], styles.apply(pen.strokes[i], name, rng)) for i in idx]
+        for k in (0, 1):
+            row = np.zeros((28, 28 * per_row), np.float32)
+            for j, pr in enumerate(pairs):
+                img = preprocess(pr[k], InputSpec(28, True)) if pr[k] is not None else None
+                if img is not None:
+                    row[:, 28 * j:28 * j + 28] = img
+            rows.append(row)
+        rows.append(np.full((4, 28 * per_row), 0.35, np.float32))
+    sheet = np.concatenate(rows)
+    pix = (255 - np.clip(sheet, 0, 1) * 255).astype(np.uint8)
+    pix = np.kron(pix, np.ones((scale, scale), np.uint8))
+    surf = pygame.surfarray.make_surface(np.stack([pix.T] * 3, axis=-1))
+    pygame.image.save(surf, str(path))
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     recipe: list[str] = []
@@ -177,13 +207,13 @@ def main(argv: list[str] | None = None) -> int:
         argv, recipe = argv[:cut], argv[cut + 1:]
     ap = argparse.ArgumentParser(prog="python -m exhibit_training.folds",
                                  description=__doc__.split("\n\n")[0])
-    ap.add_argument("command", choices=("plan", "run", "summary"))
+    ap.add_argument("command", choices=("plan", "run", "summary", "sheet"))
     ap.add_argument("dirs", nargs="*", help="summary: the candidates' fold directories")
     ap.add_argument("--pendigits")
     ap.add_argument("--k", type=int, default=5)
     ap.add_argument("--fold", type=int, action="append", default=[])
     ap.add_argument("--dir")
-    args = ap.parse_args(argv)
+    args = ap.parse_intermixed_args(argv)
     if args.command == "summary":
         print("| candidate | all 30 writers (pooled) | worst fold | worst writer | crossed 7 "
               "| flagged 1 | 4 styles (lower) | straight 9 | MNIST test (lowest fold) |")
@@ -193,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
             s = summarise(reports)
             (Path(d) / "summary.json").write_text(json.dumps(s, indent=1))
             print(_table(Path(d).name, s))
+        return 0
+    if args.command == "sheet":  # folds sheet --pendigits FILE OUT.png
+        contact_sheet(args.dirs[0], args.pendigits)
         return 0
     pen = pendigits.load(args.pendigits)
     folds = plan(pen.writers, args.k)

@@ -20,6 +20,7 @@ from typing import Sequence
 import numpy as np
 
 from exhibit.ink.normalize import InputSpec, preprocess
+from exhibit_training import styles as styles_
 from exhibit_training.augment import random_affine
 
 CREDIT = ("Alpaydin, E. & Alimoglu, F. (1998). Pen-Based Recognition of Handwritten Digits. "
@@ -116,8 +117,6 @@ def inputs(data: PenDigits, spec: InputSpec, rng: np.random.Generator | None = N
     drawn with the exhibit's brush (``stroke_width``), i.e. what ``classify`` sees. With
     ``styles``, that share of the warped copies of 1s, 4s, 7s and 9s are first redrawn in one
     of their continental styles (:mod:`exhibit_training.styles`)."""
-    from exhibit_training import styles as st_styles
-
 
     xs = np.zeros((len(data) * copies, spec.side ** 2), np.float32)
     k = 0
@@ -127,9 +126,9 @@ def inputs(data: PenDigits, spec: InputSpec, rng: np.random.Generator | None = N
                 img = preprocess(st, spec, stroke_width=stroke_width)
             else:
                 s = st
-                if c and styles > 0 and int(data.labels[i]) in st_styles.LABELS \
+                if c and styles > 0 and int(data.labels[i]) in styles_.LABELS \
                         and rng.random() < styles:
-                    s = st_styles.random_style(st, int(data.labels[i]), rng) or st
+                    s = styles_.random_style(st, int(data.labels[i]), rng) or st
                 s = s if c == 0 else augment(s, rng, rotation=rotation, elastic=elastic)
                 img = preprocess(s, spec, stroke_width=float(rng.uniform(*width)))
             if img is not None:
