@@ -199,6 +199,32 @@ def contact_sheet(path, pen_file: str, per_row: int = 16, seed: int = 0, scale: 
     pygame.image.save(surf, str(path))
 
 
+def record(manifest: Path, dirs: list[Path], chosen: Path, k: int) -> dict:
+    """Write the candidates' fold figures (and which recipe was chosen) into a manifest as
+    ``writer_folds``; the rest of the manifest, and the npz it names, stay as they are."""
+    man = json.loads(manifest.read_text(encoding="utf-8"))
+    cands = {}
+    for d in dirs:
+        reports = [json.loads(p.read_text()) for p in sorted(d.glob("fold-*.eval.json"))]
+        s = summarise(reports)
+        cmd = reports[0]["training_command"] if reports else None
+        cands[d.name] = {"fold_training_command_example": cmd, **{
+            k2: s[k2] for k2 in ("folds", "n", "accuracy", "fold_mean", "fold_worst",
+                                 "fold_accuracies", "writer_mean", "writer_worst",
+                                 "worst_writer", "weakest_writers", "per_digit", "styles",
+                                 "mnist_test_accuracy", "first_layer_roughness",
+                                 "dead_neurons")}}
+    man["writer_folds"] = {
+        "k": k, "plan_seed": PLAN_SEED, "style_seed": STYLE_SEED,
+        "folds": plan([f"train-{i:02d}" for i in range(1, 31)], k),
+        "how": "python -m exhibit_training.folds run/summary (exhibit_training/folds.py): each "
+               "fold's writers held out of training (--val-writers) and scored as written; "
+               "styles made from their own digits with a fixed seed",
+        "chosen": chosen.name, "candidates": cands}
+    manifest.write_text(json.dumps(man, indent=2) + "\n", encoding="utf-8")
+    return man
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     recipe: list[str] = []
@@ -207,7 +233,9 @@ def main(argv: list[str] | None = None) -> int:
         argv, recipe = argv[:cut], argv[cut + 1:]
     ap = argparse.ArgumentParser(prog="python -m exhibit_training.folds",
                                  description=__doc__.split("\n\n")[0])
-    ap.add_argument("command", choices=("plan", "run", "summary", "sheet"))
+    ap.add_argument("command", choices=("plan", "run", "summary", "sheet", "record"))
+    ap.add_argument("--into", help="record: the manifest (NAME.json) to record the folds in")
+    ap.add_argument("--chosen", help="record: the candidate directory whose recipe was chosen")
     ap.add_argument("dirs", nargs="*", help="summary: the candidates' fold directories")
     ap.add_argument("--pendigits")
     ap.add_argument("--k", type=int, default=5)
@@ -223,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
             s = summarise(reports)
             (Path(d) / "summary.json").write_text(json.dumps(s, indent=1))
             print(_table(Path(d).name, s))
+        return 0
+    if args.command == "record":
+        record(Path(args.into), [Path(d) for d in args.dirs], Path(args.chosen), args.k)
         return 0
     if args.command == "sheet":  # folds sheet --pendigits FILE OUT.png
         contact_sheet(args.dirs[0], args.pendigits)
