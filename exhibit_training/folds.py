@@ -147,6 +147,11 @@ def summarise(reports: list[dict]) -> dict:
         "dead_neurons": [r.get("dead_neurons") for r in reports],
     }
     out["per_digit"] = per_digit(reports)
+    pairs: dict[tuple[int, int], int] = {}
+    for r in reports:
+        for t, p, c in r.get("confusions", []):
+            pairs[(t, p)] = pairs.get((t, p), 0) + c
+    out["confusions"] = [[t, p, c] for (t, p), c in sorted(pairs.items(), key=lambda kv: -kv[1])[:8]]
     return out
 
 
@@ -212,8 +217,8 @@ def record(manifest: Path, dirs: list[Path], chosen: Path, k: int) -> dict:
             k2: s[k2] for k2 in ("folds", "n", "accuracy", "fold_mean", "fold_worst",
                                  "fold_accuracies", "writer_mean", "writer_worst",
                                  "worst_writer", "weakest_writers", "per_digit", "styles",
-                                 "mnist_test_accuracy", "first_layer_roughness",
-                                 "dead_neurons")}}
+                                 "confusions", "mnist_test_accuracy",
+                                 "first_layer_roughness", "dead_neurons")}}
     man["writer_folds"] = {
         "k": k, "plan_seed": PLAN_SEED, "style_seed": STYLE_SEED,
         "folds": plan([f"train-{i:02d}" for i in range(1, 31)], k),
