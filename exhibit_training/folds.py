@@ -110,7 +110,7 @@ def evaluate(weights: str | Path, pen: pendigits.PenDigits, held: list[str],
     return rep
 
 
-def _confusions(pred: np.ndarray, y: np.ndarray, top: int = 6) -> list[list[int]]:
+def _confusions(pred: np.ndarray, y: np.ndarray, top: int = 90) -> list[list[int]]:
     """The most frequent (true, read as, count) errors."""
     pairs: dict[tuple[int, int], int] = {}
     for t, p in zip(y.tolist(), pred.tolist()):
