@@ -253,3 +253,10 @@ def test_writer_folds_train_each_fold_apart_and_score_styles(tiny, tmp_path, cap
     assert s["folds"] == 2 and s["n"] == 40 and len(s["fold_accuracies"]) == 2
     assert s["worst_writer"] in plan[0] + plan[2]
     assert s["writer_worst"] <= s["writer_mean"] and s["fold_worst"] <= s["fold_mean"]
+    man_path = tmp_path / "m.json"
+    man_path.write_text(json.dumps({"name": "explainer", "sha256": "x"}))
+    folds.record(man_path, [out], out, 3)
+    rec = json.loads(man_path.read_text())
+    assert rec["sha256"] == "x" and rec["writer_folds"]["chosen"] == "cand"
+    assert rec["writer_folds"]["candidates"]["cand"]["fold_accuracies"] == s["fold_accuracies"]
+    assert rec["writer_folds"]["folds"] == folds.plan([f"train-{i:02d}" for i in range(1, 31)], 3)
