@@ -111,6 +111,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     if args.pen_copies is None:
         args.pen_copies = 4 if args.arch == "cnn" else 20
+    if args.pen_styles and args.arch in ("gate", "cnn"):
+        raise UsageError("--pen-styles is for the MLPs (explainer, compact14, deep) only")
     if args.arch == "gate":
         return train_gate(args)
     if args.arch == "cnn":  # the convolutional network has its own trainer

@@ -117,7 +117,6 @@ def inputs(data: PenDigits, spec: InputSpec, rng: np.random.Generator | None = N
     drawn with the exhibit's brush (``stroke_width``), i.e. what ``classify`` sees. With
     ``styles``, that share of the warped copies of 1s, 4s, 7s and 9s are first redrawn in one
     of their continental styles (:mod:`exhibit_training.styles`)."""
-
     xs = np.zeros((len(data) * copies, spec.side ** 2), np.float32)
     k = 0
     for c in range(copies):
