@@ -167,7 +167,8 @@ def per_digit(reports: list[dict]) -> dict[str, float]:
 
 def _table(name: str, s: dict) -> str:
     st = s["styles"]
-    return (f"| {name} | {100 * s['accuracy']:.2f} % | {100 * s['fold_worst']:.2f} % | "
+    return (f"| {name} | {s['folds']} | {100 * s['accuracy']:.2f} % | "
+            f"{100 * s['fold_mean']:.2f} % | {100 * s['fold_worst']:.2f} % | "
             f"{s['worst_writer']} {100 * s['writer_worst']:.1f} % | "
             f"{100 * st['crossed-7']:.1f} % | {100 * st['flagged-1']:.1f} % | "
             f"{100 * min(st['open-top-4'], st['one-stroke-4']):.1f} % | "
@@ -248,9 +249,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dir")
     args = ap.parse_intermixed_args(argv)
     if args.command == "summary":
-        print("| candidate | all 30 writers (pooled) | worst fold | worst writer | crossed 7 "
-              "| flagged 1 | 4 styles (lower) | straight 9 | MNIST test (lowest fold) |")
-        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        print("| candidate | folds | held-out writers (pooled) | fold mean | worst fold "
+              "| worst writer | crossed 7 | flagged 1 | 4 styles (lower) | straight 9 "
+              "| MNIST test (lowest fold) |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         for d in args.dirs:
             reports = [json.loads(p.read_text()) for p in sorted(Path(d).glob("fold-*.eval.json"))]
             s = summarise(reports)
