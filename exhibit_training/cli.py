@@ -79,6 +79,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pen-elastic", type=NONNEG, default=0.0, metavar="SHARE",
                    help="smooth random bending of the pen digits' copies, a share of the "
                         "digit's size (other writers' proportions)")
+    p.add_argument("--pen-styles", type=SHARE, default=0.0, metavar="SHARE",
+                   help="share of the warped copies of pen 1s, 4s, 7s and 9s redrawn in a "
+                        "continental style (crossed 7, flagged 1, open-top and one-stroke 4, "
+                        "straight-stemmed 9)")
     p.add_argument("--dropout", type=number(float, 0, 1, high_open=True), default=0.0, metavar="SHARE",
                    help="share of hidden neurons switched off per batch in training")
     p.add_argument("--label-smoothing", type=number(float, 0, 1, high_open=True), default=0.0, metavar="SHARE",
@@ -96,6 +100,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="gate: generated non-digit drawings to train on")
     p.add_argument("--gate-mnist", type=NONNEG_INT, default=40000,
                    help="gate: MNIST training digits among its real digits")
+    p.add_argument("--gate-rasters", type=SHARE, default=0.0,
+                   help="gate: share of its non-digits that are pictures (all ink, grey, a "
+                        "digit on grey, filled blocks)")
     p.add_argument("--gate-reject", type=SHARE, default=0.01,
                    help="gate: share of the validation writers' digits left unsure")
 
@@ -104,6 +111,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     if args.pen_copies is None:
         args.pen_copies = 4 if args.arch == "cnn" else 20
+    if args.pen_styles and args.arch in ("gate", "cnn"):
+        raise UsageError("--pen-styles is for the MLPs (explainer, compact14, deep) only")
     if args.arch == "gate":
         return train_gate(args)
     if args.arch == "cnn":  # the convolutional network has its own trainer
@@ -226,7 +235,7 @@ def add_pendigits(data, args, log):
     tr, va = pendigits.split(pen, val_writers)
     spec = InputSpec(28, True)
     x, y = pendigits.cached_inputs(tr, spec, args.seed + 100, args.pen_copies, args.pen_rotation,
-                                   elastic=args.pen_elastic)
+                                   elastic=args.pen_elastic, styles=args.pen_styles)
     log(f"  {len(tr)} pen digits by {len(set(tr.writers))} writers x {args.pen_copies} copies; "
         f"{len(va)} by {len(set(va.writers))} validation writers kept apart")
     xv, yv = pendigits.inputs(va, spec) if len(va) else (np.zeros((0, 784), np.float32),
@@ -238,7 +247,7 @@ def add_pendigits(data, args, log):
                       "training_writers": sorted(set(tr.writers.tolist())),
                       "validation_writers": sorted(set(va.writers.tolist())),
                       "copies": args.pen_copies, "max_rotation": args.pen_rotation,
-                      "elastic": args.pen_elastic,
+                      "elastic": args.pen_elastic, "styles": args.pen_styles,
                       "credit": pendigits.CREDIT},
     }, va.writers
 
@@ -277,7 +286,7 @@ def train_gate(args: argparse.Namespace) -> int:
                                      epochs=args.epochs, hidden=hidden,
                                      n_negatives=args.gate_negatives, reject=args.gate_reject,
                                      val_writers=val_writers, log=log,
-                                     n_mnist=args.gate_mnist)
+                                     n_mnist=args.gate_mnist, raster_share=args.gate_rasters)
     pen = pendigits.load(args.pendigits)
     manifest = wio.save_gate(net.weights, net.biases, Path(args.out), th, {
         "architecture": "→".join(str(s) for s in [784, *hidden, 1]),

@@ -24,10 +24,17 @@ SPEC = InputSpec(28, True)
 
 def negative_inputs(n: int, seed: int, names: list[str] | None = None,
                     pen: pendigits.PenDigits | None = None,
-                    width: tuple[float, float] = (1.6, 3.2)) -> tuple[np.ndarray, list[str]]:
+                    width: tuple[float, float] = (1.6, 3.2),
+                    raster_share: float = 0.0) -> tuple[np.ndarray, list[str]]:
+    """n non-digits preprocessed: drawings, and with ``raster_share`` that share of pictures
+    (solid, grey, a digit on grey, blocks: :func:`negatives.rasters`)."""
+    n_r = int(round(n * raster_share))
     drawings, kinds = negatives.generate(
-        n, seed, names, digits=None if pen is None else pen.strokes,
+        n - n_r, seed, names, digits=None if pen is None else pen.strokes,
         digit_labels=None if pen is None else pen.labels)
+    if n_r:
+        pics, rk = negatives.rasters(n_r, seed + 7, None if pen is None else pen.strokes)
+        drawings, kinds = drawings + pics, kinds + rk
     rng = np.random.default_rng(seed + 1)
     x = np.zeros((len(drawings), 784), np.float32)
     keep = np.zeros(len(drawings), bool)
@@ -126,14 +133,14 @@ def digit_inputs(mnist_dir, pen: pendigits.PenDigits, seed: int, n_mnist: int = 
 def run(mnist_dir, pen_path, seed: int = 1, epochs: int = 15, hidden: tuple[int, ...] = (128, 32),
         n_negatives: int = 80000, reject: float = 0.01, val_writers=pendigits.VAL_WRITERS,
         hold_out: tuple[str, ...] = (), log: Callable[[str], None] = print,
-        n_mnist: int = 40000) -> tuple[MLP, float, dict]:
+        n_mnist: int = 40000, raster_share: float = 0.0) -> tuple[MLP, float, dict]:
     """Train the gate; returns (network, threshold, validation figures)."""
     pen = pendigits.load(pen_path)
     tr, va = pendigits.split(pen, val_writers)
     t0 = time.time()
     xd = digit_inputs(mnist_dir, tr, seed, n_mnist=n_mnist)
     names = [f for f in negatives.families() if f not in hold_out]
-    xn, _ = negative_inputs(n_negatives, seed + 10, names, pen=tr)
+    xn, _ = negative_inputs(n_negatives, seed + 10, names, pen=tr, raster_share=raster_share)
     log(f"  gate data: {len(xd)} digits, {len(xn)} non-digits ({time.time() - t0:.0f} s)")
     x = np.concatenate([xd, xn])
     t = np.r_[np.ones(len(xd)), np.zeros(len(xn))].astype(np.float32)
@@ -158,4 +165,61 @@ def run(mnist_dir, pen_path, seed: int = 1, epochs: int = 15, hidden: tuple[int,
         report["held_out_families"] = list(hold_out)
         report["held_out_families_unsure"] = round(
             float((sn[np.isin(kinds_a, list(hold_out))] < th).mean()), 4)
+    report.update(honesty(lambda x: scores(net, x), th, tr, va, seed))
     return net, th, report
+
+
+def honesty(score, th: float, tr: pendigits.PenDigits, va: pendigits.PenDigits,
+            seed: int = 1) -> dict:
+    """Per family, the share of fresh non-digits (seeds never trained on) left unsure, and the
+    known blind spots: a square with a roof, a house with eaves, an all-white 28x28, the
+    validation writers' 1s on a 50 % grey background."""
+    vneg, kinds = negative_inputs(6000, seed + 1000, None, pen=tr)
+    kinds_a = np.asarray(kinds)
+    un = score(vneg) < th
+    fam = {k: round(float(un[kinds_a == k].mean()), 4) for k in sorted(set(kinds))}
+    pics, rk = negatives.rasters(800, seed + 2000, tr.strokes)
+    xr = np.stack([preprocess(p, SPEC).ravel() for p in pics])
+    ur = score(xr) < th
+    rk_a = np.asarray(rk)
+    fam.update({k: round(float(ur[rk_a == k].mean()), 4) for k in sorted(set(rk))})
+    probes = {}
+    for name in ("hut", "eaves"):
+        d, _ = negatives.generate(300, seed + 3000, [f"shape-{name}"])
+        x = np.stack([preprocess(s, SPEC, stroke_width=2.4).ravel() for s in d])
+        probes[f"shape-{name}"] = round(float((score(x) < th).mean()), 4)
+    white = preprocess(np.ones((28, 28), np.float32), SPEC)
+    probes["all-white-28x28"] = bool(score(white.reshape(1, -1))[0] < th)
+    ones = va.subset(va.labels == 1) if len(va) else tr.subset(tr.labels == 1)
+    x1 = []
+    for st in ones.strokes:
+        pic = preprocess(st, InputSpec(28, False))
+        x1.append(preprocess(np.maximum(np.full((28, 28), 0.5, np.float32), pic), SPEC).ravel())
+    probes["one-on-50%-grey"] = round(float((score(np.stack(x1)) < th).mean()), 4)
+    return {"families_unsure": fam, "blind_spots_unsure": probes}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """python -m exhibit_training.gate_train PENDIGITS [--weights weights/gate.npz]: the
+    honesty figures (per family, blind spots) of a trained gate."""
+    import argparse
+    import json
+
+    from exhibit.model import store
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("pendigits")
+    ap.add_argument("--weights", default=None)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args(argv)
+    g = store.load_gate(args.weights) if args.weights else store.load_gate()
+    tr, va = pendigits.split(pendigits.load(args.pendigits),
+                             g.manifest["pendigits"]["validation_writers"])
+    xv, _ = pendigits.inputs(va if len(va) else tr, SPEC)
+    rep = {"real_digits_unsure": round(float((g.score(xv) < g.threshold).mean()), 4),
+           **honesty(g.score, g.threshold, tr, va, args.seed)}
+    print(json.dumps(rep, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -115,6 +115,27 @@ def _house(r: np.random.Generator) -> Strokes:
             _p(0.4, 1, 0.4, 0.7, 0.6, 0.7, 0.6, 1)]
 
 
+def _hut(r: np.random.Generator) -> Strokes:
+    """A square with a roof and no door (read as a 0 by the digit networks): in one stroke, or
+    walls and roof apart."""
+    peak = (r.uniform(0.35, 0.65), 0.0)
+    eave = r.uniform(0.3, 0.5)
+    if r.random() < 0.5:
+        return [_p(0.1, eave, 0.1, 1, 0.9, 1, 0.9, eave, 0.1, eave, *peak, 0.9, eave)]
+    return [_p(0.1, eave, 0.1, 1, 0.9, 1, 0.9, eave, 0.1, eave), _p(0.1, eave, *peak, 0.9, eave)]
+
+
+def _eaves(r: np.random.Generator) -> Strokes:
+    """A house whose roof overhangs its walls (read as an 8), sometimes with a window."""
+    eave = r.uniform(0.3, 0.5)
+    over = r.uniform(0.08, 0.2)
+    out = [_p(0.15, eave, 0.15, 1, 0.85, 1, 0.85, eave),
+           _p(0.15 - over, eave + 0.03, r.uniform(0.4, 0.6), 0.0, 0.85 + over, eave + 0.03)]
+    if r.random() < 0.4:
+        out.append(_p(0.55, 0.6, 0.72, 0.6, 0.72, 0.78, 0.55, 0.78, 0.55, 0.6))
+    return out
+
+
 def _wave(r: np.random.Generator) -> Strokes:
     n = r.uniform(1.5, 3.5)
     x = np.linspace(0, 1, 40)
@@ -184,6 +205,8 @@ SHAPES: dict[str, Callable[[np.random.Generator], Strokes]] = {
     "sun": _sun,
     "spiral": _spiral,
     "house": _house,
+    "hut": _hut,
+    "eaves": _eaves,
     "wave": _wave,
     "zigzag": _zigzag,
     "flower": _flower,
@@ -290,6 +313,42 @@ def wobble(strokes: Strokes, r: np.random.Generator, rotation: float = 20.0) -> 
             s = s + noise
         out.append((s * (300.0 / size) + 250.0).astype(np.float32))
     return out
+
+
+RASTER_FAMILIES = ("raster-solid", "raster-grey", "raster-grey-digit", "raster-blocks")
+
+
+def rasters(n: int, seed: int, digits: list[list[np.ndarray]] | None = None,
+            names: tuple[str, ...] = RASTER_FAMILIES) -> tuple[list[np.ndarray], list[str]]:
+    """n pictures (2-D rasters, ink high in [0, 1]) that are not drawings of a digit: all ink
+    (an all-white 28x28), a flat grey, a digit on a grey background (the crop to the ink then
+    keeps the whole grey picture), and big filled blocks; and the family of each."""
+    from exhibit.ink.normalize import InputSpec, preprocess
+
+    r = np.random.default_rng(seed)
+    names = tuple(k for k in names if k != "raster-grey-digit" or digits)
+    out, kinds = [], []
+    for _ in range(n):
+        kind = names[int(r.integers(len(names)))]
+        side = int(r.choice([28, 28, 56, 100]))
+        if kind == "raster-solid":
+            img = np.full((side, side), r.uniform(0.85, 1.0), np.float32)
+        elif kind == "raster-grey":
+            img = np.full((side, side), r.uniform(0.15, 0.85), np.float32)
+        elif kind == "raster-grey-digit":
+            st = digits[int(r.integers(len(digits)))]
+            pic = preprocess(wobble(st, r), InputSpec(28, False), stroke_width=r.uniform(1.6, 3.2))
+            img = np.full((28, 28), r.uniform(0.2, 0.7), np.float32)
+            img = np.maximum(img, pic if pic is not None else img)
+        else:  # a few filled rectangles
+            img = np.zeros((side, side), np.float32)
+            for _ in range(int(r.integers(1, 4))):
+                a, b = np.sort(r.integers(0, side, 2)), np.sort(r.integers(0, side, 2))
+                img[a[0]:a[1] + side // 4, b[0]:b[1] + side // 4] = r.uniform(0.6, 1.0)
+        img = img + r.normal(0, r.uniform(0, 0.05), img.shape).astype(np.float32)
+        out.append(np.clip(img, 0.0, 1.0))
+        kinds.append(kind)
+    return out, kinds
 
 
 def families() -> dict[str, Callable[[np.random.Generator], Strokes]]:

@@ -80,3 +80,48 @@ def test_a_replaced_gate_is_refused(tmp_path):
     np.savez(tmp_path / "gate.npz", **arrays)
     with pytest.raises(WeightsError, match="does not match"):
         gate_io.load_gate(tmp_path / "gate.npz")
+
+
+def test_raster_negatives_are_the_solid_pictures_the_gate_missed():
+    """All ink, flat grey, a digit on grey and filled blocks: pictures, not drawings, that go
+    through the raster path of the one preprocessing (issue 27's blind spots)."""
+    from exhibit_training import pendigits
+
+    pen = pendigits.load(ROOT / "tests" / "data" / "pen-4-writers.json.gz")
+    pics, kinds = negatives.rasters(120, seed=3, digits=pen.strokes)
+    assert set(kinds) == set(negatives.RASTER_FAMILIES)
+    for p, k in zip(pics, kinds):
+        assert p.ndim == 2 and 0.0 <= p.min() and p.max() <= 1.0
+        if k in ("raster-solid", "raster-grey"):
+            assert p.std() < 0.06 and p.mean() > 0.1  # flat, and ink everywhere
+        if k == "raster-grey-digit":
+            bg = np.median(p)
+            assert 0.15 < bg < 0.75 and (p > bg + 0.2).mean() > 0.03  # a digit on the grey
+        assert preprocess(p, InputSpec(28, True)) is not None
+    # without digits there is no digit-on-grey family
+    assert "raster-grey-digit" not in negatives.rasters(40, seed=4)[1]
+
+
+def test_house_doodles_the_networks_read_as_0_and_8_are_negative_families():
+    fams = negatives.families()
+    for name in ("shape-hut", "shape-eaves"):
+        for seed in range(20):
+            st = fams[name](np.random.default_rng(seed))
+            pts = np.concatenate(st)
+            assert pts[:, 1].min() == 0.0  # the roof's peak on top
+            walls_top = st[0][0, 1]  # the walls are drawn first, from the top of one
+            assert 0.3 <= walls_top <= 0.55  # where the walls meet the roof
+    eaves = fams["shape-eaves"](np.random.default_rng(0))
+    walls, roof = eaves[0], eaves[1]
+    assert roof[:, 0].min() < walls[:, 0].min() and roof[:, 0].max() > walls[:, 0].max()
+
+
+def test_negative_inputs_mix_in_raster_pictures_by_share():
+    from exhibit_training import gate_train
+
+    x, kinds = gate_train.negative_inputs(200, seed=9, raster_share=0.25)
+    assert x.shape[1] == 784
+    n_r = sum(k.startswith("raster-") for k in kinds)
+    assert 40 <= n_r <= 50  # 50 asked; a picture may come out empty
+    x0, k0 = gate_train.negative_inputs(200, seed=9)
+    assert not any(k.startswith("raster-") for k in k0)

@@ -222,3 +222,41 @@ def test_revive_restarts_dead_neurons_and_they_learn():
     assert np.abs(net.forward(x).probs - before).max() < 0.2  # the outputs hardly move
     assert opt.v[0][:, 2].min() > 0  # Adam's moments as the live neighbours'
     assert trainer.revive_dead(net, x, rng, opt) == {}  # nothing else is dead
+
+
+def test_writer_folds_train_each_fold_apart_and_score_styles(tiny, tmp_path, capsys):
+    """The k-fold harness on 3 writers: each fold's network never saw its held-out writer, and
+    the summary has the fold, writer and style figures; --pen-styles is recorded."""
+    from exhibit_training import folds
+
+    d, pen = tiny
+    out = tmp_path / "cand"
+    recipe = ["--mnist", str(d), "--arch", "explainer", "--epochs", "1", "--pen-copies", "2",
+              "--pen-styles", "0.5"]
+    assert folds.main(["run", "--pendigits", str(pen), "--dir", str(out), "--k", "3",
+                       "--fold", "0", "--fold", "2", "--", *recipe]) == 0
+    plan = folds.plan(["train-01", "train-02", "train-03"], 3)
+    for i in (0, 2):
+        man = json.loads((out / f"fold-{i}.json").read_text())
+        assert man["pendigits"]["validation_writers"] == plan[i]
+        assert not set(man["pendigits"]["training_writers"]) & set(plan[i])
+        assert man["pendigits"]["styles"] == 0.5 and "--pen-styles 0.5" in man["training_command"]
+        rep = json.loads((out / f"fold-{i}.eval.json").read_text())
+        assert rep["held_out_writers"] == plan[i] and rep["n"] == 20
+        assert set(rep["styles"]) == set(folds.SCORED_STYLES)
+        assert len(rep["dead_neurons"]) == 2
+    capsys.readouterr()
+    assert folds.main(["summary", str(out)]) == 0
+    table = capsys.readouterr().out
+    assert "| cand |" in table
+    s = json.loads((out / "summary.json").read_text())
+    assert s["folds"] == 2 and s["n"] == 40 and len(s["fold_accuracies"]) == 2
+    assert s["worst_writer"] in plan[0] + plan[2]
+    assert s["writer_worst"] <= s["writer_mean"] and s["fold_worst"] <= s["fold_mean"]
+    man_path = tmp_path / "m.json"
+    man_path.write_text(json.dumps({"name": "explainer", "sha256": "x"}))
+    folds.record(man_path, [out], out, 3)
+    rec = json.loads(man_path.read_text())
+    assert rec["sha256"] == "x" and rec["writer_folds"]["chosen"] == "cand"
+    assert rec["writer_folds"]["candidates"]["cand"]["fold_accuracies"] == s["fold_accuracies"]
+    assert rec["writer_folds"]["folds"] == folds.plan([f"train-{i:02d}" for i in range(1, 31)], 3)
