@@ -222,6 +222,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("learn.offer", False, "bool",
         "Offer 'watch it learn' to visitors: a button under the network's picture starts a "
         "network from random weights learning live (key T does it for teachers either way)."),
+    Setting("learn.design_offer", False, "bool",
+        "Offer 'design a network' to visitors: a button under the network's picture opens the "
+        "design card (key D and the teacher panel open it either way)."),
+    Setting("learn.design_seconds", 90.0, "float",
+        "A designed network trains for at most this many seconds (paused time not counted); "
+        "idle time counts from the end of its training.", 5.0, 600.0),
     Setting("learn.mnist_dir", "", "str",
         "Folder with MNIST's training files for live learning ('' or missing: the compact "
         "training subset shipped with the exhibit; neither there: the feature is off)."),
@@ -247,6 +253,7 @@ SETTINGS: tuple[Setting, ...] = (
         ("restore", ["r"], "switch every neuron back on"),
         ("language", ["l"], "cycle the language"),
         ("learn", ["t"], "start and stop watching a network learn"),
+        ("design", ["d"], "open the design card (design a network and train it), and close it"),
         ("about", ["i"], "show the about card (credits)"),
         ("panel", ["p"], "open the touch teacher panel"),
         ("compare", ["v"], "show the explainer and the CNN side by side, and back"),

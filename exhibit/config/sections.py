@@ -141,6 +141,8 @@ class Attract:
 @dataclass(frozen=True)
 class Learn:
     offer: bool  # Offer 'watch it learn' to visitors: a button under the network's picture starts…
+    design_offer: bool  # Offer 'design a network' to visitors: a button under the network's pictu…
+    design_seconds: float  # A designed network trains for at most this many seconds (paused time …
     mnist_dir: str  # Folder with MNIST's training files for live learning ('' or missing: the com…
 
 
@@ -164,6 +166,7 @@ class Keys:
     restore: tuple[str, ...]  # Key(s) that switch every neuron back on
     language: tuple[str, ...]  # Key(s) that cycle the language
     learn: tuple[str, ...]  # Key(s) that start and stop watching a network learn
+    design: tuple[str, ...]  # Key(s) that open the design card (design a network and train it), a…
     about: tuple[str, ...]  # Key(s) that show the about card (credits)
     panel: tuple[str, ...]  # Key(s) that open the touch teacher panel
     compare: tuple[str, ...]  # Key(s) that show the explainer and the CNN side by side, and back
@@ -290,6 +293,8 @@ def build(values: Mapping[str, Any]) -> Sections:
             reset_seconds=v["attract.reset_seconds"]),
         learn=Learn(
             offer=v["learn.offer"],
+            design_offer=v["learn.design_offer"],
+            design_seconds=v["learn.design_seconds"],
             mnist_dir=v["learn.mnist_dir"]),
         operator=Operator(
             hold_seconds=v["operator.hold_seconds"],
@@ -307,6 +312,7 @@ def build(values: Mapping[str, Any]) -> Sections:
             restore=v["keys.restore"],
             language=v["keys.language"],
             learn=v["keys.learn"],
+            design=v["keys.design"],
             about=v["keys.about"],
             panel=v["keys.panel"],
             compare=v["keys.compare"]))

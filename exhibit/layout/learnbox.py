@@ -33,3 +33,12 @@ def button_rect(layout: Layout) -> pygame.Rect | None:
     h = max(1, round(64 * layout.scale))
     pad = max(1, round(10 * layout.scale))
     return pygame.Rect(box.x + pad, box.bottom - h - pad, box.w - 2 * pad, h)
+
+
+def design_button_rect(layout: Layout, learn_offer: bool) -> pygame.Rect | None:
+    """The visitors' "design your own network" button (``learn.design_offer``): where the
+    learn button is, or just above it when that one is offered too."""
+    b = button_rect(layout)
+    if b is None or not learn_offer:
+        return b
+    return b.move(0, -(b.h + max(1, round(10 * layout.scale))))

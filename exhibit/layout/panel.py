@@ -9,8 +9,9 @@ import pygame
 from exhibit.layout.regions import Layout
 
 # the panel's buttons, in reading order: the same actions as the teacher keys
-PANEL_ACTIONS = ("freeze", "step_back", "step", "explain", "learn", "help", "about", "clear",
-                 "model", "compare", "centring", "ablation", "restore", "language", "close")
+PANEL_ACTIONS = ("freeze", "step_back", "step", "explain", "learn", "design", "help", "about",
+                 "clear", "model", "compare", "centring", "ablation", "restore", "language",
+                 "close")
 COLUMNS = 3
 
 

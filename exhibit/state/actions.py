@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from exhibit.recognize import Snapshot
     from exhibit.state.compare import Comparison
     from exhibit.state.tally import TallyStore
+    from exhibit.state.designing import DesignMode
     from exhibit.state.learning import LearnMode
 
 
@@ -37,6 +38,7 @@ class Host(Protocol):
     teacher: Teacher
     drawing: "Drawing"
     learn: "LearnMode"
+    design: "DesignMode"
     masks: "list[np.ndarray]"
     sample: object | None
     model_name: str
@@ -159,7 +161,20 @@ def step_action(ex: Host, delta: int) -> None:
 def learn(ex: Host) -> None:
     if ex.comparing:  # learning shows in the network view
         compare(ex)
+    ex.design.end(ex, "learn")  # one learning process at a time
     ex.learn.toggle(ex)
+
+
+def design(ex: Host) -> None:
+    """Key D, the panel's button, the visitors' button: the design card opens; again: design
+    mode ends."""
+    if ex.design.on:
+        ex.design.end(ex, "key")
+        return
+    if ex.comparing:
+        compare(ex)
+    ex.teach(panel=False, detail=None)
+    ex.design.open(ex, ex.learn)
 
 
 def next_model(ex: Host) -> None:
@@ -215,6 +230,7 @@ def next_stage(ex: Host, delta: int = 1) -> None:
 def compare(ex: Host) -> None:
     if ex.learn.active:
         ex.learn.toggle(ex)  # the compare view shows the shipped networks
+    ex.design.end(ex, "compare")
     ex.teach(comparing=not ex.comparing, detail=None, stage=None)
     ex.reread()  # read the input again, with both networks
     ex.refresh()
@@ -295,7 +311,7 @@ ALWAYS: dict[str, Callable[[Host], None]] = {
 }
 # ... and these wait until the teacher unfreezes (they end attract mode)
 VISITOR: dict[str, Callable[[Host], None]] = {
-    "clear": lambda ex: ex.clear(), "learn": learn, "model": next_model,
+    "clear": lambda ex: ex.clear(), "learn": learn, "design": design, "model": next_model,
     "compare": compare, "centring": centring, "ablation": ablation,
     "restore": restore, "language": language,
 }
@@ -312,6 +328,7 @@ INPUT: dict[str, Callable[..., None]] = {
     "stroke_begin": stroke_begin, "stroke_end": stroke_end,
     "stroke_extend": lambda ex, x, y: ex.drawing.extend(x, y),
     "tap_neuron": tap_neuron, "learn_toggle": lambda ex: ex.learn.toggle(ex),
+    "design_open": design, "design_tap": lambda ex, target: ex.design.tap(ex, target),
     "close_about": lambda ex: ex.teach(about=False),
     "close_panel": lambda ex: ex.teach(panel=False),
     "close_detail": lambda ex: ex.teach(detail=None),

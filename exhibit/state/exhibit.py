@@ -23,6 +23,7 @@ from exhibit.state.input import Action, Input
 from exhibit.state.samples import SampleDeck, load_samples
 from exhibit.state.tally import TallyStore
 from exhibit.state.talkback import Talk
+from exhibit.state.designing import DesignMode
 from exhibit.state.learning import LearnMode
 from exhibit.state.modes import Mode, ModeMachine
 from exhibit.state.teacher import Teacher
@@ -86,12 +87,14 @@ class Exhibit:
             self.log.write("error", message=problem[:300])
         self.set_model(cfg.model, log=False)
         self.learn = LearnMode(cfg, self.log)  # watch it learn (key T)
+        self.design = DesignMode(cfg, self.log)  # design the network (key D)
         self.tally = TallyStore(cfg.tally.file, cfg.tally.day_starts, self.log.wall())
         self.talk = Talk()  # talk-back: the talk region's question, fool me, teach it
 
     def close(self) -> None:
         """The exhibit ends (or is replaced): no learning process outlives it."""
         self.learn.close()
+        self.design.close()
 
     def _optional(self, what: str, load):
         """A missing or broken asset costs its feature, not the exhibit."""
@@ -240,6 +243,7 @@ class Exhibit:
 
     # --- attract mode, freeze, failsafe, defaults -------------------------------------------
     def start_attract(self) -> None:
+        self.design.end(self, "attract")  # nobody is designing any more
         self.clear()
         self.close_teacher_layers()
         if self.scripts is None:
@@ -312,11 +316,14 @@ class Exhibit:
             return  # animation stands still
         self.now += dt
         self.learn.step(self)
+        self.design.step(self)
         self.talk.step(self)
         if self.input.busy and self.since_input >= STALE_GESTURE:
             # the finger's device vanished mid-stroke (its lift never came): let go of it
             self.release_all()
             self.log.write("gesture_timeout")
+        if self.design.busy and not self.input.busy:
+            self.since_input = 0.0  # idle time counts from the end of a design's training
         reset_after = self.cfg.attract.reset_seconds
         if reset_after > 0 and self.since_input >= reset_after:
             actions.reset_defaults(self)

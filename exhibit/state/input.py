@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from exhibit.ink.drawing import Drawing
     from exhibit.layout.regions import Layout
     from exhibit.layout.viewport import Viewport
+    from exhibit.state.designing import DesignMode
     from exhibit.state.learning import LearnMode
 
 Action = tuple  # (name, *arguments); the names are the keys of Exhibit.ACTIONS
@@ -41,6 +42,7 @@ class InputView(Protocol):
     layout: "Layout"
     drawing: "Drawing"
     learn: "LearnMode"
+    design: "DesignMode"
     keys: dict[str, set[int]]
     panel_open: bool
     show_about: bool
@@ -135,6 +137,11 @@ class Input:
         hold = st.cfg.operator.hold_seconds
         self.press = ([p.x, p.y, 0.0] if hold > 0 and panel.corner(st.layout).collidepoint(p.x, p.y)
                       else None)
+        target = st.design.hit(st.layout, p.x, p.y) if st.mode != Mode.FROZEN else None
+        if target is not None:  # the design card takes every tap on it (it lies over the canvas)
+            if target != "card":
+                yield ("design_tap", target)
+            return
         talk = st.talk_hit(p.x, p.y)  # talk-back's buttons (whatif works while frozen)
         if talk is not None:
             yield ("talk", talk)
@@ -150,6 +157,9 @@ class Input:
             yield ("close_detail",)  # a tap anywhere closes the card, and still does what it does
         if st.learn.button_hit(st.layout, p.x, p.y, st.comparing):
             yield ("learn_toggle",)
+            return
+        if st.design.button_hit(st.layout, p.x, p.y, st.comparing):
+            yield ("design_open",)
             return
         if hit is None:
             return

@@ -18,6 +18,7 @@ from exhibit.state.modes import Mode
 
 if TYPE_CHECKING:
     from exhibit.layout.regions import Layout
+    from exhibit.state.designing import DesignMode
     from exhibit.state.learning import LearnMode
     from exhibit.state.talkback import Talk, View
     from exhibit.state.tally import Tally
@@ -91,6 +92,8 @@ class ScreenState(Protocol):
     def hold_progress(self) -> float | None: ...
     @property
     def learn(self) -> "LearnMode": ...
+    @property
+    def design(self) -> "DesignMode": ...  # design the network (issue 25)
 
     # talk-back (issue 24): what the talk region shows, its state and the day's tally
     @property

@@ -26,7 +26,7 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 import pygame  # noqa: E402
 
-from exhibit.state import learning  # noqa: E402
+from exhibit.state import designing, learning  # noqa: E402
 from exhibit.eventlog import EventLog  # noqa: E402
 from exhibit.state.exhibit import Exhibit  # noqa: E402
 from exhibit.state.modes import Mode  # noqa: E402
@@ -42,8 +42,8 @@ from exhibit.views.screen import Screen  # noqa: E402
 from exhibit.views.theme import Ink  # noqa: E402
 
 STATES = ("idle", "drawing", "answer", "unsure", "close-call", "attract", "frozen", "step",
-          "explain", "help", "panel-confirm", "panel", "learn", "compare", "cnn", "ablation"
-          ) + TALK_STATES  # talk-back's (tools/talkshots.py)
+          "explain", "help", "panel-confirm", "panel", "learn", "compare", "cnn", "ablation",
+          "design", "design-training") + TALK_STATES  # talk-back's (tools/talkshots.py)
 SIZES = ((1920, 1080), (1080, 1920), (3840, 2160))
 CLOSE = 0.15  # a close call: the top two probabilities at most this far apart
 
@@ -141,6 +141,47 @@ def _learn(kit: Kit, ex: Exhibit) -> None:
     frames(ex, 1.0)  # an empty canvas gets a sample digit to read
 
 
+# A day's designs for the chart (numbers only, as the daily store keeps them): what
+# ``bench --learn --seconds 60`` measured for these designs (see the issue 25 closing note).
+DESIGN_DAY = (
+    {"hidden": [], "activation": "relu", "rate": "good", "params": 7850, "accuracy": 0.9183},
+    {"hidden": [100], "activation": "relu", "rate": "good", "params": 79510, "accuracy": 0.9701},
+    {"hidden": [32, 32], "activation": "relu", "rate": "good", "params": 26506, "accuracy": 0.9602},
+    {"hidden": [8], "activation": "sigmoid", "rate": "slow", "params": 6370, "accuracy": 0.8412},
+    {"hidden": [64, 16], "activation": "tanh", "rate": "good", "params": 51450, "accuracy": 0.9588},
+)
+
+
+def _design_card(ex: Exhibit, target: str) -> None:
+    from exhibit.layout import design as geo
+
+    rect = dict(geo.card(ex.layout, len(ex.design.design.hidden)).targets)[target]
+    tap(ex, *rect.center)
+
+
+def _design(kit: Kit, ex: Exhibit) -> None:
+    for rec in DESIGN_DAY:
+        ex.tally.add_design(ex.log.wall(), dict(rec))
+    ex.act("design")
+    if not ex.design.designing:
+        raise ShotError(f"design unavailable: {ex.design.off_reason}")
+    for target in ("design.layers.plus", "design.neurons.2.minus"):  # 32 and 16 neurons
+        _design_card(ex, target)
+
+
+def _design_training(kit: Kit, ex: Exhibit) -> None:
+    real, designing.Learner = designing.Learner, Rehearsal
+    try:
+        ex.act("design")
+        _design_card(ex, "design.train")
+    finally:
+        designing.Learner = real
+    if ex.design.phase != "training":
+        raise ShotError(f"a design did not start training: {ex.design.off_reason}")
+    frames(ex, 0.5)
+    draw(ex, kit.find("seven"))  # the visitor tests it with their own digit
+
+
 def _ablation(kit: Kit, ex: Exhibit) -> None:
     draw(ex, kit.find("seven"))
     ex.act("ablation")
@@ -196,7 +237,8 @@ DRIVE: dict[str, Callable[[Kit, Exhibit], None]] = {
     "attract": _attract, "frozen": _then("freeze"), "step": _then("step", "step"),
     "explain": _then("explain"), "help": _then("help"), "panel-confirm": _confirm,
     "panel": _then("panel"),
-    "learn": _learn, "compare": _compare, "cnn": _answer, "ablation": _ablation, **TALK_DRIVE,
+    "learn": _learn, "compare": _compare, "cnn": _answer, "ablation": _ablation,
+    "design": _design, "design-training": _design_training, **TALK_DRIVE,
 }
 
 
@@ -213,13 +255,23 @@ def live_targets(ex: Exhibit) -> list[tuple[str, pygame.Rect]]:
         out.append(("panel.open", panel_geo.corner(lay)))
     if ex.confirm_left is not None:  # after the hold: its tap opens the panel
         out.append(("panel.confirm", panel_geo.confirm_rect(lay)))
-    out += ex.talk.targets(ex)  # talk-back's buttons (hit before the rest, frozen or not)
     frozen = ex.mode == Mode.FROZEN
+    if not frozen and ex.design.on:  # the design card (it takes every tap on it), or the box
+        from exhibit.layout import design as geo
+        if ex.design.designing:
+            out += geo.card(lay, len(ex.design.design.hidden)).targets
+        elif (box := geo.box(lay)) is not None:
+            out += list(box.buttons)
+    out += ex.talk.targets(ex)  # talk-back's buttons (hit before the rest, frozen or not)
     if not frozen:
+        from exhibit.layout.learnbox import design_button_rect
         from exhibit.views.learncurve import button_rect
         learn = ex.cfg.learn.offer and ex.learn.available and not ex.comparing
         if learn and button_rect(lay) is not None:
             out.append(("learn.button", button_rect(lay)))
+        offer = ex.cfg.learn.design_offer and ex.design.available and not ex.comparing
+        if offer and not ex.design.on and (r := design_button_rect(lay, bool(learn))) is not None:
+            out.append(("design.open", r))
         out += [("clear", lay.clear_button)] + [(f"sample.{d}", r)
                                                 for d, r in enumerate(lay.sample_buttons)]
     if not ex.comparing:  # hidden layers only: a tap on an output does nothing
@@ -273,8 +325,11 @@ def inventory(ex: Exhibit, screen: Screen, ink: list[Ink]) -> dict:
     texts = [(e, r) for e, r in shown.values() if r == e.rect]  # not cut by a clip
     overlay_cards = [e.rect for e in order if e.text is None and rank[id(e.surface)] == 3]
     panel = panel_geo.panel_rect(ex.layout) if ex.panel_open else None
+    from exhibit.layout.design import card_rect
+    card = card_rect(ex.layout) if ex.design.designing else None
     targets = [{"name": n, "rect": list(r)} for n, r in live_targets(ex)
                if not any(c.colliderect(r) and not (n.startswith("panel.") and c == panel)
+                          and not (n.startswith("design.") and c == card)
                           for c in overlay_cards)]
     return {"texts": [{"text": e.text, "rect": list(e.rect), "px": e.px} for e, _ in texts],
             "targets": targets, "answers": answers(ex, scene, [e for e, _ in texts])}

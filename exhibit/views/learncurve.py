@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import pygame
 
-from exhibit.layout.learnbox import box_rect, button_rect
+from exhibit.layout.learnbox import box_rect, button_rect, design_button_rect
 from exhibit.layout.regions import Layout
 from exhibit.views.panels import panel
 from exhibit.views.theme import BODY, SMALLEST, Theme
@@ -22,10 +22,15 @@ def key(ex: "ScreenState") -> tuple | None:
     """What the panel shows; None: no panel."""
     lm = ex.learn
     offer = bool(ex.cfg.learn.offer) and lm.available
-    if not lm.active and not offer:
+    design = design_offered(ex)
+    if not lm.active and not offer and not design:
         return None
-    return (lm.active, offer, ex.lang, lm.curve if lm.active else None,
+    return (lm.active, offer, design, ex.lang, lm.curve if lm.active else None,
             (lm.seen // 1000, lm.n_held_out) if lm.active else None)
+
+
+def design_offered(ex: "ScreenState") -> bool:
+    return bool(ex.cfg.learn.design_offer) and ex.design.available and not ex.comparing
 
 
 def draw(surface: pygame.Surface, th: Theme, layout: Layout, ex: "ScreenState") -> None:
@@ -37,8 +42,13 @@ def draw(surface: pygame.Surface, th: Theme, layout: Layout, ex: "ScreenState") 
     pad = th.px(10)
     offer = bool(ex.cfg.learn.offer) and lm.available
     button = button_rect(layout) if offer else None
-    bottom = (button.y if button is not None else box.bottom) - pad
+    design = design_button_rect(layout, offer) if design_offered(ex) else None
+    bottom = min([b.y for b in (button, design) if b is not None] + [box.bottom]) - pad
     curve = lm.curve if lm.active else ()
+    if design is not None:
+        pygame.draw.rect(surface, th.c["button"], design, border_radius=th.px(12))
+        d = fit(th, say("design_offer"), BODY, design.w - 2 * pad, "text", bold=True)
+        th.blit(surface, d, d.get_rect(center=design.center), "design offer")
     if lm.active:
         head = say("learn_accuracy", pct=f"{100 * curve[-1][1]:.0f}", n=lm.n_held_out) \
             if curve else say("learn_starting")

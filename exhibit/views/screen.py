@@ -15,7 +15,7 @@ from exhibit.state.modes import Mode
 from exhibit.config import Config
 from exhibit.recognize import Snapshot
 from exhibit.model.cnn import CNN
-from exhibit.views import answer, compare, learncurve, teacher
+from exhibit.views import answer, compare, design, teacher
 from exhibit import strings
 from exhibit.views.cnnview import CNNScene
 from exhibit.views.network import Lines
@@ -146,15 +146,15 @@ class Screen:
                           ex.masks, subset)
         elif ex.snapshot is not self._picture:
             scene.compose_picture(ex.snapshot)  # the preview changes at once, the rest waits
-            box = learncurve.box_rect(ex.layout)
+            box = design.box_rect(ex)
             composed = box is not None and box.colliderect(scene.pic_area)  # the curve again
         self._picture = ex.snapshot
-        learn = learncurve.key(ex)
+        learn = design.box_key(ex)  # watch it learn's curve, or a design's training box
         if (composed or learn != self._learn) and (learn is not None or self._learn is not None):
             self._learn = learn
-            box = learncurve.box_rect(ex.layout)
+            box = design.box_rect(ex)
             if box is not None:
-                scene.repaint(box, lambda surf: learncurve.draw(surf, self.theme, ex.layout, ex))
+                scene.repaint(box, lambda surf: design.draw_box(surf, self.theme, ex.layout, ex))
 
     def draw(self, surface: pygame.Surface, ex: "ScreenState") -> list[pygame.Rect]:
         """Paint this frame onto ``surface`` (which holds the previous one, if it is the same

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pygame
 
 from exhibit.state.modes import Mode
-from exhibit.views import cnncard, hand, operator, overlays, prompt, talkback
+from exhibit.views import cnncard, design, hand, operator, overlays, prompt, talkback
 from exhibit.views.scene import Scene
 from exhibit.views.theme import Theme
 
@@ -24,7 +24,7 @@ def overlay_key(ex: "ScreenState") -> tuple:
             ex.comparing,
             ex.lang, ex.model_name, id(ex.snapshot), tuple(m.tobytes() for m in ex.masks),
             None if ex.message is None else ex.message[0], ex.inviting, operator.key(ex),
-            prompt.shown(ex), talkback.key(ex))
+            prompt.shown(ex), talkback.key(ex), design.card_key(ex))
 
 
 def occupied(scene: Scene) -> list[pygame.Rect]:
@@ -74,6 +74,8 @@ def draw(surf: pygame.Surface, th: Theme, scene: Scene, ex: "ScreenState") -> li
                              edge="negative", line_to=False)
     if ex.detail is not None and ex.snapshot.forward is not None and not ex.comparing:
         out += (cnncard.card if ex.is_cnn else neuron)(surf, th, scene, ex)
+    if ex.design.designing:  # over the canvas; the help and the panel still come above it
+        out.append(design.draw_card(surf, th, scene.layout, ex))
     if ex.show_help:
         lines = say("help_keys", model=ex.model_name,
                     centring=say("on" if ex.centring else "off")).split("|")
