@@ -16,7 +16,7 @@ import pygame
 
 from exhibit.layout.learnbox import box_rect as learn_box
 from exhibit.layout.regions import Layout
-from exhibit.state.design import ACTIVATIONS, MAX_LAYERS, RATES
+from exhibit.learn.design import ACTIVATIONS, MAX_LAYERS, RATES
 
 BUTTON = 72  # px at 1080 lines: taller than a finger's 64
 GAP = 14

@@ -23,7 +23,7 @@ from exhibit.layout import design as geo
 from exhibit.layout.learnbox import design_button_rect
 from exhibit.learn.session import Learner, initial_model
 from exhibit.recognize import Recognizer, Snapshot
-from exhibit.state.design import Design, tap
+from exhibit.learn.design import Design, tap
 from exhibit.state.learning import Host, LearnMode
 
 if TYPE_CHECKING:

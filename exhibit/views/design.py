@@ -33,6 +33,11 @@ def button(surf: pygame.Surface, th: Theme, r: pygame.Rect, label: str, kind: st
     th.blit(surf, t, t.get_rect(center=r.center), kind)
 
 
+def group(n: int, lang: str) -> str:
+    """12 800 (a narrow no-break space between thousands; Japanese writes 12,800)."""
+    return f"{n:,}" if lang == "ja" else f"{n:,}".replace(",", "\u202f")
+
+
 def pct(a: float) -> str:
     return f"{100 * a:.1f}".rstrip("0").rstrip(".")
 
@@ -75,7 +80,7 @@ def draw_card(surf: pygame.Surface, th: Theme, layout: Layout, ex: "ScreenState"
     head = fit(th, say("design_chart"), SMALLEST, c.chart_head.w, "muted")
     th.blit(surf, head, head.get_rect(midleft=c.chart_head.midleft), "design heading")
     chart(surf, th, c.chart, ex.tally_today.designs, dm.references, dm.last, say)
-    info = fit(th, say("design_params", params=f"{d.params:,}".replace(",", "\u202f")), SMALLEST,
+    info = fit(th, say("design_params", params=group(d.params, ex.lang)), SMALLEST,
                c.info.w, "text")
     th.blit(surf, info, info.get_rect(midleft=c.info.midleft), "design info")
     for name, r in c.buttons:
@@ -198,8 +203,7 @@ def draw_box(surf: pygame.Surface, th: Theme, layout: Layout, ex: "ScreenState")
         acc = th.text(say("design_acc", pct="–"), LABEL, "muted", bold=True)
     th.blit(surf, acc, acc.get_rect(midtop=(c.centerx, top)), "design counter")
     loss = "–" if dm.loss is None or not math.isfinite(dm.loss) else f"{dm.loss:.2f}"
-    more = f"{say('design_seen', seen=f'{dm.seen:,}'.replace(',', chr(0x202f)))} · " \
-           f"{say('design_loss', loss=loss)}"
+    more = f"{say('design_seen', seen=group(dm.seen, ex.lang))} · {say('design_loss', loss=loss)}"
     m = fit(th, more, SMALLEST, c.w, "muted")
     th.blit(surf, m, m.get_rect(midtop=(c.centerx, top + acc.get_height())), "design counter")
     plot = b.plot
