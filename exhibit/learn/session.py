@@ -30,12 +30,12 @@ NAME = "learning"
 _live: set["Learner"] = set()
 
 
-def initial_model(spec: InputSpec, seed: int = 0) -> LoadedModel:
+def initial_model(spec: InputSpec, seed: int = 0, hidden: tuple[int, ...] = (25, 25),
+                  activation: str = "relu") -> LoadedModel:
     """The random network the child starts from (the same seed gives the same weights)."""
-    from exhibit.learn.worker import SIZES
-
-    return LoadedModel(NAME, MLP.init(SIZES, np.random.default_rng(seed)), spec,
-                       {"learning": True, "step": 0})
+    sizes = (784, *hidden, 10)
+    return LoadedModel(NAME, MLP.init(sizes, np.random.default_rng(seed), activation=activation),
+                       spec, {"learning": True, "step": 0})
 
 
 class Learner:

@@ -151,6 +151,24 @@ def tap_neuron(ex: Host, layer: int, neuron: int) -> None:
         ex.teach(detail=(layer, neuron))  # hidden units and maps: an output's numbers are its bar
 
 
+def start_attract(ex: Host) -> None:
+    """Nobody came for a while: design mode ends, the canvas clears, the hand writes."""
+    from exhibit.attract.player import AttractPlayer
+
+    ex.design.end(ex, "attract")
+    ex.clear()
+    ex.close_teacher_layers()
+    if ex.scripts is None:
+        ex.modes.go(Mode.IDLE)
+        return
+    ex.attract_round += 1
+    ex.player = AttractPlayer(ex.scripts, ex.canvas_rect.size,
+                              speed=ex.cfg.attract.speed * ex.layout.scale,
+                              hold=ex.cfg.attract.hold, seed=ex.attract_round,
+                              invite=ex.cfg.attract.invite_seconds)
+    ex.modes.go(Mode.ATTRACT)
+
+
 def step_action(ex: Host, delta: int) -> None:
     if ex.mode != Mode.FROZEN:  # a clicker's first press freezes, then steps
         freeze(ex)

@@ -61,6 +61,12 @@ class DesignMode(LearnMode):
         self.loss: float | None = None
         self.final: float | None = None
 
+    def turn_off(self, reason: str) -> None:
+        """Design mode is off for the rest of this exhibit's life; one logged line says why."""
+        if self.off_reason is None:
+            self.off_reason = reason
+            self.log.write("design", state="off", message=reason[:300])
+
     # --- what the screen reads ----------------------------------------------------------------
     @property
     def on(self) -> bool:

@@ -70,7 +70,7 @@ class Exhibit:
         self.deck = SampleDeck(self.samples)
         self.scripts: Scripts | None = self._optional("attract strokes", load_scripts)
         self.player: AttractPlayer | None = None
-        self._attract_round = 0
+        self.attract_round = 0
         self.keys = {a: {pygame.key.key_code(n) for n in ns} for a, ns in vars(cfg.keys).items()}
         self.message: tuple[str, float] | None = None  # an operator message, seconds left
         self.lang = cfg.language
@@ -137,20 +137,26 @@ class Exhibit:
 
     def set_model(self, name: str, log: bool = True) -> None:
         self.model_name = name
-        self.recognizer = self.make_recognizer(name)
-        net = self.recognizer.model.net
+        self._lay_out(self.make_recognizer(name))
+        if log:
+            self.log.write("model", model=name)
+
+    def _lay_out(self, rec: Recognizer) -> None:
+        """Read with ``rec``, on a screen laid out for its shape, from an empty reading."""
+        self.recognizer = rec
+        net = rec.model.net
         self.masks = [np.ones(n, np.float32) for n in net.hidden_sizes]  # CNN: maps, units
-        self.layout = layout_for(self.cfg, self.size, net, self.recognizer.side)
-        self.snapshot = self.recognizer.read_picture(None)
+        self.layout = layout_for(self.cfg, self.size, net, rec.side)
+        self.snapshot = rec.read_picture(None)
         self.waves = Waves(len(net.sizes), self.cfg.pulses.wave_seconds, self.snapshot)
         self._wave_due = None
         self.teach(detail=None)
         self._seen = ()
-        if log:
-            self.log.write("model", model=name)
 
     def install(self, rec: Recognizer) -> None:
-        """Read with ``rec`` from now on (live learning's newest weights, same shape)."""
+        """Read with ``rec`` from now on (learning's newest weights; a new shape: a new layout)."""
+        if list(rec.model.net.sizes) != list(self.layout.sizes):
+            return self._lay_out(rec)  # refresh() reads the drawing with it
         self.recognizer = rec
         s = self.snapshot
         if s.empty or not self._seen:
@@ -243,18 +249,7 @@ class Exhibit:
 
     # --- attract mode, freeze, failsafe, defaults -------------------------------------------
     def start_attract(self) -> None:
-        self.design.end(self, "attract")  # nobody is designing any more
-        self.clear()
-        self.close_teacher_layers()
-        if self.scripts is None:
-            self.modes.go(Mode.IDLE)
-            return
-        self._attract_round += 1
-        self.player = AttractPlayer(self.scripts, self.canvas_rect.size,
-                                    speed=self.cfg.attract.speed * self.layout.scale,
-                                    hold=self.cfg.attract.hold, seed=self._attract_round,
-                                    invite=self.cfg.attract.invite_seconds)
-        self.modes.go(Mode.ATTRACT)
+        actions.start_attract(self)
 
     def hand(self) -> tuple[float, float, bool] | None:
         """Attract mode's fingertip in screen pixels and whether it touches, else None."""
@@ -298,8 +293,7 @@ class Exhibit:
     def stages(self) -> list[tuple[str, int]]:
         return self.recognizer.model.net.stages()
 
-    def reread(self) -> None:
-        """Read the input again at the next refresh (another network, both networks, ...)."""
+    def reread(self) -> None:  # read the input again at the next refresh (both networks, ...)
         self._seen = ()
 
     # --- time -------------------------------------------------------------------------------

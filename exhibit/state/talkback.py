@@ -78,6 +78,8 @@ class Talk:
     def view(self, ex) -> View | None:
         if ex.mode == Mode.FAILSAFE or ex.panel_open or ex.comparing or ex.show_help:
             return None
+        if ex.design.on or ex.learn.active:  # a network in the making: the tally is the shipped one's
+            return None
         if ex.mode == Mode.ATTRACT:
             if not ex.inviting:
                 return None

@@ -115,6 +115,13 @@ def chart(surf: pygame.Surface, th: Theme, r: pygame.Rect, designs: Sequence[dic
         lab = th.text(f"{level * 100:.0f}%", SMALLEST, "muted")
         th.blit(surf, lab, lab.get_rect(midright=(plot.x - th.px(4), y)), "design axis")
     th.blit(surf, foot, foot.get_rect(midtop=(plot.centerx, plot.bottom + th.px(4))), "design axis")
+    for n, name in ((10 ** 4, "10k"), (10 ** 5, "100k"), (10 ** 6, "1M")):  # log-scale ticks
+        x, _ = at(n, lo)
+        pygame.draw.line(surf, grid, (x, plot.y), (x, plot.bottom), max(1, th.px(1)))
+        tick = th.text(name, SMALLEST, "muted")
+        where = tick.get_rect(bottomleft=(x + th.px(4), plot.bottom - th.px(2)))
+        if plot.contains(where):
+            th.blit(surf, tick, where, "design axis")
     taken: list[pygame.Rect] = []
     for rec in designs:
         pygame.draw.circle(surf, th.c["muted"], at(rec["params"], rec["accuracy"]), th.px(7))
@@ -149,8 +156,11 @@ def place(surf: pygame.Surface, th: Theme, text: str, at: tuple[float, float], g
         r = t.get_rect(**where)
         if plot.contains(r) and r.collidelist(taken) < 0:
             break
-    else:
-        r = t.get_rect(midleft=(x + g, y)).clamp(plot)
+    else:  # crowded: the nearest free place above or below, beside the point
+        h = t.get_height()
+        spots = [t.get_rect(**{side: (x + sx * g, y + dy * h)}).clamp(plot)
+                 for dy in (1, -1, 2, -2, 3, -3, 4, -4) for side, sx in (("midleft", 1), ("midright", -1))]
+        r = next((c for c in spots if c.collidelist(taken) < 0), spots[0])
     taken.append(r)
     th.blit(surf, t, r, "design label")
 
