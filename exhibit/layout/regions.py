@@ -190,7 +190,8 @@ class Layout:
         self.more_at: dict[int, tuple[float, float]] = {}
         hidden = self.sizes[1:-1]
         ncols = len(hidden) + (self.dial is None)  # with a dial the outputs are its digits
-        self.colw = network.w / ncols
+        # no hidden layer and a dial: no column at all, the lines cross the panel to the dial
+        self.colw = network.w / max(1, ncols)
 
         def column_x(i: int) -> float:  # columns leave the picture's side
             off = (i + 0.5) * self.colw
@@ -286,13 +287,16 @@ class Layout:
         to the last column, the bars (or the dial)."""
         net, pic = self.inner_network, self.picture_rect
         cols = slice(1, None if self.dial is None else -1)  # a dial is an element of its own
-        pts = np.vstack(self.pos[cols])
-        reach = max(self.radius[cols]) * 1.3
-        # from the picture's edge to the far column (mirrored: from the far column)
-        x0, x1 = ((round(pts[:, 0].min() - reach), pic.x) if self.mirror
-                  else (pic.right, round(pts[:, 0].max() + reach)))
-        wires = pygame.Rect(x0, round(pts[:, 1].min() - reach), x1 - x0,
-                            round(pts[:, 1].max() - pts[:, 1].min() + 2 * reach))
+        if self.pos[cols]:
+            pts = np.vstack(self.pos[cols])
+            reach = max(self.radius[cols]) * 1.3
+            # from the picture's edge to the far column (mirrored: from the far column)
+            x0, x1 = ((round(pts[:, 0].min() - reach), pic.x) if self.mirror
+                      else (pic.right, round(pts[:, 0].max() + reach)))
+            wires = pygame.Rect(x0, round(pts[:, 1].min() - reach), x1 - x0,
+                                round(pts[:, 1].max() - pts[:, 1].min() + 2 * reach))
+        else:  # no hidden layer, a dial: the lines leave the picture's edge for the dial
+            wires = pygame.Rect(pic.x - 1 if self.mirror else pic.right, pic.y, 1, pic.h)
         if self.dial is not None:
             wires.union_ip(net)
         else:

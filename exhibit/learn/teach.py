@@ -21,7 +21,7 @@ SHIFTS = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))
 
 
 def copy_of(net: MLP) -> MLP:
-    return MLP([w.copy() for w in net.weights], [b.copy() for b in net.biases])
+    return MLP([w.copy() for w in net.weights], [b.copy() for b in net.biases], net.activation)
 
 
 def shifted(picture: np.ndarray) -> np.ndarray:

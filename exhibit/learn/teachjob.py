@@ -31,6 +31,7 @@ class TeachJob:
         self.error: str | None = None
         self.ended = False
         self._result: MLP | None = None
+        self.activation = net.activation  # the copy comes back as the same kind of network
         self._taken = False
         self._lock = threading.Lock()
         out_r, out_w = os.pipe()  # child -> exhibit: the copy
@@ -49,6 +50,7 @@ class TeachJob:
         self.conn = Connection(out_r, writable=False)
         job = {"weights": [np.asarray(w, np.float32) for w in net.weights],
                "biases": [np.asarray(b, np.float32) for b in net.biases],
+               "activation": net.activation,
                "picture": np.asarray(picture, np.float32).reshape(-1), "meant": int(meant)}
         threading.Thread(target=self._send, args=(in_w, job), name="teach-send", daemon=True).start()
         threading.Thread(target=self._read, name="teach-read", daemon=True).start()
@@ -71,7 +73,8 @@ class TeachJob:
             msg = self.conn.recv()
             if msg.get("kind") == "taught":
                 net = MLP([np.asarray(w, np.float32) for w in msg["weights"]],
-                          [np.asarray(b, np.float32) for b in msg["biases"]])
+                          [np.asarray(b, np.float32) for b in msg["biases"]],
+                          str(msg.get("activation", self.activation)))
                 with self._lock:
                     self._result = net
                     self.seconds = time.monotonic() - self.started

@@ -1,10 +1,18 @@
 """A multilayer perceptron in numpy, with names that follow the maths.
 
     z[l] = a[l-1] @ W[l] + b[l]          (pre-activation, shape (n, sizes[l]))
-    a[l] = relu(z[l]) * mask[l]           (hidden layers; mask switches neurons off)
+    a[l] = f(z[l]) * mask[l]              (hidden layers; mask switches neurons off)
     a[L] = softmax(z[L])                  (the ten probabilities)
 
-``a[0]`` is the input: n flattened pictures of shape (n, sizes[0]), values in [0, 1].
+``f`` is the network's activation, one of ``ACTIVATIONS``, with its derivative f'(z) written
+in what backpropagation has at hand:
+
+    relu     f(z) = max(0, z)             f'(z) = [z > 0]
+    sigmoid  f(z) = 1 / (1 + e^-z)        f'(z) = a (1 - a)
+    tanh     f(z) = tanh(z)               f'(z) = 1 - a²
+
+``a[0]`` is the input: n flattened pictures of shape (n, sizes[0]), values in [0, 1]. A network
+without hidden layers (sizes (784, 10)) is softmax regression.
 """
 from __future__ import annotations
 
@@ -16,6 +24,28 @@ import numpy as np
 
 def relu(z: np.ndarray) -> np.ndarray:
     return np.maximum(z, 0.0)
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    # clipped: exp(-z) overflows float32 below z = -88 (the value is 0 to float precision there)
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -80.0, 80.0)))
+
+
+def tanh(z: np.ndarray) -> np.ndarray:
+    return np.tanh(z)
+
+
+ACTIVATIONS = {"relu": relu, "sigmoid": sigmoid, "tanh": tanh}
+
+
+def slope(activation: str, z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """f'(z) for a hidden layer's pre-activations ``z`` and activations ``a`` = f(z), both
+    (n, width). ``a`` may carry a mask's zeros: the caller zeroes those neurons' gradient anyway."""
+    if activation == "relu":
+        return z > 0
+    if activation == "sigmoid":
+        return a * (1 - a)
+    return 1 - a * a
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -48,13 +78,18 @@ class Forward:
 
 @dataclass
 class MLP:
-    """A ReLU network ending in softmax. ``weights[l]`` has shape (sizes[l], sizes[l+1])."""
+    """A network of ``activation`` neurons (relu, sigmoid or tanh) ending in softmax.
+    ``weights[l]`` has shape (sizes[l], sizes[l+1])."""
 
     weights: list[np.ndarray]
     biases: list[np.ndarray]
+    activation: str = "relu"
     sizes: list[int] = field(init=False)
 
     def __post_init__(self) -> None:
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(f"activation {self.activation!r}: expected one of "
+                             f"{', '.join(ACTIVATIONS)}")
         if len(self.weights) != len(self.biases) or not self.weights:
             raise ValueError("need one bias vector per weight matrix")
         self.sizes = [self.weights[0].shape[0]] + [w.shape[1] for w in self.weights]
@@ -63,11 +98,14 @@ class MLP:
                 raise ValueError(f"layer {l + 1}: weights {w.shape} and bias {b.shape} do not chain")
 
     @classmethod
-    def init(cls, sizes: Sequence[int], rng: np.random.Generator) -> "MLP":
-        """He-initialised weights, zero biases."""
-        ws = [(rng.standard_normal((m, n)) * np.sqrt(2.0 / m)).astype(np.float32)
+    def init(cls, sizes: Sequence[int], rng: np.random.Generator,
+             activation: str = "relu") -> "MLP":
+        """Random weights N(0, gain/m) for m inputs (He, gain 2, for relu; LeCun, gain 1, for
+        sigmoid and tanh), zero biases. The same rng draws for every activation."""
+        gain = 2.0 if activation == "relu" else 1.0
+        ws = [(rng.standard_normal((m, n)) * np.sqrt(gain / m)).astype(np.float32)
               for m, n in zip(sizes[:-1], sizes[1:])]
-        return cls(ws, [np.zeros(n, np.float32) for n in sizes[1:]])
+        return cls(ws, [np.zeros(n, np.float32) for n in sizes[1:]], activation)
 
     @property
     def hidden_sizes(self) -> list[int]:
@@ -81,12 +119,13 @@ class MLP:
         a = np.asarray(x, np.float32)
         zs, acts = [], [a]
         last = len(self.weights) - 1
+        f = ACTIVATIONS[self.activation]
         for l, (w, b) in enumerate(zip(self.weights, self.biases)):
             z = a @ w + b
             if l == last:
                 a = softmax(z)
             else:
-                a = relu(z)
+                a = f(z)
                 if masks is not None and masks[l] is not None:
                     a = a * masks[l]
             zs.append(z)
@@ -104,7 +143,7 @@ class MLP:
         fwd = self.forward(np.asarray(x, np.float32).reshape(1, -1), masks)
         g = self.weights[-1][:, digit][None, :]  # d z_out[digit] / d a of the last hidden layer
         for l in range(len(self.weights) - 2, -1, -1):
-            dz = g * (fwd.zs[l] > 0)
+            dz = g * slope(self.activation, fwd.zs[l], fwd.activations[l + 1])
             if masks is not None and masks[l] is not None:
                 dz = dz * masks[l]
             g = dz @ self.weights[l].T
@@ -113,11 +152,11 @@ class MLP:
 
     def stages(self) -> list[tuple[str, int]]:
         """The step-through's steps, (what, layer): per hidden layer its weighted sums, then
-        ReLU; then the output scores and softmax."""
+        its activation ("relu", "sigmoid" or "tanh"); then the output scores and softmax."""
         n_hidden = len(self.hidden_sizes)
         out = [("pixels", 0)]
         for l in range(1, n_hidden + 1):
-            out += [("sum", l), ("relu", l)]
+            out += [("sum", l), (self.activation, l)]
         return out + [("scores", n_hidden + 1), ("softmax", n_hidden + 1)]
 
     def gradients(self, fwd: Forward, dz_out: np.ndarray,
@@ -137,7 +176,7 @@ class MLP:
                 da = dz @ self.weights[l].T
                 if masks is not None and masks[l - 1] is not None:
                     da = da * masks[l - 1]
-                dz = da * (fwd.zs[l - 1] > 0)
+                dz = da * slope(self.activation, fwd.zs[l - 1], fwd.activations[l])
         return dws, dbs
 
 

@@ -69,7 +69,7 @@ def save(net: MLP, path: Path, spec: InputSpec, manifest: dict[str, Any]) -> dic
         "name": path.stem,
         "architecture": "→".join(str(s) for s in net.sizes),
         "sizes": net.sizes,
-        "activation": "relu",
+        "activation": net.activation,
         "output": "softmax",
         "input": {"side": spec.side, "deskew": spec.deskew},
         "sha256": sha256_file(path),
@@ -190,6 +190,7 @@ def load(path: str | Path) -> LoadedModel:
         spec = InputSpec(side=int(manifest["input"]["side"]),
                          deskew=bool(manifest["input"]["deskew"]))
         expected = str(manifest["sha256"])
+        activation = str(manifest.get("activation", "relu"))  # every shipped network: relu
     except (ValueError, KeyError, TypeError, OverflowError) as e:
         raise WeightsError(f"manifest {man_path} is damaged ({e.__class__.__name__}: {e})") from None
     check_sha256(path, expected)
@@ -202,7 +203,7 @@ def load(path: str | Path) -> LoadedModel:
     ws = [arrays[f"W{l}"] for l in range(1, n + 1)]
     bs = [arrays[f"b{l}"] for l in range(1, n + 1)]
     try:
-        net = MLP(ws, bs)
+        net = MLP(ws, bs, activation)
     except ValueError as e:
         raise WeightsError(f"{path}: {e}") from None
     if net.sizes != sizes or sizes[0] != spec.side ** 2 or sizes[-1] != 10:

@@ -234,6 +234,8 @@ class DesignMode(LearnMode):
         if learner is not None:
             self._follow(ex, learner)
         self._read_beside(ex)
+        if self.busy and not ex.pointer.busy:
+            ex.since_input = 0.0  # a run being watched: idle time counts from its end
         reset_after = self.cfg.attract.reset_seconds
         if reset_after > 0 and ex.since_input >= reset_after:
             self.end(ex, "idle")

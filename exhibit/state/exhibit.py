@@ -137,27 +137,31 @@ class Exhibit:
 
     def set_model(self, name: str, log: bool = True) -> None:
         self.model_name = name
-        self._lay_out(self.make_recognizer(name))
+        self.recognizer = self.make_recognizer(name)
+        self._lay_out()
         if log:
             self.log.write("model", model=name)
 
-    def _lay_out(self, rec: Recognizer) -> None:
-        """Read with ``rec``, on a screen laid out for its shape, from an empty reading."""
-        self.recognizer = rec
-        net = rec.model.net
+    def _lay_out(self) -> None:
+        """Everything that follows the network's shape: masks, layout, an empty reading, waves."""
+        net = self.recognizer.model.net
         self.masks = [np.ones(n, np.float32) for n in net.hidden_sizes]  # CNN: maps, units
-        self.layout = layout_for(self.cfg, self.size, net, rec.side)
-        self.snapshot = rec.read_picture(None)
+        self.layout = layout_for(self.cfg, self.size, net, self.recognizer.side)
+        self.snapshot = self.recognizer.read_picture(None)
         self.waves = Waves(len(net.sizes), self.cfg.pulses.wave_seconds, self.snapshot)
         self._wave_due = None
-        self.teach(detail=None)
+        keep = self.stage is not None and self.stage < len(net.stages())  # a step it still has
+        self.teach(detail=None, stage=self.stage if keep else None)
         self._seen = ()
 
     def install(self, rec: Recognizer) -> None:
-        """Read with ``rec`` from now on (learning's newest weights; a new shape: a new layout)."""
-        if list(rec.model.net.sizes) != list(self.layout.sizes):
-            return self._lay_out(rec)  # refresh() reads the drawing with it
+        """Read with ``rec`` from now on (learning's newest weights, a few times a second);
+        another shape (a visitor's design) is laid out anew, as :meth:`set_model` does."""
+        new_shape = (type(rec.model.net) is not type(self.recognizer.model.net)
+                     or rec.model.net.sizes != self.layout.sizes)
         self.recognizer = rec
+        if new_shape:
+            return self._lay_out()
         s = self.snapshot
         if s.empty or not self._seen:
             self._seen = ()  # refresh() reads the input again with the new weights
@@ -277,10 +281,8 @@ class Exhibit:
         """After an error: forget the gesture and the teacher layers; a calm screen, then attract."""
         self.input.pointer.reset()
         self.close_teacher_layers()
-        self.player = None
+        self.player = self.sample = self.clear_at = None
         self.drawing.clear()
-        self.sample = None
-        self.clear_at = None
         self._seen = ()
         self.snapshot = self.recognizer.read_picture(None)
         self.waves.settle(self.snapshot)
@@ -310,14 +312,12 @@ class Exhibit:
             return  # animation stands still
         self.now += dt
         self.learn.step(self)
-        self.design.step(self)
+        self.design.step(self)  # (idle time counts from the end of a design's training)
         self.talk.step(self)
         if self.input.busy and self.since_input >= STALE_GESTURE:
             # the finger's device vanished mid-stroke (its lift never came): let go of it
             self.release_all()
             self.log.write("gesture_timeout")
-        if self.design.busy and not self.input.busy:
-            self.since_input = 0.0  # idle time counts from the end of a design's training
         reset_after = self.cfg.attract.reset_seconds
         if reset_after > 0 and self.since_input >= reset_after:
             actions.reset_defaults(self)

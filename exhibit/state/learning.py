@@ -15,6 +15,7 @@ from exhibit.layout.learnbox import button_rect
 from exhibit.state.modes import Mode
 from exhibit.learn import data
 from exhibit.learn.session import Learner, initial_model
+from exhibit.learn.worker import HIDDEN, check_design
 from exhibit.recognize import Recognizer
 
 if TYPE_CHECKING:
@@ -92,20 +93,26 @@ class LearnMode:
         else:
             self.start(ex)
 
-    def start(self, ex: Host) -> None:
+    def start(self, ex: Host, design: dict | None = None) -> None:
+        """Start learning ``design`` ({"hidden": [...], "activation", "rate", "max_seconds"}, each
+        optional; None: the explainer's shape, relu, the good rate, no end). A design the
+        learning process refuses raises ValueError and changes nothing."""
         if not self.available or self.active:
             return
+        d = dict(design or {})
+        hidden, activation = list(d.get("hidden", HIDDEN)), d.get("activation", "relu")
+        check_design(hidden, activation, d.get("rate", "good"))  # ValueError: nothing began
         self.return_to = ex.model_name
         ex.set_model("explainer", log=False)  # the layout for its shape
         base = ex.recognizer
         try:
-            self.learner = Learner(self.source, base.model.spec)
+            self.learner = Learner(self.source, base.model.spec, options=d)
         except Exception as e:  # noqa: BLE001 - no learning, but the exhibit goes on
             ex.set_model(self.return_to, log=False)
             self.turn_off(f"live learning off: cannot start the learning process: "
                           f"{type(e).__name__}: {e}")
             return
-        self._install(ex, initial_model(base.model.spec))
+        self._install(ex, initial_model(base.model.spec, hidden=hidden, activation=activation))
         self.curve, self.seen, self.n_held_out = (), 0, 0
         self._logged_at = 0.0
         self._empty_since = None

@@ -25,6 +25,12 @@ def add_tool_commands(sub: argparse._SubParsersAction, common: argparse.Argument
     p.add_argument("--learn", action="store_true",
                    help="live learning (key T) in real time while a hand draws; scores the "
                         "network on the MNIST test set at the end")
+    p.add_argument("--hidden", metavar="SIZES", type=hidden_sizes,
+                   help="with --learn: the hidden layers, e.g. 100 or 32,32 (0: none; default 25,25)")
+    p.add_argument("--activation", choices=("relu", "sigmoid", "tanh"),
+                   help="with --learn: the hidden neurons' activation (default relu)")
+    p.add_argument("--rate", choices=("slow", "good", "too_fast"),
+                   help="with --learn: the learning-speed preset (default good)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--size", metavar="WxH", help="frame benchmark screen size")
     p.add_argument("--seconds", type=POSITIVE, default=20.0, help="simulated seconds to render")
@@ -68,6 +74,19 @@ def add_tool_commands(sub: argparse._SubParsersAction, common: argparse.Argument
     p.set_defaults(func=cmd_shots)
 
 
+def hidden_sizes(text: str) -> list[int]:
+    """``--hidden``: "0" (no hidden layer), "100", "32,32"."""
+    from exhibit.learn.worker import check_design
+
+    try:
+        sizes = [] if text.strip() == "0" else [int(v) for v in text.split(",")]
+        check_design(sizes)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"{text!r}: {e}" if "hidden" in str(e) else
+                                         f"{text!r}: expected 0 or sizes such as 100 or 32,32")
+    return sizes
+
+
 def bench_inference(args: argparse.Namespace, cfg: Config) -> int:
     from exhibit.ink.files import read_drawings
 
@@ -96,6 +115,8 @@ def bench_inference(args: argparse.Namespace, cfg: Config) -> int:
 
 
 def cmd_bench(args: argparse.Namespace, cfg: Config) -> int:
+    if not args.learn and (args.hidden, args.activation, args.rate) != (None, None, None):
+        raise UsageError("--hidden, --activation and --rate go with --learn")
     if args.inference:
         return bench_inference(args, cfg)
     if args.learn:
@@ -121,16 +142,21 @@ def cmd_bench(args: argparse.Namespace, cfg: Config) -> int:
 def bench_learn_cmd(args: argparse.Namespace, cfg: Config) -> int:
     from exhibit.tools.learnbench import bench_learn
 
+    design = {k: v for k, v in (("hidden", args.hidden), ("activation", args.activation),
+                                ("rate", args.rate)) if v is not None}
     try:
-        result = bench_learn(cfg, parse_size(args.size, cfg), args.seconds)
+        result = bench_learn(cfg, parse_size(args.size, cfg), args.seconds, design)
     except RuntimeError as e:
         raise UsageError(str(e)) from None
     if args.json:
         print(json.dumps(result))
     else:
-        f = result["frame_ms"]
-        print(f"learned for {result['seconds']} s: accuracy {result['accuracy_final']} on the MNIST "
-              f"test set; frames p50 {f['p50']} ms, p99 {f['p99']} ms")
+        f, d = result["frame_ms"], result["design"]
+        shape = "-".join(str(n) for n in [784, *d["hidden"], 10])
+        end = " (diverged)" if result["diverged"] else ""
+        print(f"{shape} {d['activation']}, rate {d['rate']}: learned for {result['seconds']} s: "
+              f"accuracy {result['accuracy_final']} on the MNIST test set{end}; "
+              f"frames p50 {f['p50']} ms, p99 {f['p99']} ms")
     return 0
 
 

@@ -2,9 +2,10 @@
 
 Unlike the plain frame benchmark this runs in real time (60 frames a second, each frame waits
 for its turn), because the learning process needs the wall-clock seconds the frames leave it:
-T is pressed at the start, the scripted session draws for ``seconds``, every frame is timed
-(input, steps, inference, composing and drawing), and at the end the network the exhibit
-shows is scored on the full MNIST test set.
+learning starts at once (the default design is what key T starts; another is what a visitor's
+design starts), the scripted session draws for ``seconds``, every frame is timed (input,
+steps, inference, composing and drawing), and at the end the network the exhibit shows is
+scored on the full MNIST test set. The data and the pacing are the visitors'.
 """
 from __future__ import annotations
 
@@ -28,7 +29,12 @@ def full_test_accuracy(net) -> float:
     return accuracy(net, x, y)
 
 
-def bench_learn(cfg: Config, size: tuple[int, int], seconds: float) -> dict:
+def bench_learn(cfg: Config, size: tuple[int, int], seconds: float,
+                design: dict | None = None) -> dict:
+    """``design``: {"hidden": [...], "activation", "rate"} (each optional: 25,25, relu, good)."""
+    from exhibit.learn.worker import HIDDEN
+
+    design = {"hidden": list(HIDDEN), "activation": "relu", "rate": "good", **(design or {})}
     headless()
     pygame.display.init()
     pygame.font.init()
@@ -46,7 +52,7 @@ def bench_learn(cfg: Config, size: tuple[int, int], seconds: float) -> dict:
     last = None
     try:
         start = time.monotonic()
-        ex.handle(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_t, mod=0, unicode="t"))
+        ex.learn.start(ex, design)
         i = 0
         while True:
             due = start + i / FPS
@@ -70,14 +76,15 @@ def bench_learn(cfg: Config, size: tuple[int, int], seconds: float) -> dict:
         elapsed = time.monotonic() - start
         net = ex.recognizer.model.net  # the trained-so-far network, as shown at the end
         curve = [[round(t, 2), a] for t, a in learner.curve]
-        seen = learner.seen
+        losses = [[round(t, 2), v] for t, v in learner.loss_curve]
+        seen, diverged = learner.seen, learner.diverged
     finally:
         ex.close()
     acc = full_test_accuracy(net)
     ms = np.array(times) * 1000
     pct = lambda q: round(float(np.percentile(ms, q)), 2)  # noqa: E731
-    return {"seconds": round(elapsed, 2), "accuracy_final": round(acc, 4),
-            "accuracy_curve": curve, "frame_ms": {"p50": pct(50), "p99": pct(99),
+    return {"design": design, "seconds": round(elapsed, 2), "accuracy_final": round(acc, 4),
+            "diverged": diverged, "accuracy_curve": curve, "loss_curve": losses, "frame_ms": {"p50": pct(50), "p99": pct(99),
                                                   "max": round(float(ms.max()), 2)},
             "frame_cpu_ms": {"p50": round(float(np.percentile(cpu, 50)) * 1000, 2),
                              "p99": round(float(np.percentile(cpu, 99)) * 1000, 2)},

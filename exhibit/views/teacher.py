@@ -123,9 +123,11 @@ def stage(surf: pygame.Surface, th: Theme, scene: Scene, ex: "ScreenState",
                 text = say("step_sum", k=k, layer=layer, neuron=j + 1, z=formula)
             else:
                 text = say("step_scores", k=k, digit=j, z=formula)
-        elif kind == "relu":
+        elif kind in ("relu", "sigmoid", "tanh"):  # the network's activation
             a = fwd.columns[layer].reshape(-1)
-            text = say("step_relu", k=k, layer=layer, active=int((a > 0).sum()), total=a.size)
+            above = 0.5 if kind == "sigmoid" else 0.0  # a sigmoid is never 0: "on" past its middle
+            text = say(f"step_{kind}", k=k, layer=layer, active=int((a > above).sum()),
+                       total=a.size)
         else:
             target = scene.layout.answer_rect
             p = fwd.probs.reshape(-1)
