@@ -64,6 +64,7 @@ RATES: dict[str, tuple[float, float]] = {
 # overflow; the loss says it first. Slow and good runs start at ln 10 and only go down.
 CHANCE_LOSS = math.log(10)
 DIVERGED_LOSS = 4 * CHANCE_LOSS
+DIVERGED_READINGS = 3  # readings (about a second apart) above it before "diverged" is said
 DEFAULTS = {"seed": 0, "batch": 128, "decay_seconds": 40.0,
             "weights_every": 0.25, "accuracy_every": 1.0, "held_out": 2000,
             "prepare_share": 0.5, "pace_seconds": 20.0, "pace_rate": 300.0, "pace_batch": 16,
@@ -223,7 +224,12 @@ def train(opts: dict, send: Callable[[dict], None], should_stop: Callable[[], bo
         msg = {"kind": kind, "step": step, "seen": seen, "t": round(clock(), 3),
                "accuracy": round(acc, 4), "loss": round(loss, 4) if math.isfinite(loss) else loss}
         send(msg if kind != "accuracy" else dict(msg, n=len(ye)))
+        nonlocal bad_readings
         if kind != "accuracy" or (math.isfinite(loss) and loss <= DIVERGED_LOSS):
+            bad_readings = 0
+            return True
+        bad_readings += 1  # a few readings in a row: the screen shows the collapse first
+        if bad_readings < DIVERGED_READINGS and math.isfinite(loss):
             return True
         send_diverged()
         return False
@@ -248,6 +254,7 @@ def train(opts: dict, send: Callable[[dict], None], should_stop: Callable[[], bo
         send_diverged()
         return True
 
+    bad_readings = 0
     send_weights()  # random weights: the screen shows them at once
     xe, ye = data.held_out(o["held_out"] or None, seed=o["seed"])
     pool = Pool(o)
