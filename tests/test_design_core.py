@@ -132,7 +132,8 @@ def test_it_finishes_after_max_seconds_of_training(small_subset):
 @pytest.mark.parametrize("hidden,activation", [([25, 25], "relu"), ([], "relu"),
                                                ([8], "sigmoid"), ([32, 32], "tanh")])
 def test_too_fast_diverges_within_seconds(small_subset, hidden, activation):
-    """Visitors' pacing: within about a second the loss is far above a uniform guess's."""
+    """Visitors' pacing: within a few seconds the loss is far above a uniform guess's, for a
+    few readings in a row (the screen shows the collapse), and the run says it diverged."""
     sent = Inbox()
     worker.train(opts(small_subset, hidden=hidden, activation=activation, rate="too_fast",
                       max_seconds=8.0), sent)
@@ -140,7 +141,9 @@ def test_too_fast_diverges_within_seconds(small_subset, hidden, activation):
     assert kinds[-1] == "diverged" and "finished" not in kinds, kinds[-4:]
     div, last = sent.of("diverged")[0], sent.of("accuracy")[-1]
     started = sent.of("accuracy")[0]["t"]
-    assert div["t"] - started < 3.0, (div, started)
+    assert div["t"] - started < 5.0, (div, started)
+    bad = [m for m in sent.of("accuracy") if not m["loss"] <= worker.DIVERGED_LOSS]
+    assert len(bad) >= 2 or not np.isfinite(bad[-1]["loss"]), bad  # seen before the reset
     assert not last["loss"] <= worker.DIVERGED_LOSS  # NaN counts too
     assert all(np.isfinite(w).all() for w in sent.of("weights")[-1]["weights"])
 
@@ -367,4 +370,4 @@ def test_too_fast_diverges_for_every_shape(small_subset, activation):
         worker.train(opts(small_subset, hidden=hidden, activation=activation, rate="too_fast",
                           max_seconds=8.0, seed=len(hidden)), sent)
         assert sent.kinds()[-1] == "diverged", (hidden, activation, sent.of("accuracy")[-2:])
-        assert sent.of("diverged")[0]["t"] - sent.of("accuracy")[0]["t"] < 3.0
+        assert sent.of("diverged")[0]["t"] - sent.of("accuracy")[0]["t"] < 5.0
