@@ -63,7 +63,7 @@ RATES: dict[str, tuple[float, float]] = {
 # every network starts): confidently wrong. Adam's steps are bounded, so the weights rarely
 # overflow; the loss says it first. Slow and good runs start at ln 10 and only go down.
 CHANCE_LOSS = math.log(10)
-DIVERGED_LOSS = 4 * CHANCE_LOSS
+DIVERGED_LOSS = 2 * CHANCE_LOSS
 DIVERGED_READINGS = 3  # readings (about a second apart) above it before "diverged" is said
 DEFAULTS = {"seed": 0, "batch": 128, "decay_seconds": 40.0,
             "weights_every": 0.25, "accuracy_every": 1.0, "held_out": 2000,
