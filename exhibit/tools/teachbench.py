@@ -1,7 +1,8 @@
-"""``python -m exhibit.tools.teachbench [--size WxH] [--pen FILE] [--cases N]``: frame times while
+"""``python -m exhibit.tools.teachbench [--size WxH] [--pen FILE] [--cases N] [--skip K]``: frame times while
 "Teach it your 7" runs in the learning process, and what the copies read (issue 24).
 
-For each of the first N real pen digits (pendigits JSON: box, digits[label, writer, strokes])
+For each of the first N real pen digits (after the first K such, with ``--skip K``: cases K+1 to
+K+N, to check on digits the recipe was not tuned on) (pendigits JSON: box, digits[label, writer, strokes])
 that the shipped explainer misreads when they are drawn on the canvas: draw it, answer "No"
 and the digit meant, tap teach, and keep drawing frames in real time (60 a second, each one
 timed: step, inference, composing and drawing) until the copy is in. Prints one JSON line:
@@ -41,7 +42,7 @@ def finger(ex: Exhibit, kind: str, x: float, y: float) -> None:
                                  pressure=1.0))
 
 
-def run(size: tuple[int, int], pen: str, cases: int) -> dict:
+def run(size: tuple[int, int], pen: str, cases: int, skip: int = 0) -> dict:
     headless()
     pygame.display.init()
     pygame.font.init()
@@ -56,7 +57,7 @@ def run(size: tuple[int, int], pen: str, cases: int) -> dict:
     times: list[float] = []
     cpu: list[float] = []  # this thread's CPU time per frame: the work, without waiting for a core
     seconds: list[float] = []
-    hits = tried = 0
+    hits = tried = skipped = 0
     for d in doc["digits"]:
         if tried >= cases:
             break
@@ -75,6 +76,9 @@ def run(size: tuple[int, int], pen: str, cases: int) -> dict:
             screen.draw(surface, ex)
         if ex.snapshot.digit == d["label"] or not ex.sure():
             continue  # as drawn on the canvas it reads right after all
+        if skipped < skip:
+            skipped += 1
+            continue
         for name in ("feedback.wrong", f"meant.{d['label']}", "teach"):
             rect = dict(ex.talk.targets(ex)).get(name)
             if rect is None:
@@ -109,7 +113,7 @@ def run(size: tuple[int, int], pen: str, cases: int) -> dict:
         return {k: round(float(np.percentile(v, q)), 2) for k, q in
                 (("p50", 50), ("p95", 95), ("p99", 99), ("max", 100))}
 
-    return {"size": list(size), "cases": tried, "read_as_meant": hits,
+    return {"size": list(size), "skip": skip, "cases": tried, "read_as_meant": hits,
             "teach_seconds": [round(s, 2) for s in seconds], "frames": len(times),
             "frame_ms": pct(times), "frame_cpu_ms": pct(cpu),
             "shipped_unchanged": unchanged}
@@ -120,9 +124,10 @@ def main() -> None:
     ap.add_argument("--size", default="1920x1080")
     ap.add_argument("--pen", default="../shared/data/pendigits/pen-30-writers.json.gz")
     ap.add_argument("--cases", type=int, default=10)
+    ap.add_argument("--skip", type=int, default=0, help="misread digits to pass over first")
     a = ap.parse_args()
     w, h = (int(v) for v in a.size.split("x"))
-    print(json.dumps(run((w, h), a.pen, a.cases)))
+    print(json.dumps(run((w, h), a.pen, a.cases, a.skip)))
 
 
 if __name__ == "__main__":
