@@ -172,6 +172,13 @@ class DesignMode(LearnMode):
         r = design_button_rect(layout, bool(self.cfg.learn.offer))
         return r is not None and r.collidepoint(x, y)
 
+    def choose(self, ex: Host, design: Design) -> None:
+        """Put ``design`` on the card at once (the benchmark; taps step there one by one)."""
+        if self.phase is not None and design != self.design:
+            self._stop_learner("edit")
+            self.design, self.phase = design, "ready"
+            self._fresh(ex)
+
     def hit(self, layout: "Layout", x: float, y: float) -> str | None:
         """The design target under (x, y); "card" on the open card's frame (it takes the tap);
         None elsewhere."""

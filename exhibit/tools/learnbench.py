@@ -29,6 +29,19 @@ def full_test_accuracy(net) -> float:
     return accuracy(net, x, y)
 
 
+def visitors_design(design: dict | None) -> "Design | None":
+    """The design card's value for ``design``, or None when the card does not offer it."""
+    from exhibit.learn.design import Design
+
+    if design is None or "hidden" not in design:
+        return None
+    try:
+        return Design(tuple(design["hidden"]), design.get("activation", "relu"),
+                      design.get("rate", "good"))
+    except ValueError:
+        return None
+
+
 def bench_learn(cfg: Config, size: tuple[int, int], seconds: float,
                 design: dict | None = None) -> dict:
     """``design``: {"hidden": [...], "activation", "rate"} (each optional: 25,25, relu, good)."""
@@ -39,7 +52,10 @@ def bench_learn(cfg: Config, size: tuple[int, int], seconds: float,
     pygame.display.init()
     pygame.font.init()
     surface = pygame.Surface(size)
-    cfg = cfg.replace(**{"timing__clear_after": 0.0})
+    visitors = visitors_design(design)
+    cfg = cfg.replace(**{"timing__clear_after": 0.0,  # a design's run outlasts the benchmark
+                         "learn__design_seconds": min(600.0, max(cfg.learn.design_seconds,
+                                                                 seconds + 10))})
     ex = Exhibit(cfg, size)
     if not ex.learn.available:
         raise RuntimeError(ex.learn.off_reason or "live learning unavailable")
@@ -52,7 +68,14 @@ def bench_learn(cfg: Config, size: tuple[int, int], seconds: float,
     last = None
     try:
         start = time.monotonic()
-        ex.learn.start(ex, design)
+        if visitors is not None:  # as a visitor's design runs: its box on screen
+            ex.design.open(ex, ex.learn)
+            ex.design.choose(ex, visitors)
+            ex.design.tap(ex, "design.train")
+            learner = ex.design.learner
+        else:  # the explainer's shape (key T), or a shape the design card does not offer
+            ex.learn.start(ex, design)
+            learner = ex.learn.learner
         i = 0
         while True:
             due = start + i / FPS
@@ -70,9 +93,9 @@ def bench_learn(cfg: Config, size: tuple[int, int], seconds: float,
                 last = ex.recognizer.model
                 swaps += 1
             i += 1
-        learner = ex.learn.learner
         if learner is None:
-            raise RuntimeError(ex.learn.off_reason or "live learning stopped")
+            raise RuntimeError(ex.learn.off_reason or ex.design.off_reason
+                               or "live learning stopped")
         elapsed = time.monotonic() - start
         net = ex.recognizer.model.net  # the trained-so-far network, as shown at the end
         curve = [[round(t, 2), a] for t, a in learner.curve]
