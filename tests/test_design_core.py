@@ -24,6 +24,19 @@ STYLES = TABLE["answer.style"].choices
 DESIGNS = [([], "relu"), ([8], "sigmoid"), ([100, 100], "tanh"), ([8, 8], "relu")]
 
 
+def quiet(count, still: float = 0.5, seconds: float = 15.0) -> bool:
+    """Wait until ``count()`` has not changed for ``still`` seconds (a pause took effect)."""
+    end, last, since = time.monotonic() + seconds, count(), time.monotonic()
+    while time.monotonic() < end:
+        time.sleep(0.05)
+        now = count()
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= still:
+            return True
+    return False
+
+
 def wait_for(cond, seconds: float) -> bool:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
@@ -157,7 +170,7 @@ def test_pause_run_and_single_steps(small_subset):
     try:
         assert wait_for(lambda: len(sent.of("accuracy")) >= 4, 20)
         controls.command("pause")
-        time.sleep(0.3)  # a batch under way ends
+        assert quiet(lambda: len(sent.msgs))  # the batches under way end, the network is sent
         n = len(sent.msgs)
         last = sent.of("weights")[-1]
         time.sleep(0.6)
@@ -191,7 +204,7 @@ def test_the_process_obeys_pause_step_run_and_finishes(small_subset):
         assert wait_for(lambda: len(ln.curve) >= 2, 15), ln.error
         ln.pause()
         assert ln.paused
-        time.sleep(0.5)
+        assert quiet(lambda: len(ln.curve))
         n, model = len(ln.curve), ln.take()
         time.sleep(0.6)
         assert len(ln.curve) == n and ln.take() is None
@@ -223,6 +236,44 @@ def test_the_process_reports_divergence_and_ends(small_subset):
         assert wait_for(lambda: ln.proc.poll() is not None, 5) and ln.proc.returncode == 0
     finally:
         ln.stop(wait=2.0)
+
+
+def test_a_child_that_ended_is_reaped_once(small_subset):
+    """A stop, then a stop that waits (the exhibit closing): the pipe is closed once, not twice
+    (a second close would hit whatever file took its number since)."""
+    ln = Learner(("subset", small_subset), data.SPEC,
+                 options={"held_out": 500, "hidden": [], "rate": "too_fast"})
+    closes = []
+    real = ln.conn.close
+    ln.conn.close = lambda: (closes.append(1), real())
+    assert wait_for(lambda: ln.ended, 20)
+    ln.stop()
+    ln.stop(wait=2.0)
+    time.sleep(0.3)
+    assert closes == [1]
+
+
+def test_bench_learn_takes_a_design(capsys, monkeypatch):
+    from support import run_cli
+    from exhibit.tools import learnbench
+
+    got = {}
+    monkeypatch.setattr(learnbench, "bench_learn", lambda cfg, size, seconds, design: (
+        got.update(design), {"design": {"hidden": [], "activation": "relu", "rate": "good",
+                                        **design}, "seconds": seconds, "accuracy_final": 0.9,
+                             "diverged": False, "frame_ms": {"p50": 1, "p99": 2}})[1])
+    code, out, _ = run_cli(capsys, "bench", "--learn", "--hidden", "0", "--activation", "tanh",
+                           "--rate", "slow", "--seconds", "1")
+    assert code == 0 and got == {"hidden": [], "activation": "tanh", "rate": "slow"}
+    assert "784-10 tanh, rate slow" in out
+    code, _, _ = run_cli(capsys, "bench", "--learn", "--hidden", "32,32", "--seconds", "1")
+    assert code == 0 and got["hidden"] == [32, 32]
+    for bad in (["--hidden", "200"], ["--hidden", "8,8,8"], ["--hidden", "x"], ["--rate", "warp"]):
+        with pytest.raises(SystemExit) as e:
+            run_cli(capsys, "bench", "--learn", *bad)
+        assert e.value.code == 2
+    code, _, err = run_cli(capsys, "bench", "--hidden", "8")
+    assert code == 2 and "--learn" in err
 
 
 # --- layout and frames ----------------------------------------------------------------------

@@ -72,6 +72,8 @@ class Learner:
         self._latest: LoadedModel | None = None
         self._lock = threading.Lock()
         self._stopping = False
+        self._reap_lock = threading.Lock()
+        self._reaped = False
         opts = {"source": source[0], "path": source[1], "seed": seed, **o}
         r, w = os.pipe()
         try:
@@ -203,17 +205,23 @@ class Learner:
             threading.Thread(target=self._reap, args=(2.0,), daemon=True).start()
 
     def _reap(self, wait: float) -> None:
-        try:
-            self.proc.wait(wait)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(1.0)
-        finally:
+        # once: a stop's reaping thread and a later stop(wait) may both get here, and two
+        # closes of the pipe race (the second would close whatever file took its number since)
+        with self._reap_lock:
+            if self._reaped:
+                return
             try:
-                self.conn.close()
-            except OSError:
-                pass
-            _live.discard(self)
+                self.proc.wait(wait)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(1.0)
+            finally:
+                try:
+                    self.conn.close()
+                except OSError:
+                    pass
+                self._reaped = True
+                _live.discard(self)
 
     def __hash__(self) -> int:
         return id(self)

@@ -135,34 +135,25 @@ class Exhibit:
                           min_points=self.cfg.ink.min_points, min_size=self.cfg.ink.min_size_px,
                           min_confidence=self.cfg.answer.min_confidence)
 
-    def set_model(self, name: str, log: bool = True) -> None:
+    def set_model(self, name: str, log: bool = True, rec: Recognizer | None = None) -> None:
         self.model_name = name
-        self.recognizer = self.make_recognizer(name)
-        self._lay_out()
-        if log:
-            self.log.write("model", model=name)
-
-    def _lay_out(self) -> None:
-        """Everything that follows the network's shape: masks, layout, an empty reading, waves."""
+        self.recognizer = rec or self.make_recognizer(name)
         net = self.recognizer.model.net
         self.masks = [np.ones(n, np.float32) for n in net.hidden_sizes]  # CNN: maps, units
         self.layout = layout_for(self.cfg, self.size, net, self.recognizer.side)
         self.snapshot = self.recognizer.read_picture(None)
         self.waves = Waves(len(net.sizes), self.cfg.pulses.wave_seconds, self.snapshot)
         self._wave_due = None
-        keep = self.stage is not None and self.stage < len(net.stages())  # a step it still has
-        self.teach(detail=None, stage=self.stage if keep else None)
+        self.teach(detail=None, stage=None)  # a step-through's steps are another network's
         self._seen = ()
+        if log:
+            self.log.write("model", model=name)
 
     def install(self, rec: Recognizer) -> None:
-        """Read with ``rec`` from now on (learning's newest weights, a few times a second);
-        another shape (a visitor's design) is laid out anew, as :meth:`set_model` does."""
-        new_shape = (type(rec.model.net) is not type(self.recognizer.model.net)
-                     or rec.model.net.sizes != self.layout.sizes)
-        self.recognizer = rec
-        if new_shape:
-            return self._lay_out()
-        s = self.snapshot
+        """Read with ``rec`` from now on (live learning's weights; another shape: laid out anew)."""
+        if rec.model.net.sizes != self.layout.sizes:  # a visitor's design, as set_model does
+            return self.set_model(self.model_name, False, rec)
+        self.recognizer, s = rec, self.snapshot
         if s.empty or not self._seen:
             self._seen = ()  # refresh() reads the input again with the new weights
         else:  # the same picture, read by the new weights: no preprocessing again
