@@ -271,3 +271,20 @@ def test_every_design_draws_in_every_layout_and_answer_style(models, fake, hidde
     run(ex, 2.5)
     screen.draw(surf, ex)
     assert not ex.snapshot.empty and ex.snapshot.forward.probs.shape[-1] == 10
+
+
+def test_a_tanh_design_is_explained_as_tanh_not_relu(models, fake):
+    ex = make(models)
+    ex.act("design")
+    card_tap(ex, "design.activation.tanh")
+    card_tap(ex, "design.close")  # back to the shipped network: ReLU again
+    assert ex.recognizer.model.net.activation == "relu"
+    ex.act("design")
+    card_tap(ex, "design.activation.tanh")
+    card_tap(ex, "design.train")
+    ex.load_sample(3)
+    run(ex, 2.5)
+    from exhibit.views.teacher import act_suffix
+    assert act_suffix(ex) == "_tanh"
+    assert "tanh" in ex.say("explain_network" + act_suffix(ex))
+    assert "max(0" not in ex.say("neuron_values" + act_suffix(ex), z="1", a="0.76")

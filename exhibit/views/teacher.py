@@ -27,6 +27,12 @@ def overlay_key(ex: "ScreenState") -> tuple:
             prompt.shown(ex), talkback.key(ex), design.card_key(ex))
 
 
+def act_suffix(ex: "ScreenState") -> str:
+    """The strings' suffix for the network's activation ("" for ReLU, the shipped networks')."""
+    act = getattr(ex.recognizer.model.net, "activation", "relu")
+    return "" if act == "relu" else f"_{act}"
+
+
 def occupied(scene: Scene) -> list[pygame.Rect]:
     """What overlay notes must not cover: the labelled elements and every text already there."""
     return [r for r, _ in scene.elements()] + [b.rect for b in scene.static_text
@@ -65,7 +71,7 @@ def draw(surf: pygame.Surface, th: Theme, scene: Scene, ex: "ScreenState") -> li
         for target, key in ((scene.layout.picture_rect, "explain_preview"),
                             (scene.layout.answer_rect,
                              "explain_unsure" if ex.snapshot.unsure else "explain_bars"),
-                            (scene.layout.inner_network, "explain_network"),
+                            (scene.layout.inner_network, "explain_network" + act_suffix(ex)),
                             (r["canvas"], "explain_canvas")):
             out += overlays.note(surf, th, say(key), target, busy, "explain",
                                  above=key == "explain_canvas")
@@ -159,6 +165,6 @@ def neuron(surf: pygame.Surface, th: Theme, scene: Scene, ex: "ScreenState") -> 
     out.append(overlays.neuron_card(
         surf, th, card, ex.say("neuron_title", neuron=j + 1, layer=layer), w_in, w_in * a_prev,
         (ex.say("neuron_weights"), ex.say("neuron_product")),
-        ex.say("neuron_values", z=f"{z:.2f}", a=f"{a:.2f}"),
+        ex.say("neuron_values" + act_suffix(ex), z=f"{z:.2f}", a=f"{a:.2f}"),
         ex.recognizer.side if layer == 1 else None))
     return out
