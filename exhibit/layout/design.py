@@ -118,7 +118,8 @@ def card(layout: Layout, n_hidden: int) -> Card:
                         max(1, info.y - gap - chart_head.bottom - gap))
     half = (foot.w - gap) // 2
     buttons = (("design.train", pygame.Rect(foot.x, foot.y, half, foot.h)),
-               ("design.close", pygame.Rect(foot.x + half + gap, foot.y, foot.w - half - gap, foot.h)))
+               ("design.close", pygame.Rect(foot.x + half + gap, foot.y, foot.w - half - gap,
+                                            foot.h)))
     return Card(rect, title, tuple(rows), chart_head, chart, info, buttons)
 
 

@@ -251,7 +251,8 @@ class DesignMode(LearnMode):
         model = learner.take()
         if model is not None:
             self._install(ex, model)
-        self.curve, self.seen, self.n_held_out = tuple(learner.curve), learner.seen, learner.n_held_out
+        self.curve, self.seen = tuple(learner.curve), learner.seen
+        self.n_held_out = learner.n_held_out
         if learner.loss_curve:
             self.loss = learner.loss_curve[-1][1]
         if learner.diverged:

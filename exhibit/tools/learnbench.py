@@ -107,8 +107,8 @@ def bench_learn(cfg: Config, size: tuple[int, int], seconds: float,
     ms = np.array(times) * 1000
     pct = lambda q: round(float(np.percentile(ms, q)), 2)  # noqa: E731
     return {"design": design, "seconds": round(elapsed, 2), "accuracy_final": round(acc, 4),
-            "diverged": diverged, "accuracy_curve": curve, "loss_curve": losses, "frame_ms": {"p50": pct(50), "p99": pct(99),
-                                                  "max": round(float(ms.max()), 2)},
+            "diverged": diverged, "accuracy_curve": curve, "loss_curve": losses,
+            "frame_ms": {"p50": pct(50), "p99": pct(99), "max": round(float(ms.max()), 2)},
             "frame_cpu_ms": {"p50": round(float(np.percentile(cpu, 50)) * 1000, 2),
                              "p99": round(float(np.percentile(cpu, 99)) * 1000, 2)},
             "frames": len(times), "weight_swaps": swaps, "training_digits_seen": seen,

@@ -84,7 +84,8 @@ def draw_card(surf: pygame.Surface, th: Theme, layout: Layout, ex: "ScreenState"
                c.info.w, "text")
     th.blit(surf, info, info.get_rect(midleft=c.info.midleft), "design info")
     for name, r in c.buttons:
-        button(surf, th, r, say(name.replace(".", "_")), "design button", lit=name == "design.train")
+        lit = name == "design.train"
+        button(surf, th, r, say(name.replace(".", "_")), "design button", lit=lit)
     return c.rect
 
 
@@ -123,13 +124,22 @@ def chart(surf: pygame.Surface, th: Theme, r: pygame.Rect, designs: Sequence[dic
         if plot.contains(where):
             th.blit(surf, tick, where, "design axis")
     taken: list[pygame.Rect] = []
-    for rec in designs:
-        pygame.draw.circle(surf, th.c["muted"], at(rec["params"], rec["accuracy"]), th.px(7))
+    for rec in designs:  # the labels keep clear of the dots too
+        taken.append(pygame.draw.circle(surf, th.c["muted"], at(rec["params"], rec["accuracy"]),
+                                        th.px(7)))
+    groups: list[tuple[list[str], tuple[float, float]]] = []  # networks at one spot: one label
     for name, params, acc in references:
         x, y = at(params, acc)
+        near = next((g for g in groups if math.dist(g[1], (x, y)) < th.px(16)), None)
+        if near is not None:
+            near[0].append(name)
+            continue
+        groups.append(([name], (x, y)))
         s = th.px(9)
-        pygame.draw.rect(surf, th.c["text"], (x - s, y - s, 2 * s, 2 * s), width=max(2, th.px(3)))
-        place(surf, th, name, (x, y), s, plot, taken)
+        taken.append(pygame.draw.rect(surf, th.c["text"], (x - s, y - s, 2 * s, 2 * s),
+                                      width=max(2, th.px(3))))
+    for names, (x, y) in groups:
+        place(surf, th, ", ".join(names), (x, y), th.px(9), plot, taken)
     if last is not None:
         x, y = at(last["params"], last["accuracy"])
         pygame.draw.circle(surf, th.c["answer"], (x, y), th.px(11))
@@ -159,9 +169,13 @@ def place(surf: pygame.Surface, th: Theme, text: str, at: tuple[float, float], g
     else:  # crowded: the nearest free place above or below, beside the point
         h = t.get_height()
         spots = [t.get_rect(**{side: (x + sx * g, y + dy * h)}).clamp(plot)
-                 for dy in (1, -1, 2, -2, 3, -3, 4, -4) for side, sx in (("midleft", 1), ("midright", -1))]
+                 for dy in (1, -1, 2, -2, 3, -3, 4, -4)
+                 for side, sx in (("midleft", 1), ("midright", -1))]
         r = next((c for c in spots if c.collidelist(taken) < 0), spots[0])
     taken.append(r)
+    ex, ey = min(max(x, r.left), r.right), min(max(y, r.top), r.bottom)  # the nearest edge
+    if math.dist((x, y), (ex, ey)) > 2 * g:  # far from its point: a leader line says whose
+        pygame.draw.line(surf, th.c["muted"], (x, y), (ex, ey), max(1, th.px(2)))
     th.blit(surf, t, r, "design label")
 
 
