@@ -324,13 +324,20 @@ class NetworkView:
         """The strong connections: wider and brighter by strength, the strongest on top."""
         palette = self._palette()
         draw_line = pygame.draw.line
+        clip = surface.get_clip()
         for ln in lines:
             order = np.argsort(ln.strength)  # strongest on top
             level = np.minimum(15, (ln.strength[order] * 16).astype(np.int64))
             width = (1.5 + 3 * ln.strength[order]).astype(np.int64)
             sign = ln.positive[order]
-            for a, b, lv, wd, sg in zip(ln.src[order].tolist(), ln.dst[order].tolist(),
-                                         level.tolist(), width.tolist(), sign.tolist()):
+            src, dst = ln.src[order], ln.dst[order]
+            if clip != surface.get_rect():  # a part of the screen: only the lines that reach it
+                lo, hi = np.minimum(src, dst) - (width[:, None] + 2), np.maximum(src, dst) + (width[:, None] + 2)
+                near = ((lo[:, 0] < clip.right) & (hi[:, 0] > clip.left)
+                        & (lo[:, 1] < clip.bottom) & (hi[:, 1] > clip.top))
+                src, dst, level, width, sign = src[near], dst[near], level[near], width[near], sign[near]
+            for a, b, lv, wd, sg in zip(src.tolist(), dst.tolist(), level.tolist(), width.tolist(),
+                                         sign.tolist()):
                 draw_line(surface, palette[sg][lv], a, b, wd)
 
     def draw_snapshot(self, surface: pygame.Surface, activations: list[np.ndarray | None],
@@ -346,8 +353,14 @@ class NetworkView:
         bg = th.c["panel"]
         self.draw_lines(surface, lines)
         off = bg.lerp(th.c["muted"], 0.35)
+        clip = surface.get_clip()
         for l in range(1, len(w.pos) - (w.dial is not None)):  # a dial draws the outputs
             r = w.radius[l]
+            pos = w.pos[l]
+            if len(pos) and not clip.colliderect(pygame.Rect(
+                    pos[:, 0].min() - 2 * r - 4, pos[:, 1].min() - 2 * r - 4,
+                    np.ptp(pos[:, 0]) + 4 * r + 8, np.ptp(pos[:, 1]) + 4 * r + 8)):
+                continue  # a column wholly outside the part of the screen being painted
             if activations[l] is None:
                 levels = np.zeros(len(w.pos[l]))
             else:

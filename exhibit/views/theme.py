@@ -207,6 +207,8 @@ class Theme:
         self.record: list[TextBox] | None = None  # the layer being drawn collects its texts here
         # an ink recorder (tools): every text blit and cover, in paint order; None costs nothing
         self.ink: list[Ink] | None = None
+        # where text went, while a scene notes what it paints (None: not noted)
+        self.painted: list[pygame.Rect] | None = None
         self._made: dict[int, tuple[pygame.Surface, str, pygame.font.Font]] = {}
 
     def px(self, size: float) -> int:
@@ -255,6 +257,8 @@ class Theme:
         """Blit a surface from :meth:`text` (or :meth:`shrink`): every text reaches the screen
         here, so an ink recorder sees each one with its ink box."""
         surface.blit(t, rect)
+        if self.painted is not None:
+            self.painted.append(pygame.Rect((rect[0], rect[1]), t.get_size()))
         if self.ink is not None and id(t) in self._made:
             _, s, f = self._made[id(t)]
             at = (rect[0], rect[1])
