@@ -76,12 +76,15 @@ class AnswerView:
         self.reach = round(GLOW_REACH * th.text("8", size, "text", True).get_bounding_rect().h)
         return size
 
-    def prepare(self) -> bool:
-        """Render one more glyph and its glow ahead of need (a few ms on a 4K screen, better
-        spent in a quiet frame than in the one where the answer arrives); False when all are."""
-        if not self._unprepared:
+    def prepare(self, glyph: str | None = None) -> bool:
+        """Render ``glyph`` (default: the next one not yet rendered) and its glow ahead of
+        need: a few ms on a 4K screen, better spent in a quiet frame, or as a reading's wave
+        sets off, than in the frame where the answer arrives. False when it was ready."""
+        if glyph is None:
+            glyph = self._unprepared[0] if self._unprepared else None
+        if glyph not in self._unprepared:
             return False
-        glyph = self._unprepared.pop(0)
+        self._unprepared.remove(glyph)
         self.ink_of(glyph)
         if glyph != "?":
             self._glow(glyph, self.theme.text(glyph, self._size, "text", True))

@@ -245,6 +245,8 @@ class Scene:
     def compose_picture(self, picture: Snapshot) -> None:
         """Only the 28x28 picture changed (a new reading whose wave has not left yet): redraw
         just its area (with whatever shares it in this layout)."""
+        if picture.digit is not None:  # the answer this reading's wave will bring
+            self.answer.prepare("?" if picture.unsure else str(picture.digit))
         if getattr(self, "_last", None) is not None:  # (a CNN's scene keeps no arguments)
             self.compose(picture, *self._last[1:])
             return
@@ -318,15 +320,19 @@ class Scene:
         quiet = not self.full_redraw and not self._pending  # no layer was painted for it
         self.full_redraw = False
         self._pending = []
-        if quiet:
-            self.answer.prepare()  # the answer's glyphs, one a quiet frame, ahead of need
+        if quiet:  # the answer's glyphs (one a frame) and the bars' texts, ahead of need
+            bars = getattr(self, "bars", None)  # (a comparison has its own)
+            self.answer.prepare() or (hasattr(bars, "prepare") and bars.prepare())
         if not areas:
             return []
         canvas = self.canvas.surface  # opaque and the canvas's size: nothing shows through it
         for r in areas:
             clip = r.clip(cr)
             if clip.w and clip.h:
-                surface.blit(canvas, clip, clip.move(-cr.x, -cr.y))
+                if self.canvas.blank:  # the same pixels, written without reading them
+                    surface.fill(self.theme.c["canvas"], clip)
+                else:
+                    surface.blit(canvas, clip, clip.move(-cr.x, -cr.y))
                 for part in minus(r, clip):
                     surface.blit(self.composed, part, part)
             else:
