@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 GLOW_SECONDS = 0.75  # the glow's fade-in after the wave arrives
 GLOW_STEPS = 8  # it is painted again this many times while it fades in
 GLOW_REACH = 0.22  # how far the glow reaches beyond the ink, as a share of the cap height
+GLYPHS = "0123456789?"  # what the region can show
 
 
 class Look(NamedTuple):
@@ -58,6 +59,8 @@ class AnswerView:
         self.rect = rect
         self._size = self._fit()
         self._glows: dict[str, pygame.Surface] = {}
+        self._ink: dict[str, pygame.Rect] = {}  # per glyph, its ink within its text surface
+        self._unprepared = list(GLYPHS)
 
     def _fit(self) -> int:
         """The font size (for a 1080-line screen) whose glyph, its glow and the runner-up's
@@ -73,11 +76,31 @@ class AnswerView:
         self.reach = round(GLOW_REACH * th.text("8", size, "text", True).get_bounding_rect().h)
         return size
 
+    def prepare(self, glyph: str | None = None) -> bool:
+        """Render ``glyph`` (default: the next one not yet rendered) and its glow ahead of
+        need: a few ms on a 4K screen, better spent in a quiet frame, or as a reading's wave
+        sets off, than in the frame where the answer arrives. False when it was ready."""
+        if glyph is None:
+            glyph = self._unprepared[0] if self._unprepared else None
+        if glyph not in self._unprepared:
+            return False
+        self._unprepared.remove(glyph)
+        self.ink_of(glyph)
+        if glyph != "?":
+            self._glow(glyph, self.theme.text(glyph, self._size, "text", True))
+        return True
+
+    def ink_of(self, glyph: str) -> pygame.Rect:
+        """Where the ink lies in ``glyph``'s text surface (found once per glyph: a scan of a
+        large surface costs milliseconds on a 4K screen)."""
+        if glyph not in self._ink:
+            self._ink[glyph] = self.theme.text(glyph, self._size, "text", True).get_bounding_rect()
+        return pygame.Rect(self._ink[glyph])
+
     def glyph_box(self, glyph: str) -> pygame.Rect:
         """Where ``glyph``'s ink lies (centred across, its glow's reach below the top)."""
-        t = self.theme.text(glyph, self._size, "text", True)
-        ink = t.get_bounding_rect()
-        cap = self.theme.text("8", self._size, "text", True).get_bounding_rect()
+        ink = self.ink_of(glyph)
+        cap = self.ink_of("8")
         ink.centerx = self.rect.centerx
         ink.bottom = self.rect.y + self.reach + cap.h  # on the baseline of the digits
         return ink
@@ -100,7 +123,7 @@ class AnswerView:
             return
         t = th.text(lk.glyph, self._size, "text", True)
         ink = self.glyph_box(lk.glyph)
-        bounds = t.get_bounding_rect()
+        bounds = self.ink_of(lk.glyph)
         at = (ink.x - bounds.x, ink.y - bounds.y)
         box = ink.inflate(2 * self.reach, 2 * self.reach).clip(r)  # the glyph and its glow
         if lk.glyph != "?" and lk.glow > 0:

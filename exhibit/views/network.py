@@ -324,13 +324,20 @@ class NetworkView:
         """The strong connections: wider and brighter by strength, the strongest on top."""
         palette = self._palette()
         draw_line = pygame.draw.line
+        clip = surface.get_clip()
         for ln in lines:
             order = np.argsort(ln.strength)  # strongest on top
             level = np.minimum(15, (ln.strength[order] * 16).astype(np.int64))
             width = (1.5 + 3 * ln.strength[order]).astype(np.int64)
             sign = ln.positive[order]
-            for a, b, lv, wd, sg in zip(ln.src[order].tolist(), ln.dst[order].tolist(),
-                                         level.tolist(), width.tolist(), sign.tolist()):
+            src, dst = ln.src[order], ln.dst[order]
+            if clip != surface.get_rect():  # a part of the screen: only the lines that reach it
+                lo, hi = np.minimum(src, dst) - (width[:, None] + 2), np.maximum(src, dst) + (width[:, None] + 2)
+                near = ((lo[:, 0] < clip.right) & (hi[:, 0] > clip.left)
+                        & (lo[:, 1] < clip.bottom) & (hi[:, 1] > clip.top))
+                src, dst, level, width, sign = src[near], dst[near], level[near], width[near], sign[near]
+            for a, b, lv, wd, sg in zip(src.tolist(), dst.tolist(), level.tolist(), width.tolist(),
+                                         sign.tolist()):
                 draw_line(surface, palette[sg][lv], a, b, wd)
 
     def draw_snapshot(self, surface: pygame.Surface, activations: list[np.ndarray | None],
@@ -346,14 +353,23 @@ class NetworkView:
         bg = th.c["panel"]
         self.draw_lines(surface, lines)
         off = bg.lerp(th.c["muted"], 0.35)
+        clip = surface.get_clip()
         for l in range(1, len(w.pos) - (w.dial is not None)):  # a dial draws the outputs
             r = w.radius[l]
+            pos = w.pos[l]
+            if len(pos) and not clip.colliderect(pygame.Rect(
+                    pos[:, 0].min() - 2 * r - 4, pos[:, 1].min() - 2 * r - 4,
+                    np.ptp(pos[:, 0]) + 4 * r + 8, np.ptp(pos[:, 1]) + 4 * r + 8)):
+                continue  # a column wholly outside the part of the screen being painted
             if activations[l] is None:
                 levels = np.zeros(len(w.pos[l]))
             else:
                 a = np.asarray(activations[l]).reshape(-1)
                 levels = (a if l == len(w.pos) - 1 else a / max(1.0, float(a.max())))[shown[l]]
             dead = (masks[l - 1][shown[l]] == 0) if masks is not None and l - 1 < len(masks) else None
+            if r >= AA_MIN_RADIUS:  # sprites: placed here, blitted in one call, in this order
+                self._sprite_column(surface, l, levels, dead, off)
+                continue
             for j, ((x, y), v) in enumerate(zip(w.pos[l].tolist(), levels.tolist())):
                 if dead is not None and dead[j]:
                     pygame.draw.circle(surface, th.c["background"], (x, y), r)
@@ -366,6 +382,31 @@ class NetworkView:
         if top is not None and w.dial is None:
             x, y = w.pos[-1][top].tolist()
             ring(surface, th.c["answer"], (x, y), w.radius[-1] * 1.5, max(2, round(w.radius[-1] / 3)))
+
+    def _sprite_column(self, surface: pygame.Surface, l: int, levels: np.ndarray,
+                       dead: np.ndarray | None, off: pygame.Color) -> None:
+        """Column l's neurons as :func:`disc` and :func:`ring` draw them (their radius is
+        large enough for sprites), each neuron's sprites in turn, with one ``fblits``."""
+        th, w, bg = self.theme, self.layout, self.theme.c["panel"]
+        r = w.radius[l]
+        rim, rim_half = _circle(tuple(off[:3]), round(r * 8), max(1, round(r / 5)))
+        glows = self.__dict__.setdefault("_glows", {})
+        seq: list[tuple[pygame.Surface, tuple[int, int]]] = []
+        for j, ((x, y), v) in enumerate(zip(w.pos[l].tolist(), levels.tolist())):
+            if dead is not None and dead[j]:
+                surface.fblits(seq)
+                seq = []
+                pygame.draw.circle(surface, th.c["background"], (x, y), r)
+                cross_out(surface, th, (x, y), r)
+                continue
+            if v > 0.02:  # 32 glow levels: few sprites, no visible steps
+                glow = round(min(1.0, 0.25 + 0.75 * v) * 32) / 32
+                if (glow, r) not in glows:
+                    glows[glow, r] = _circle(tuple(bg.lerp(th.c["neuron"], glow)[:3]), round(r * 8), 0)
+                sprite, half = glows[glow, r]
+                seq.append((sprite, (round(x - half), round(y - half))))
+            seq.append((rim, (round(x - rim_half), round(y - rim_half))))
+        surface.fblits(seq)
 
 
 def cross_out(surface: pygame.Surface, th: Theme, centre: tuple[float, float], r: float) -> None:

@@ -38,6 +38,7 @@ class CanvasView:
 
     def reset(self) -> None:
         self.surface.fill(self.theme.c["canvas"])
+        self.blank = True  # all canvas colour: a frame may fill the screen with it instead
         self._drawn = (0, 0)
         self.dirty = self.surface.get_rect()
 
@@ -77,6 +78,7 @@ class CanvasView:
         last = len(drawing.strokes) - 1
         self._drawn = (max(last, 0), len(drawing.strokes[last]) if last >= 0 else 0)
         if touched:
+            self.blank = False
             area = touched[0].unionall(touched[1:]).inflate(4, 4)
             self.dirty = area if self.dirty is None else self.dirty.union(area)
         return self.dirty
@@ -110,6 +112,7 @@ class CanvasView:
         rgb = (bg * (1 - t) + ink * t).astype(np.uint8)
         big = pygame.transform.scale(pygame.surfarray.make_surface(rgb), (w * k, h * k))
         self.surface.blit(big, big.get_rect(center=(self.rect.w // 2, self.rect.h // 2)))
+        self.blank = False
 
 
 class PreviewView:
@@ -122,30 +125,45 @@ class PreviewView:
 
     def draw(self, surface: pygame.Surface, snap: Snapshot | None) -> None:
         th = self.theme
-        pygame.draw.rect(surface, th.c["canvas"], self.rect)
+        # straight into the picture's place when it lies wholly inside the surface's clip
+        # (the composed layer): no surface made and copied per reading, the same pixels
+        inside = surface.get_clip().contains(self.rect)
         if snap is not None and snap.picture is not None:
             pic = np.clip(snap.picture, 0, 1)
             ink, bg = np.array(th.c["ink"][:3]), np.array(th.c["canvas"][:3])
             rgb = (bg * (1 - pic.T[:, :, None]) + ink * pic.T[:, :, None]).astype(np.uint8)
-            surf = pygame.transform.scale(pygame.surfarray.make_surface(rgb), self.rect.size)
-            surface.blit(surf, self.rect)
-        surface.blit(self._grid(), self.rect)
+            small = pygame.surfarray.make_surface(rgb)
+            if inside and (small.get_bitsize(), small.get_masks()) == (surface.get_bitsize(),
+                                                                      surface.get_masks()):
+                pygame.transform.scale(small, self.rect.size, surface.subsurface(self.rect))
+            else:  # (the scaled picture covers the whole rect: nothing under it shows)
+                surface.blit(pygame.transform.scale(small, self.rect.size), self.rect)
+        else:
+            pygame.draw.rect(surface, th.c["canvas"], self.rect)
+        if inside:
+            self._grid_lines(surface.subsurface(self.rect))
+        else:
+            surface.blit(self._grid(), self.rect)
         pygame.draw.rect(surface, th.c["muted"], self.rect.inflate(4, 4), width=2)
 
+    def _grid_lines(self, place: pygame.Surface) -> None:
+        """Lines between the pixels, onto ``place`` (the picture's own area)."""
+        th = self.theme
+        col = th.c["canvas"].lerp(th.c["muted"], 0.25)
+        if col[:3] == (0, 0, 0):
+            col = pygame.Color(1, 1, 1)  # (black is the grid surface's transparent colour)
+        cell = self.rect.w / self.side
+        if cell >= 6:
+            for i in range(1, self.side):
+                pygame.draw.line(place, col, (i * cell, 0), (i * cell, self.rect.h - 1))
+                pygame.draw.line(place, col, (0, i * cell), (self.rect.w - 1, i * cell))
+
     def _grid(self) -> pygame.Surface:
-        """Lines between the pixels, drawn once (black is transparent)."""
+        """The grid lines on their own surface, drawn once (black is transparent)."""
         if getattr(self, "_grid_surf", None) is None:
-            th = self.theme
             g = pygame.Surface(self.rect.size)
             g.set_colorkey((0, 0, 0))
-            col = th.c["canvas"].lerp(th.c["muted"], 0.25)
-            if col[:3] == (0, 0, 0):
-                col = pygame.Color(1, 1, 1)
-            cell = self.rect.w / self.side
-            if cell >= 6:
-                for i in range(1, self.side):
-                    pygame.draw.line(g, col, (i * cell, 0), (i * cell, self.rect.h - 1))
-                    pygame.draw.line(g, col, (0, i * cell), (self.rect.w - 1, i * cell))
+            self._grid_lines(g)
             self._grid_surf = g
         return self._grid_surf
 
@@ -157,6 +175,18 @@ class BarsView:
         self.theme = theme
         self.rect = rect
         self.panel = panel_rect
+        # every text the rows can show, for prepare (the digits in three looks, each percentage)
+        self._unrendered = ([(str(d), LABEL, c, b) for d in range(10)
+                             for c, b in (("muted", False), ("text", False), ("text", True))]
+                            + [(f"{v}%", BODY, "text", False) for v in range(101)])
+
+    def prepare(self, n: int = 8) -> bool:
+        """Render up to ``n`` of the row texts ahead of need (in a quiet frame, not in the one
+        where a new reading's bars arrive); False when all are."""
+        for args in self._unrendered[:n]:
+            self.theme.text(*args)
+        del self._unrendered[:n]
+        return bool(self._unrendered)
 
     def row_y(self, i: int) -> float:
         return self.rect.y + (i + 0.5) * self.rect.h / 10
@@ -164,7 +194,9 @@ class BarsView:
     def draw(self, surface: pygame.Surface, snap: Snapshot | None, sure: bool) -> None:
         th = self.theme
         row_h = self.rect.h / 10
-        pct_w = th.font(BODY).size("100%")[0]
+        if not hasattr(self, "_pct_w"):
+            self._pct_w = th.font(BODY).size("100%")[0]
+        pct_w = self._pct_w
         label_x = self.rect.x + th.px(22)
         bar_x = self.rect.x + th.px(48)
         bar_w = max(th.px(8), self.rect.right - bar_x - pct_w - th.px(12))

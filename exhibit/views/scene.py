@@ -9,8 +9,13 @@ incrementally drawn frame equals a full redraw, pixel for pixel.
   teacher overlay.
 
 Each frame repaints, in that same order, only the areas that changed (the composed regions
-that were redrawn, new ink, the pulses' old and new places, overlays that came or went) and
-returns them, so the caller can present just those.
+that were redrawn, new ink, the pulses' old and new places, overlays that came or went), each
+pixel once, and returns them, so the caller can present just those.
+
+The composed layer is cut into parts (:mod:`exhibit.views.areas`): the picture, the title, the
+bars, and the network in strips across it (a wave reaches one column at a time); a compose
+paints again only the parts whose inputs changed, each clipped to itself over the static layer
+(issue 21: a new reading costs a few strips, not the whole screen).
 """
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ from exhibit.ink.drawing import Drawing
 from exhibit.model.mlp import MLP
 from exhibit.recognize import Snapshot
 from exhibit.views.answer import AnswerView, Look
+from exhibit.views.areas import cover, group, minus, net_strips, separate
 from exhibit.views.dial import DialView
 from exhibit.views.hand import HandView
 from exhibit.layout.regions import Layout
@@ -31,64 +37,6 @@ from exhibit.views.panels import BarsView, ButtonsView, CanvasView, PreviewView,
 from exhibit.views.theme import BODY, TextBox, Theme
 
 HAND_PX = 150  # the attract hand's height on a 1080-line screen
-
-
-def disjoint(rects: list[pygame.Rect]) -> list[pygame.Rect]:
-    """Merge overlapping rects until none overlap (a translucent layer is blended once)."""
-    out: list[pygame.Rect] = []
-    for r in rects:
-        r = pygame.Rect(r)
-        merged = True
-        while merged:
-            merged = False
-            for i, o in enumerate(out):
-                if o.colliderect(r):
-                    r = r.union(out.pop(i))
-                    merged = True
-                    break
-        out.append(r)
-    return out
-
-
-def cover(boxes: np.ndarray, bounds: pygame.Rect, cell: int = 32) -> list[pygame.Rect]:
-    """Few rects covering many small overlapping boxes ((n, 4) x0, y0, x1, y1: pulses and
-    their trails): the cells of a grid that any box touches, as one rect per run of cells in a
-    row. Painting these costs far less than repainting each overlap again and again."""
-    a = np.asarray(boxes, np.int64).reshape(-1, 4).copy()
-    a[:, 0::2] = np.clip(a[:, 0::2], bounds.x, bounds.right)
-    a[:, 1::2] = np.clip(a[:, 1::2], bounds.y, bounds.bottom)
-    a = a[(a[:, 2] > a[:, 0]) & (a[:, 3] > a[:, 1])]
-    if not len(a):
-        return []
-    x0, y0 = (a[:, 0] - bounds.x) // cell, (a[:, 1] - bounds.y) // cell
-    x1, y1 = (a[:, 2] - 1 - bounds.x) // cell + 1, (a[:, 3] - 1 - bounds.y) // cell + 1
-    nx, ny = -(-bounds.w // cell), -(-bounds.h // cell)
-    w = nx + 1  # a 2-D difference array, one count per box corner
-    idx = np.concatenate([y0 * w + x0, y0 * w + x1, y1 * w + x0, y1 * w + x1])
-    sign = np.repeat(np.array([1, -1, -1, 1]), len(a))
-    diff = np.bincount(idx, sign, minlength=(ny + 1) * w).reshape(ny + 1, w)
-    on = diff.cumsum(0).cumsum(1)[:ny, :nx] > 0.5
-    edges = np.diff(np.pad(on.astype(np.int8), ((0, 0), (1, 1))), axis=1)
-    out: list[pygame.Rect] = []
-    above: dict[tuple[int, int], pygame.Rect] = {}  # the runs of the row above, to grow down
-    for row in range(ny):
-        if not on[row].any():
-            above = {}
-            continue
-        cols = np.flatnonzero(edges[row])
-        runs = {}
-        for s0, e0 in zip(cols[0::2].tolist(), cols[1::2].tolist()):
-            r = above.get((s0, e0))
-            if r is not None and r.bottom == bounds.y + row * cell:
-                r.h += cell  # the same run one row down: one taller rect
-            else:
-                r = pygame.Rect(bounds.x + s0 * cell, bounds.y + row * cell, (e0 - s0) * cell, cell)
-                out.append(r)
-            runs[(s0, e0)] = r
-        above = runs
-    return [r.clip(bounds) for r in out]
-
-
 def answer_view(theme: Theme, layout: Layout):
     """The bars, or the dial (``answer.style``)."""
     r = layout.rects
@@ -158,8 +106,21 @@ class Scene:
             self.pic_area = self.pic_area.union(net_area)
             net_area = self.pic_area
         # merged where they overlap (a dial's digits are the network's outputs): no area is
-        # repainted twice
-        return disjoint([r["bars"], r["title"], self.pic_area, net_area])
+        # repainted twice, and each is repainted only when what paints in it changes
+        named = [("pic", self.pic_area), ("net", net_area), ("bars", r["bars"]), ("title", r["title"])]
+        others = [self.pic_area, r["bars"], r["title"]]
+        self._strips: dict[str, tuple[str, int]] = {}
+        edge = float(self.wiring.from_picture(layout.pos[0][:1])[0, 0]) if len(layout.pos[0]) else 0.0
+        strips = None if net_area.collidelist(others) >= 0 else net_strips(layout, edge, net_area, reach)
+        if strips:  # a wave reaches one column at a time: only its strips are painted again
+            named[1:2] = [(f"net:{kind}{l}", rect) for rect, kind, l in strips]
+            self._strips = {f"net:{kind}{l}": (kind, l) for _, kind, l in strips}
+        self.parts = group(named)
+        self._keys: dict[tuple[str, ...], tuple] = {}
+        self._texts: dict[tuple[str, ...], list[TextBox]] = {}
+        self._last: tuple | None = None  # compose's arguments, for compose_picture
+        self._title_ink: list[pygame.Rect] | None = None  # where the title's text is (None: unknown)
+        return [rect for rect, _ in self.parts]
 
     def elements(self) -> list[tuple[pygame.Rect, str]]:
         """What text must never cover, in this scene."""
@@ -179,6 +140,8 @@ class Scene:
             return False
         self.build_static()
         self.composed.blit(self.static, (0, 0))
+        self._keys = {}  # every area of the composed layer is painted again
+        self._title_ink = None
         self.invalidate()
         return True
 
@@ -205,25 +168,88 @@ class Scene:
         """Redraw what depends on the readings, over a clean copy of the static layer:
         ``picture`` for the 28x28 preview (at once), ``layers[l]`` for layer l (as its wave
         arrives; the last one drives the bars and the answer); ``shown``: per layer, the
-        neurons in view (wide layers show a subset)."""
-        c = self.composed
-        self.theme.record = self.composed_text = []
-        for r in self.dynamic:
-            c.blit(self.static, r, r)
-        self.lines = lines
+        neurons in view (wide layers show a subset). Only the areas whose inputs changed are
+        painted again (a wave reaches the columns one by one), each clipped to its area."""
         out = layers[-1]
+        top = out.digit if sure else None
         acts = [None if s.forward is None else s.forward.columns[l] for l, s in enumerate(layers)]
-        self.preview.draw(c, picture)
-        self.network.draw_snapshot(c, acts, lines, out.digit if sure else None, masks, shown)
-        self.bars.draw(c, out if not out.empty else None, sure)
-        self.title.draw(c, title)
-        self.theme.record = None
-        self._pending += self.dynamic
-        self._keep_answer(self.dynamic)
+        joined = lambda arrays: None if arrays is None else b"|".join(  # noqa: E731
+            np.ascontiguousarray(a).tobytes() for a in arrays)
+        keys = {"pic": (id(picture),),
+                "net": (tuple(id(s) for s in layers), tuple(id(ln) for ln in lines), top,
+                        joined(masks), joined(shown)),
+                "bars": (id(out), sure), "title": (title,)}
+        if self._strips:
+            into = {ln.layer: id(ln) for ln in lines}
+            last = len(layers) - 1
+            common = (joined(masks), joined(shown),
+                      tuple(id(s) for s in layers) if shown is None else None)  # subset: all
+            for name, (kind, l) in self._strips.items():
+                keys[name] = ((into.get(l),) if kind == "G" else
+                              (into.get(l), into.get(l + 1), id(layers[l]) if l else None,
+                               top if l == last else None) + common)
+        # the objects behind the ids above stay alive while their ids are compared
+        self._last = (picture, layers, lines, title, sure, masks, shown)
+        c, th = self.composed, self.theme
+        network = lambda: self.network.draw_snapshot(c, acts, lines, top, masks, shown)  # noqa: E731
+        paint = {"pic": lambda: self.preview.draw(c, picture), "net": network,
+                 "bars": lambda: self.bars.draw(c, out if not out.empty else None, sure),
+                 "title": lambda: self.title.draw(c, title)}
+        paint.update({name: network for name in self._strips})
+        self.lines = lines
+        runs: list[tuple[pygame.Rect, list[str], list[tuple[tuple[str, ...], tuple]]]] = []
+        for rect, names in self.parts:
+            key = tuple(keys[n] for n in names)
+            group = tuple(names)
+            if self._keys.get(group) == key:
+                continue
+            self._keys.pop(group, None)  # painted again next time if painting it fails
+            prev = runs[-1] if runs else None
+            if (prev is not None and group[0] in self._strips and prev[1][0] in self._strips
+                    and prev[0].right == rect.left and prev[0].y == rect.y and prev[0].h == rect.h):
+                prev[0].union_ip(rect)  # side by side strips of the network: painted at once
+                prev[2].append((group, key))
+            else:
+                runs.append((pygame.Rect(rect), list(names), [(group, key)]))
+        cleared = []
+        for rect, names, groups in runs:
+            for group, _ in groups:
+                self._texts[group] = []
+            th.record = self._texts[groups[0][0]]
+            # the title is a line of text in a wide strip: cleared only where its text was
+            sparse = names == ["title"]
+            clear = self._title_ink if sparse and self._title_ink is not None else [rect]
+            if sparse:
+                self._title_ink = None  # unknown, should painting fail
+            c.set_clip(rect)
+            try:
+                for r in clear:
+                    c.blit(self.static, r, r)
+                th.painted = [] if sparse else None
+                for n in names:
+                    paint[n]()
+                ink = [r.clip(rect) for r in th.painted or ()]
+            finally:
+                th.painted = None
+                c.set_clip(None)
+            if sparse:
+                self._title_ink = [r for r in ink if r.w and r.h]
+            cleared += clear + (self._title_ink if sparse else [])
+            self._keys.update(groups)
+        th.record = None
+        self.composed_text = [t for _, names in self.parts
+                              for t in self._texts.get(tuple(names), [])]
+        self._pending += cleared
+        self._keep_answer(cleared)
 
     def compose_picture(self, picture: Snapshot) -> None:
         """Only the 28x28 picture changed (a new reading whose wave has not left yet): redraw
-        just its area, which no line or text enters."""
+        just its area (with whatever shares it in this layout)."""
+        if picture.digit is not None:  # the answer this reading's wave will bring
+            self.answer.prepare("?" if picture.unsure else str(picture.digit))
+        if getattr(self, "_last", None) is not None:  # (a CNN's scene keeps no arguments)
+            self.compose(picture, *self._last[1:])
+            return
         self.composed.blit(self.static, self.pic_area, self.pic_area)
         self.preview.draw(self.composed, picture)
         self._pending.append(self.pic_area)
@@ -258,7 +284,8 @@ class Scene:
         drawn = draw(self.overlay)
         self.theme.record = None
         rects = [pygame.Rect(r).inflate(8, 8).clip(bounds) for r in drawn]
-        self.overlay_rects = disjoint([r for r in rects if r.w and r.h])
+        # exactly what was drawn (a prompt's outline leaves the canvas's middle clear)
+        self.overlay_rects = separate([r for r in rects if r.w and r.h])
         self._pending += self.overlay_rects
 
     def draw(self, surface: pygame.Surface, drawing: Drawing, sample=None, sample_id=None
@@ -280,32 +307,51 @@ class Scene:
         else:
             pulse_rects += self._hand
             self._hand = []
+        bounds = surface.get_rect()
         if self.full_redraw:
-            areas = [surface.get_rect()]
+            areas = [bounds]
         else:
             areas = self._pending + pulse_rects
             if canvas_dirty is not None:
                 areas.append(canvas_dirty.move(cr.topleft))
-            # an overlay that anything changed under is painted again whole, once
-            areas += [o for o in self.overlay_rects if o.collidelist(areas) >= 0]
+            # each pixel once: overlapping areas (a cleared canvas under the prompt, pulses in
+            # a recomposed network) would be copied and blended again and again
+            areas = separate([a.clip(bounds) for a in areas])
+        quiet = not self.full_redraw and not self._pending  # no layer was painted for it
         self.full_redraw = False
         self._pending = []
+        if quiet:  # the answer's glyphs (one a frame) and the bars' texts, ahead of need
+            bars = getattr(self, "bars", None)  # (a comparison has its own)
+            self.answer.prepare() or (hasattr(bars, "prepare") and bars.prepare())
         if not areas:
             return []
+        canvas = self.canvas.surface  # opaque and the canvas's size: nothing shows through it
         for r in areas:
-            surface.blit(self.composed, r, r)
             clip = r.clip(cr)
             if clip.w and clip.h:
-                surface.blit(self.canvas.surface, clip, clip.move(-cr.x, -cr.y))
+                if self.canvas.blank:  # the same pixels, written without reading them
+                    surface.fill(self.theme.c["canvas"], clip)
+                else:
+                    surface.blit(canvas, clip, clip.move(-cr.x, -cr.y))
+                for part in minus(r, clip):
+                    surface.blit(self.composed, part, part)
+            else:
+                surface.blit(self.composed, r, r)
         surface.fblits(sprites)
+        # the overlay over what changed under it (the rest of it is on screen already)
         for o in self.overlay_rects:
-            if o.collidelist(areas) >= 0:
-                surface.blit(self.overlay, o, o)
+            for i in o.collidelistall(areas):
+                part = o.clip(areas[i])
+                surface.blit(self.overlay, part, part)
         return areas
 
     def invalidate(self) -> None:
-        """Paint everything on the next frame (a new display surface, or after an error)."""
+        """Paint everything on the next frame (a new display surface, or after an error); the
+        next compose paints every area of the composed layer again."""
         self.full_redraw = True
+        if hasattr(self, "_keys"):
+            self._keys = {}
+            self._title_ink = None
 
     @property
     def text_boxes(self) -> list[TextBox]:

@@ -58,7 +58,7 @@ def draw(surf: pygame.Surface, th: Theme, scene: Scene, ex: "ScreenState") -> li
         out.append(overlays.badge(surf, th, say("ablation_on", off=off), r["network"], busy,
                                   colour="positive"))
     if prompt.shown(ex):
-        out.append(prompt.draw(surf, th, r["canvas"], say("canvas_prompt")))
+        out += prompt.draw(surf, th, r["canvas"], say("canvas_prompt"))
     if ex.inviting:
         out.append(hand.invitation(surf, th, r["canvas"], say("your_turn")))
     if ex.show_explain and (ex.comparing or ex.is_cnn):  # no free space: a card over the canvas

@@ -203,10 +203,13 @@ class Theme:
         self.face = face_for(lang)
         # per theme, so a rebuilt theme takes its surfaces with it
         self.font = lru_cache(maxsize=None)(self._font)
-        self._render = lru_cache(maxsize=256)(self._render_text)
+        self._render = lru_cache(maxsize=512)(self._render_text)  # (the bars prepare 131)
+        self._wrapped = lru_cache(maxsize=512)(self._wrap)  # a title, a note: set again and again
         self.record: list[TextBox] | None = None  # the layer being drawn collects its texts here
         # an ink recorder (tools): every text blit and cover, in paint order; None costs nothing
         self.ink: list[Ink] | None = None
+        # where text went, while a scene notes what it paints (None: not noted)
+        self.painted: list[pygame.Rect] | None = None
         self._made: dict[int, tuple[pygame.Surface, str, pygame.font.Font]] = {}
 
     def px(self, size: float) -> int:
@@ -255,6 +258,8 @@ class Theme:
         """Blit a surface from :meth:`text` (or :meth:`shrink`): every text reaches the screen
         here, so an ink recorder sees each one with its ink box."""
         surface.blit(t, rect)
+        if self.painted is not None:
+            self.painted.append(pygame.Rect((rect[0], rect[1]), t.get_size()))
         if self.ink is not None and id(t) in self._made:
             _, s, f = self._made[id(t)]
             at = (rect[0], rect[1])
@@ -285,6 +290,12 @@ class Theme:
     def wrap(self, s: str, size: int, width: int, bold: bool = False) -> list[str]:
         """Lines of ``s`` that each fit ``width`` px (at spaces; a word too long for a line, or
         text without spaces such as Japanese, breaks between characters)."""
+        return list(self._wrapped(s, size, width, bold))
+
+    def _wrap(self, s: str, size: int, width: int, bold: bool) -> tuple[str, ...]:
+        return tuple(self._wrap_lines(s, size, width, bold))
+
+    def _wrap_lines(self, s: str, size: int, width: int, bold: bool) -> list[str]:
         f = self.font(size, bold, self.face_of(s))
         if any(_is_cjk(c) for c in s):  # Japanese runs on to the line's end (with kinsoku)
             return break_lines(f, s, width).split("\n")
