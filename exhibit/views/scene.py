@@ -32,7 +32,8 @@ from exhibit.views.areas import cover, group, minus, net_strips, separate
 from exhibit.views.dial import DialView
 from exhibit.views.hand import HandView
 from exhibit.layout.regions import Layout
-from exhibit.views.network import Lines, NetworkView, Pulses, Wiring
+from exhibit.views.network import Lines, NetworkView, Wiring
+from exhibit.views.pulses import Pulses
 from exhibit.views.panels import BarsView, ButtonsView, CanvasView, PreviewView, TitleView, panel
 from exhibit.views.theme import BODY, TextBox, Theme
 
