@@ -12,6 +12,7 @@ import ctypes
 import glob
 import json
 import os
+import time
 import warnings
 import weakref
 from pathlib import Path
@@ -230,3 +231,13 @@ def push(kind: int, fx: float, fy: float, finger: int = 0, touch: int = 7) -> No
     ev.tfinger = _Finger(kind, 0, touch, finger, fx, fy, 0.0, 0.0, 1.0, window.id)
     if SDL.SDL_PushEvent(ctypes.byref(ev)) != 1:
         raise RuntimeError("SDL_PushEvent refused the event")
+
+
+def wait_for(cond, seconds: float) -> bool:
+    """Poll ``cond`` until it holds or ``seconds`` pass (a generous time-out against hangs)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.02)
+    return cond()

@@ -11,7 +11,7 @@ import numpy as np
 import pygame
 import pytest
 
-from support import make_exhibit, show
+from support import make_exhibit, show, wait_for
 from exhibit.config import load
 from exhibit.config.schema import TABLE
 from exhibit.layout.regions import SCREEN_SHAPES, Layout
@@ -35,15 +35,6 @@ def quiet(count, still: float = 0.5, seconds: float = 15.0) -> bool:
         elif time.monotonic() - since >= still:
             return True
     return False
-
-
-def wait_for(cond, seconds: float) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.02)
-    return cond()
 
 
 @pytest.fixture(scope="module")

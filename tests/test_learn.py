@@ -8,7 +8,7 @@ import numpy as np
 import pygame
 import pytest
 
-from support import ROOT, assert_exact, show
+from support import ROOT, assert_exact, show, wait_for
 from exhibit.eventlog import EventLog
 from exhibit.state.exhibit import Exhibit
 from exhibit.state.modes import Mode
@@ -30,15 +30,6 @@ def alive(pid: int) -> bool:
             return f.read().split(")")[-1].split()[0] != "Z"
     except OSError:
         return False
-
-
-def wait_for(cond, seconds: float) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return cond()
 
 
 @pytest.fixture
